@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket: a Unix SOCK_SEQPACKET listener (mode 0600) served from
+ * the main lcore's loop without blocking. Each request is checked whole
+ * (ctlmsg.c), then applied (calls.c) or answered from the shared memory. Logs
+ * one line per change of the call table, never per packet.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "ctlmsg.h"
+#include "dp.h"
+
+#define N_CLIENTS ((int)(sizeof(((struct vr_dp *)0)->ctl_clients) / sizeof(int)))
+
+int
+vr_ctl_open(struct vr_dp *dp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[VR_PATH_MAX];
+	char *slash;
+	mode_t old;
+	int fd, i;
+
+	for (i = 0; i < N_CLIENTS; i++)
+		dp->ctl_clients[i] = -1;
+	snprintf(dir, sizeof(dir), "%s", dp->cfg.ctl_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+			VR_LOG(ERR, "cannot create control socket directory '%s': %s", dir,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dp->cfg.ctl_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(sa.sun_path);
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		int e = errno;
+
+		umask(old);
+		VR_LOG(ERR, "cannot listen on control socket '%s': %s", sa.sun_path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	umask(old);
+	dp->ctl_fd = fd;
+	VR_LOG(INFO, "control socket %s", sa.sun_path);
+	return 0;
+}
+
+void
+vr_ctl_close(struct vr_dp *dp)
+{
+	int i;
+
+	if (dp->ctl_fd < 0)
+		return;
+	for (i = 0; i < N_CLIENTS; i++)
+		if (dp->ctl_clients[i] >= 0)
+			close(dp->ctl_clients[i]);
+	close(dp->ctl_fd);
+	unlink(dp->cfg.ctl_path);
+	dp->ctl_fd = -1;
+}
+
+static void
+health(struct vr_dp *dp, struct vr_ctl_health *h)
+{
+	struct rte_eth_link link;
+	uint64_t gw;
+
+	memset(h, 0, sizeof(*h));
+	h->boot_id = dp->shm->boot_id;
+	h->uptime_ms = (rte_rdtsc() - dp->start_tsc) / (dp->tsc_hz / 1000);
+	h->n_workers = dp->n_workers;
+	h->n_calls = (uint32_t)dp->shm->n_calls;
+	h->max_calls = dp->cfg.max_calls;
+	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0)
+		h->link_up = link.link_status == RTE_ETH_LINK_UP;
+	gw = __atomic_load_n(&dp->neigh.word[dp->neigh.gw_idx], __ATOMIC_RELAXED);
+	h->neigh_resolved = (gw & VR_NEIGH_VALID) != 0;
+	h->port_lo = dp->cfg.port_lo;
+	h->port_hi = dp->cfg.port_hi;
+	h->n_addrs = dp->cfg.n_addrs;
+	memcpy(h->addrs, dp->cfg.addrs, sizeof(uint32_t) * dp->cfg.n_addrs);
+	snprintf(h->shm_name, sizeof(h->shm_name), "%s", dp->cfg.shm_name);
+}
+
+static void
+stats(struct vr_dp *dp, struct vr_ctl_stats *s)
+{
+	unsigned int w, i;
+
+	memset(s, 0, sizeof(*s));
+	s->n_global = VR_GC_MAX;
+	s->n_drop = VR_DROP_MAX;
+	for (w = 0; w < dp->n_workers; w++) {
+		const struct vr_shm_lcore *row = vr_dp_lcore_row(dp, w);
+
+		for (i = 0; i < VR_GC_MAX; i++)
+			s->c[i] += __atomic_load_n(&row->c[i], __ATOMIC_RELAXED);
+		for (i = 0; i < VR_DROP_MAX; i++)
+			s->drops[i] += __atomic_load_n(&row->drops[i], __ATOMIC_RELAXED);
+	}
+}
+
+/* Copies an owner-written flow row with relaxed loads. */
+static void
+flow_copy(struct vr_shm_flow *dst, const struct vr_shm_flow *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+	size_t i;
+
+	for (i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
+		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+
+static void
+call_stats(struct vr_dp *dp, const struct vr_call *c, struct vr_ctl_call_stats *s)
+{
+	const struct vr_shm_call *sc = &dp->shm_calls[c->slot];
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->call = c->def;
+	s->slot = c->slot;
+	s->owner = c->owner;
+	s->bound_unix_ns = sc->bound_unix_ns;
+	for (i = 0; i < 2; i++)
+		s->idle[i] = (uint8_t)vr_shm_leg_idle(dp->shm, sc, i);
+	for (i = 0; i < 4; i++)
+		flow_copy(&s->flow[i], &sc->flow[i]);
+}
+
+static size_t
+list(struct vr_dp *dp, const struct vr_ctl_list_req *rq, struct vr_ctl_list *l, size_t cap)
+{
+	uint32_t max = rq->max == 0 || rq->max > VR_CTL_LIST_MAX ? VR_CTL_LIST_MAX : rq->max;
+	uint32_t slot;
+	unsigned int i;
+
+	if ((cap - sizeof(*l)) / sizeof(l->calls[0]) < max)
+		max = (uint32_t)((cap - sizeof(*l)) / sizeof(l->calls[0]));
+	l->n = 0;
+	l->next_cursor = 0;
+	for (slot = rq->cursor; slot < dp->cfg.max_calls; slot++) {
+		const struct vr_call *c = dp->slot_call[slot];
+		const struct vr_shm_call *sc = &dp->shm_calls[slot];
+		struct vr_ctl_call_brief *b;
+
+		if (c == NULL)
+			continue;
+		if (l->n == max) {
+			l->next_cursor = slot;
+			break;
+		}
+		b = &l->calls[l->n++];
+		memset(b, 0, sizeof(*b));
+		b->call = c->def;
+		b->owner = c->owner;
+		for (i = 0; i < 2; i++)
+			b->idle[i] = (uint8_t)vr_shm_leg_idle(dp->shm, sc, i);
+		for (i = 0; i < 4; i++) {
+			b->latch[i] = __atomic_load_n(&sc->flow[i].latch, __ATOMIC_RELAXED);
+			b->pkts[i] = __atomic_load_n(&sc->flow[i].c[VR_FC_PKTS], __ATOMIC_RELAXED);
+		}
+	}
+	return sizeof(*l) + l->n * sizeof(l->calls[0]);
+}
+
+static void
+log_call(const char *what, const struct vr_ctl_call *c)
+{
+	char a[16], b[16];
+
+	inet_ntop(AF_INET, &c->leg[0].addr, a, sizeof(a));
+	inet_ntop(AF_INET, &c->leg[1].addr, b, sizeof(b));
+	VR_LOG(INFO, "%s call '%s': a %s:%u, b %s:%u", what, c->id, a, c->leg[0].port, b,
+		c->leg[1].port);
+}
+
+size_t
+vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
+{
+	struct vr_ctl_reply *r = reply;
+	const struct vr_ctl_hdr *h = req;
+	const void *body = h + 1;
+	void *out = r + 1;
+	size_t out_len = 0;
+	int type;
+
+	memset(r, 0, sizeof(*r));
+	type = vr_ctl_check_request(req, len, r->error, sizeof(r->error));
+	r->hdr.magic = VR_CTL_MAGIC;
+	r->hdr.version = VR_CTL_VERSION;
+	if (len >= sizeof(*h)) {
+		r->hdr.type = (uint16_t)(h->type | VR_CTL_REPLY);
+		r->hdr.seq = h->seq;
+	}
+	if (type < 0) {
+		r->status = type;
+		VR_LOG(WARNING, "control request rejected: %s", r->error);
+		goto done;
+	}
+	switch (type) {
+	case VR_CTL_HEALTH:
+		health(dp, out);
+		out_len = sizeof(struct vr_ctl_health);
+		break;
+	case VR_CTL_STATS:
+		stats(dp, out);
+		out_len = sizeof(struct vr_ctl_stats);
+		break;
+	case VR_CTL_CALL_ADD:
+	case VR_CTL_CALL_MOD: {
+		struct vr_ctl_call c;
+
+		memcpy(&c, body, sizeof(c));
+		if (type == VR_CTL_CALL_ADD)
+			r->status = vr_calls_add(dp, &c, r->error, sizeof(r->error));
+		else
+			r->status = vr_calls_mod(dp, &c, r->error, sizeof(r->error));
+		if (r->status == 0)
+			log_call(type == VR_CTL_CALL_ADD ? "bound" : "rebound", &c);
+		else
+			VR_LOG(WARNING, "%s", r->error);
+		break;
+	}
+	case VR_CTL_CALL_DEL: {
+		struct vr_ctl_call_ref ref;
+
+		memcpy(&ref, body, sizeof(ref));
+		r->status = vr_ctl_check_id(ref.id, r->error, sizeof(r->error));
+		if (r->status == 0)
+			r->status = vr_calls_del(dp, ref.id, r->error, sizeof(r->error));
+		if (r->status == 0)
+			VR_LOG(INFO, "unbound call '%s'", ref.id);
+		break;
+	}
+	case VR_CTL_CALL_GET: {
+		struct vr_ctl_call_ref ref;
+		struct vr_call *c;
+
+		memcpy(&ref, body, sizeof(ref));
+		r->status = vr_ctl_check_id(ref.id, r->error, sizeof(r->error));
+		if (r->status < 0)
+			break;
+		c = vr_calls_find(dp, ref.id);
+		if (c == NULL) {
+			snprintf(r->error, sizeof(r->error), "call '%s' does not exist", ref.id);
+			r->status = -ENOENT;
+			break;
+		}
+		call_stats(dp, c, out);
+		out_len = sizeof(struct vr_ctl_call_stats);
+		break;
+	}
+	case VR_CTL_CALL_LIST: {
+		struct vr_ctl_list_req rq;
+
+		memcpy(&rq, body, sizeof(rq));
+		out_len = list(dp, &rq, out, cap - sizeof(*r));
+		break;
+	}
+	}
+done:
+	if (r->status < 0)
+		out_len = 0;
+	r->hdr.len = (uint32_t)(sizeof(*r) + out_len);
+	return r->hdr.len;
+}
+
+static void
+serve(struct vr_dp *dp, int i)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	ssize_t n;
+	size_t len;
+
+	n = recv(dp->ctl_clients[i], req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(dp->ctl_clients[i]);
+		dp->ctl_clients[i] = -1;
+		return;
+	}
+	/* With MSG_TRUNC, n is the real size: an oversized message fails the size check
+	 * in ctlmsg.c, which reads nothing past the header. */
+	len = vr_ctl_handle(dp, req, (size_t)n, rep, sizeof(rep));
+	if (send(dp->ctl_clients[i], rep, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		close(dp->ctl_clients[i]);
+		dp->ctl_clients[i] = -1;
+	}
+}
+
+void
+vr_ctl_poll(struct vr_dp *dp)
+{
+	struct pollfd pfd[N_CLIENTS + 1];
+	int n = 0, i, fd, map[N_CLIENTS + 1];
+
+	pfd[n].fd = dp->ctl_fd;
+	pfd[n].events = POLLIN;
+	map[n++] = -1;
+	for (i = 0; i < N_CLIENTS; i++) {
+		if (dp->ctl_clients[i] < 0)
+			continue;
+		pfd[n].fd = dp->ctl_clients[i];
+		pfd[n].events = POLLIN;
+		map[n++] = i;
+	}
+	/* The main lcore's only sleep: at most 1 ms, so ARP and timers keep pace. */
+	if (poll(pfd, (nfds_t)n, 1) <= 0)
+		return;
+	for (i = 1; i < n; i++)
+		if (pfd[i].revents != 0)
+			serve(dp, map[i]);
+	if (pfd[0].revents & POLLIN) {
+		fd = accept4(dp->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (i = 0; i < N_CLIENTS; i++) {
+			if (dp->ctl_clients[i] < 0) {
+				dp->ctl_clients[i] = fd;
+				return;
+			}
+		}
+		VR_LOG(WARNING, "control socket: %d clients already connected, refusing one",
+			N_CLIENTS);
+		close(fd);
+	}
+}

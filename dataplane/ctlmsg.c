@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Checks control requests before ctl.c acts on them; see ctlmsg.h. Pure:
+ * reads its arguments, writes only err.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctlmsg.h"
+
+/* Body size of each request type (VR_CTL_HEALTH and VR_CTL_STATS: none). */
+static size_t
+body_size(unsigned int type)
+{
+	switch (type) {
+	case VR_CTL_CALL_ADD:
+	case VR_CTL_CALL_MOD:
+		return sizeof(struct vr_ctl_call);
+	case VR_CTL_CALL_DEL:
+	case VR_CTL_CALL_GET:
+		return sizeof(struct vr_ctl_call_ref);
+	case VR_CTL_CALL_LIST:
+		return sizeof(struct vr_ctl_list_req);
+	default:
+		return 0;
+	}
+}
+
+int
+vr_ctl_check_request(const void *buf, size_t len, char *err, size_t errlen)
+{
+	struct vr_ctl_hdr h;
+
+	if (len < sizeof(h)) {
+		snprintf(err, errlen, "message of %zu bytes is shorter than the %zu-byte header",
+			len, sizeof(h));
+		return -EBADMSG;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != VR_CTL_MAGIC) {
+		snprintf(err, errlen, "bad magic 0x%08x (want 0x%08x)", h.magic, VR_CTL_MAGIC);
+		return -EBADMSG;
+	}
+	if (h.version != VR_CTL_VERSION) {
+		snprintf(err, errlen, "protocol version %u is not supported (this is %u)",
+			h.version, VR_CTL_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (h.len != len) {
+		snprintf(err, errlen, "header length %u differs from the %zu bytes received",
+			h.len, len);
+		return -EBADMSG;
+	}
+	if (h.type == 0 || h.type >= VR_CTL_TYPE_MAX) {
+		snprintf(err, errlen, "unknown message type %u", h.type);
+		return -EOPNOTSUPP;
+	}
+	if (len != sizeof(h) + body_size(h.type)) {
+		snprintf(err, errlen, "type %u wants a %zu-byte body, got %zu", h.type,
+			body_size(h.type), len - sizeof(h));
+		return -EBADMSG;
+	}
+	return h.type;
+}
+
+int
+vr_ctl_check_id(const char *id, char *err, size_t errlen)
+{
+	size_t n = strnlen(id, VR_CALL_ID_MAX);
+	size_t i;
+
+	if (n == 0) {
+		snprintf(err, errlen, "call id is empty");
+		return -EINVAL;
+	}
+	if (n == VR_CALL_ID_MAX) {
+		snprintf(err, errlen, "call id '%.20s...' is not terminated within %d bytes",
+			id, VR_CALL_ID_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)id[i] <= ' ' || (unsigned char)id[i] >= 0x7f) {
+			snprintf(err, errlen, "call id has a non-printable or space byte 0x%02x at %zu",
+				(unsigned char)id[i], i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int i, char *err,
+	size_t errlen)
+{
+	const struct vr_ctl_leg *l = &c->leg[i];
+	char a[INET_ADDRSTRLEN];
+	unsigned int k;
+
+	for (k = 0; k < cfg->n_addrs; k++)
+		if (cfg->addrs[k] == l->addr)
+			break;
+	if (k == cfg->n_addrs) {
+		inet_ntop(AF_INET, &l->addr, a, sizeof(a));
+		snprintf(err, errlen, "call '%s' leg %c: %s is not a relay address", c->id, 'a' + i, a);
+		return -EINVAL;
+	}
+	if (l->port < cfg->port_lo || l->port >= cfg->port_hi || l->port % 2 != 0) {
+		snprintf(err, errlen, "call '%s' leg %c: port %u is not an even port with its RTCP "
+			"port inside %u-%u", c->id, 'a' + i, l->port, cfg->port_lo, cfg->port_hi);
+		return -EINVAL;
+	}
+	if (l->flags & ~VR_CTL_LEG_F_EXPECT) {
+		snprintf(err, errlen, "call '%s' leg %c: unknown flags 0x%x", c->id, 'a' + i, l->flags);
+		return -EINVAL;
+	}
+	if (!(l->flags & VR_CTL_LEG_F_EXPECT))
+		return 0;
+	if (l->expect_ip == 0 || l->expect_ip == 0xffffffff || (ntohl(l->expect_ip) >> 28) == 0xe) {
+		inet_ntop(AF_INET, &l->expect_ip, a, sizeof(a));
+		snprintf(err, errlen, "call '%s' leg %c: expected peer %s is not a unicast address",
+			c->id, 'a' + i, a);
+		return -EINVAL;
+	}
+	if ((l->expect_lo == 0) != (l->expect_hi == 0) || l->expect_lo > l->expect_hi ||
+			(l->expect_lo == l->expect_hi && l->expect_hi == 65535)) {
+		snprintf(err, errlen, "call '%s' leg %c: expected port range %u-%u is not LO-HI "
+			"with 1 <= LO <= HI", c->id, 'a' + i, l->expect_lo, l->expect_hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vr_ctl_check_call(const struct vr_config *cfg, const struct vr_ctl_call *c, char *err,
+	size_t errlen)
+{
+	unsigned int i;
+	int rc;
+
+	rc = vr_ctl_check_id(c->id, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < 2; i++) {
+		rc = check_leg(cfg, c, i, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	if (c->leg[0].addr == c->leg[1].addr && c->leg[0].port == c->leg[1].port) {
+		snprintf(err, errlen, "call '%s': legs a and b both use port %u", c->id,
+			c->leg[0].port);
+		return -EINVAL;
+	}
+	if (c->learn_window_ms > 86400000) {
+		snprintf(err, errlen, "call '%s': learning window %u ms is over a day", c->id,
+			c->learn_window_ms);
+		return -EINVAL;
+	}
+	if (c->clock_rate != 0 && (c->clock_rate < 1000 || c->clock_rate > 192000)) {
+		snprintf(err, errlen, "call '%s': clock rate %u Hz is outside 1000-192000", c->id,
+			c->clock_rate);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane's shared types: the process-wide context (struct vr_dp), a
+ * worker lcore's context (struct vr_lcore), a bound flow (struct vr_flow) and
+ * the neighbour table. Every field says who writes it. Threads:
+ *  - worker lcores run relay.c: receive, relay, answer ICMP echo, transmit;
+ *  - the main lcore runs the slow path (slowpath.c): the control socket
+ *    (ctl.c) and with it the only writer of the flow table (calls.c), ARP
+ *    and the neighbour table (neigh.c), and the clock in the shared memory.
+ * Workers read the flow and neighbour tables without locks; the main lcore
+ * frees what it unlinked only after an RCU grace period (rte_rcu_qsbr).
+ */
+#ifndef VR_DP_DP_H
+#define VR_DP_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+
+#include "voxrelay/ctl.h"
+#include "voxrelay/shm.h"
+
+#include "config.h"
+#include "latch.h"
+#include "rtpstat.h"
+
+extern int vr_logtype_dp;
+#define VR_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vr_logtype_dp, "voxrelay-dp: " fmt "\n", ##__VA_ARGS__)
+
+#define VR_BURST 32          /* RX burst and TX flush threshold */
+#define VR_TX_BUF (VR_BURST * 2)
+#define VR_TX_DRAIN_US 100   /* buffered packets wait at most this long */
+#define VR_MAX_WORKERS 64
+
+/* Private per-flow state, indexed like the shm flows. Owner lcore only. */
+struct vr_flow_priv {
+	struct vr_latch latch;
+	struct vr_rtp_track rtp;
+	uint32_t gen;          /* the vr_flow.gen last applied by the owner */
+} __rte_cache_aligned;
+
+/*
+ * A bound relay port: one leg's RTP or RTCP port. Immutable once published in
+ * the flow table; the main lcore replaces it whole and frees the old one after
+ * a grace period. Its mutable state is st (exported) and priv, written only
+ * by the owner lcore.
+ */
+struct vr_flow {
+	struct vr_latch_rule rule;
+	struct vr_shm_flow *st;
+	struct vr_flow_priv *priv;
+	struct vr_flow *partner;  /* the other leg's flow of the same kind */
+	struct vr_flow *sibling;  /* this leg's RTCP flow for the RTP one and back */
+	uint64_t clock_mult;      /* tsc * clock_mult >> 40 = RTP clock units */
+	uint32_t local_ip;        /* network order */
+	uint16_t local_port;      /* network order */
+	uint16_t owner;           /* worker index */
+	uint32_t gen;             /* call programming generation */
+	uint32_t slot;            /* call slot in the shm region */
+	uint32_t slot_seq;        /* that slot's seq while this flow is bound */
+	uint8_t fidx;             /* leg * 2 + rtcp */
+	uint8_t is_rtcp;
+};
+
+/* Neighbour word: MAC in bits 0-47, state in the top bits. */
+#define VR_NEIGH_VALID (1ull << 63)
+#define VR_NEIGH_PENDING (1ull << 62)
+#define VR_NEIGH_MAC_MASK ((1ull << 48) - 1)
+
+/*
+ * The on-link neighbours, indexed by host number within the subnet. word[] is
+ * written by the main lcore only and read by workers with one atomic load;
+ * the other arrays are the main lcore's.
+ */
+struct vr_neigh {
+	uint64_t *word;          /* VR_NEIGH_* | MAC */
+	uint64_t *stamp;         /* main: tsc of the last confirmation or request */
+	uint8_t *tries;          /* main: unanswered requests */
+	uint32_t *active;        /* main: host numbers with a non-zero word */
+	uint32_t n_active;
+	uint32_t size;           /* 2^(32 - prefix) */
+	uint32_t net;            /* subnet address, host order */
+	uint32_t gw_idx;         /* the gateway's host number */
+};
+
+/* A worker lcore's context, allocated on its NUMA node. */
+struct vr_lcore {
+	struct vr_dp *dp;              /* read-only */
+	struct vr_shm_lcore *ctr;      /* this lcore's counter row: it is the only writer */
+	struct rte_ring *handoff;      /* MP/SC: packets for calls this lcore owns */
+	struct rte_ring *slow_tx;      /* SP/SC: packets the main lcore wants sent */
+	struct rte_mbuf *tx[VR_TX_BUF];
+	uint64_t tx_tag[VR_TX_BUF];    /* flow of tx[i] (see tx_tag()), or UINT64_MAX */
+	uint64_t last_flush_tsc;
+	uint64_t drain_tsc;
+	unsigned int lcore_id;
+	uint16_t idx;                  /* worker index: RX/TX queue and RCU thread id */
+	uint16_t tx_n;
+	uint32_t iter;
+} __rte_cache_aligned;
+
+/* The call registry: main lcore only. */
+struct vr_call {
+	struct vr_ctl_call def;
+	struct vr_flow *flows[4];
+	uint32_t slot;
+	uint32_t gen;
+	uint16_t owner;
+};
+
+/* The process-wide context. Set up before workers start, then read-only
+ * except where a field says otherwise. */
+struct vr_dp {
+	struct vr_config cfg;
+	struct rte_ether_addr mac;
+	uint64_t tsc_hz;
+	uint16_t port_id;
+	uint16_t n_workers;
+	bool tx_ip_cksum;              /* the port computes IPv4 header checksums */
+	bool rx_cksum;                 /* the port flags bad checksums */
+	uint32_t n_ports;              /* relay ports per address */
+	struct vr_flow **ft;           /* [addr * n_ports + port - lo]; main writes, workers read */
+	struct vr_neigh neigh;
+	struct rte_rcu_qsbr *qs;
+	struct rte_mempool *pool;
+	struct rte_ring *slow_rx;      /* MP/SC: ARP from workers to the main lcore */
+	struct rte_ring *resolve;      /* MP/SC: next hops (host numbers) to resolve */
+	struct vr_lcore *lc[VR_MAX_WORKERS];
+	struct vr_shm_hdr *shm;        /* main writes the header; lcores their rows */
+	struct vr_shm_call *shm_calls;
+	uint64_t shm_size;
+	struct vr_flow_priv *priv;     /* [slot * 4 + fidx] */
+	/* Main lcore only: */
+	struct rte_hash *call_ids;     /* call id -> struct vr_call * */
+	struct vr_call **slot_call;    /* [slot] */
+	uint32_t *free_slots;
+	uint32_t n_free;
+	uint32_t next_owner;
+	uint64_t start_tsc;
+	int ctl_fd;
+	int ctl_clients[16];
+	volatile int quit;             /* set by the signal handler or the owner of dp */
+};
+
+/* Index of ip (network order) among the relay addresses, or -1. */
+static inline int
+vr_addr_index(const struct vr_dp *dp, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->cfg.n_addrs; i++)
+		if (dp->cfg.addrs[i] == ip)
+			return (int)i;
+	return -1;
+}
+
+/* The counter row of worker idx. */
+static inline struct vr_shm_lcore *
+vr_dp_lcore_row(struct vr_dp *dp, unsigned int idx)
+{
+	return (struct vr_shm_lcore *)((char *)dp->shm + dp->shm->lcores_off) + idx;
+}
+
+/* dp.c: set-up and tear-down, shared by main.c and the EAL tests. */
+int vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
+	const unsigned int *worker_lcores, unsigned int n_workers);
+void vr_dp_fini(struct vr_dp *dp);
+
+/* relay.c: one worker loop iteration; the loop itself. */
+void vr_worker_poll(struct vr_lcore *lc);
+void vr_worker_flush(struct vr_lcore *lc);
+int vr_worker_main(void *arg);
+
+/* slowpath.c: one pass of the main lcore's duties (never blocks). */
+void vr_slow_poll(struct vr_dp *dp);
+
+/* neigh.c: main lcore. */
+int vr_neigh_init(struct vr_dp *dp);
+void vr_neigh_fini(struct vr_dp *dp);
+void vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m);
+void vr_neigh_timers(struct vr_dp *dp, uint64_t now);
+void vr_neigh_resolve(struct vr_dp *dp, uint32_t host, uint64_t now);
+int vr_slow_send(struct vr_dp *dp, struct rte_mbuf *m);
+
+/* calls.c: main lcore, the only writer of the flow table. */
+int vr_calls_init(struct vr_dp *dp);
+void vr_calls_fini(struct vr_dp *dp);
+int vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen);
+int vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen);
+int vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen);
+struct vr_call *vr_calls_find(struct vr_dp *dp, const char *id);
+
+/* ctl.c: main lcore. */
+int vr_ctl_open(struct vr_dp *dp);
+void vr_ctl_close(struct vr_dp *dp);
+void vr_ctl_poll(struct vr_dp *dp);
+size_t vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap);
+
+/* shm.c: main lcore. */
+int vr_shm_create(struct vr_dp *dp, unsigned int n_workers);
+void vr_shm_destroy(struct vr_dp *dp);
+void vr_shm_tick(struct vr_dp *dp, uint64_t now);
+
+#endif /* VR_DP_DP_H */

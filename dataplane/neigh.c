@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ARP for the relay's addresses and the neighbour cache. Runs on the main
+ * lcore only, which is the only writer of the neighbour words that workers
+ * read (dp.h). Answers ARP requests for each relay address; learns a
+ * neighbour's MAC from a reply to one of its requests or from a request aimed
+ * at one of our addresses (as Linux does), never from unsolicited chatter;
+ * resolves next hops that workers ask for (one request a second at most per
+ * address, three tries), re-probes resolved neighbours after --arp-timeout and
+ * forgets them after three unanswered probes. The gateway is kept resolved.
+ * Packets go out through worker 0's slow_tx ring.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+
+#define PROBES 3
+
+int
+vr_neigh_init(struct vr_dp *dp)
+{
+	struct vr_neigh *n = &dp->neigh;
+
+	n->size = 1u << (32 - dp->cfg.prefix_len);
+	n->net = ntohl(dp->cfg.addrs[0]) & ~(n->size - 1);
+	n->gw_idx = ntohl(dp->cfg.gateway) - n->net;
+	n->word = rte_zmalloc("vr_neigh", sizeof(uint64_t) * n->size, RTE_CACHE_LINE_SIZE);
+	n->stamp = rte_zmalloc("vr_neigh_stamp", sizeof(uint64_t) * n->size, 0);
+	n->tries = rte_zmalloc("vr_neigh_tries", n->size, 0);
+	n->active = rte_zmalloc("vr_neigh_active", sizeof(uint32_t) * n->size, 0);
+	if (n->word == NULL || n->stamp == NULL || n->tries == NULL || n->active == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+vr_neigh_fini(struct vr_dp *dp)
+{
+	rte_free(dp->neigh.word);
+	rte_free(dp->neigh.stamp);
+	rte_free(dp->neigh.tries);
+	rte_free(dp->neigh.active);
+	memset(&dp->neigh, 0, sizeof(dp->neigh));
+}
+
+int
+vr_slow_send(struct vr_dp *dp, struct rte_mbuf *m)
+{
+	if (rte_ring_sp_enqueue(dp->lc[0]->slow_tx, m) != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+static void
+set_word(struct vr_neigh *n, uint32_t host, uint64_t w)
+{
+	if (n->word[host] == 0 && w != 0)
+		n->active[n->n_active++] = host;
+	__atomic_store_n(&n->word[host], w, __ATOMIC_RELEASE);
+}
+
+/* Sends a broadcast ARP request for host from our first address. */
+static void
+send_request(struct vr_dp *dp, uint32_t host)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+
+	if (m == NULL)
+		return;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	rte_ether_addr_copy(&dp->mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	rte_ether_addr_copy(&dp->mac, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = dp->cfg.addrs[0];
+	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
+	arp->arp_data.arp_tip = htonl(dp->neigh.net + host);
+	vr_slow_send(dp, m);
+}
+
+void
+vr_neigh_resolve(struct vr_dp *dp, uint32_t host, uint64_t now)
+{
+	struct vr_neigh *n = &dp->neigh;
+
+	if (host >= n->size || n->word[host] != 0)
+		return;
+	set_word(n, host, VR_NEIGH_PENDING);
+	n->stamp[host] = now;
+	n->tries[host] = 1;
+	send_request(dp, host);
+}
+
+static void
+learn(struct vr_dp *dp, uint32_t host, const struct rte_ether_addr *mac, int create, uint64_t now)
+{
+	struct vr_neigh *n = &dp->neigh;
+	uint64_t w = 0;
+
+	if (host >= n->size || host == 0 || host == n->size - 1)
+		return;
+	if (n->word[host] == 0 && !create)
+		return;
+	memcpy(&w, mac, RTE_ETHER_ADDR_LEN);
+	if ((n->word[host] & VR_NEIGH_VALID) == 0 ||
+			(n->word[host] & VR_NEIGH_MAC_MASK) != w) {
+		char ip[INET_ADDRSTRLEN];
+		uint32_t a = htonl(n->net + host);
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		VR_LOG(INFO, "neighbour %s is at %02x:%02x:%02x:%02x:%02x:%02x", ip,
+			mac->addr_bytes[0], mac->addr_bytes[1], mac->addr_bytes[2],
+			mac->addr_bytes[3], mac->addr_bytes[4], mac->addr_bytes[5]);
+	}
+	set_word(n, host, VR_NEIGH_VALID | w);
+	n->stamp[host] = now;
+	n->tries[host] = 0;
+}
+
+void
+vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+	uint64_t now = rte_rdtsc();
+	uint32_t sip, tip;
+	int ours;
+
+	if (m->data_len < sizeof(*eth) + sizeof(*arp) ||
+			arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+			arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+			arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
+			!rte_is_unicast_ether_addr(&arp->arp_data.arp_sha))
+		goto out;
+	sip = arp->arp_data.arp_sip;
+	tip = arp->arp_data.arp_tip;
+	ours = vr_addr_index(dp, tip) >= 0;
+	if (vr_addr_index(dp, sip) >= 0)
+		goto out; /* someone else claims our address, or our own echo */
+	learn(dp, ntohl(sip) - dp->neigh.net, &arp->arp_data.arp_sha, ours, now);
+	if (!ours || arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
+		goto out;
+	/* Answer in place. */
+	rte_ether_addr_copy(&arp->arp_data.arp_sha, &eth->dst_addr);
+	rte_ether_addr_copy(&dp->mac, &eth->src_addr);
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	rte_ether_addr_copy(&arp->arp_data.arp_sha, &arp->arp_data.arp_tha);
+	arp->arp_data.arp_tip = sip;
+	rte_ether_addr_copy(&dp->mac, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = tip;
+	rte_pktmbuf_trim(m, m->pkt_len - (sizeof(*eth) + sizeof(*arp)));
+	m->ol_flags = 0;
+	vr_slow_send(dp, m);
+	return;
+out:
+	rte_pktmbuf_free(m);
+}
+
+void
+vr_neigh_timers(struct vr_dp *dp, uint64_t now)
+{
+	struct vr_neigh *n = &dp->neigh;
+	uint64_t retry = dp->tsc_hz;
+	uint64_t reach = dp->tsc_hz / 1000 * dp->cfg.arp_timeout_ms;
+	uint32_t i = 0, host;
+
+	if (n->word[n->gw_idx] == 0)
+		vr_neigh_resolve(dp, n->gw_idx, now);
+	while (i < n->n_active) {
+		uint64_t w;
+
+		host = n->active[i];
+		w = n->word[host];
+		if (w & VR_NEIGH_VALID) {
+			/* Probe after the reachable time, then once a second. */
+			if (now - n->stamp[host] > reach + (uint64_t)n->tries[host] * retry) {
+				if (n->tries[host] >= PROBES) {
+					w = 0;
+				} else {
+					n->tries[host]++;
+					send_request(dp, host);
+				}
+			}
+		} else if (now - n->stamp[host] > retry) {
+			if (n->tries[host] >= PROBES) {
+				w = 0;
+			} else {
+				n->tries[host]++;
+				n->stamp[host] = now;
+				send_request(dp, host);
+			}
+		}
+		if (w == 0) {
+			__atomic_store_n(&n->word[host], 0, __ATOMIC_RELEASE);
+			n->tries[host] = 0;
+			n->active[i] = n->active[--n->n_active];
+			continue;
+		}
+		i++;
+	}
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker lcore: burst receive, classify, relay, buffered transmit. Runs on
+ * every worker lcore, one RX and one TX queue each. Reads the flow table and
+ * the neighbour words without locks (the main lcore is their only writer and
+ * frees nothing before this lcore's next quiescent report); writes its own
+ * counter row and the state of the calls it owns. A packet for a call owned
+ * by another lcore is passed to that lcore's handoff ring, so that each flow's
+ * state has exactly one writer. ARP goes to the main lcore; ICMP echo for the
+ * relay's addresses is answered here.
+ */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "cksum.h"
+#include "dp.h"
+#include "pkt.h"
+
+/* Tags a buffered packet with its flow, for per-flow TX_FULL accounting. */
+static inline uint64_t
+tx_tag(const struct vr_flow *f)
+{
+	return (uint64_t)f->slot_seq << 32 | (uint64_t)f->slot << 2 | f->fidx;
+}
+
+static inline void
+count(struct vr_lcore *lc, enum vr_global_counter c, uint64_t n)
+{
+	lc->ctr->c[c] += n;
+}
+
+static inline void
+drop(struct vr_lcore *lc, struct rte_mbuf *m, int reason)
+{
+	lc->ctr->drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+drop_flow(struct vr_lcore *lc, struct vr_shm_flow *st, struct rte_mbuf *m, int reason)
+{
+	st->drops[reason]++;
+	drop(lc, m, reason);
+}
+
+static __rte_noinline void
+tx_flush(struct vr_lcore *lc)
+{
+	struct vr_dp *dp = lc->dp;
+	uint64_t bytes = 0;
+	uint16_t sent, i;
+
+	for (i = 0; i < lc->tx_n; i++)
+		bytes += lc->tx[i]->pkt_len;
+	sent = rte_eth_tx_burst(dp->port_id, lc->idx, lc->tx, lc->tx_n);
+	for (i = sent; i < lc->tx_n; i++) {
+		uint64_t tag = lc->tx_tag[i];
+
+		bytes -= lc->tx[i]->pkt_len;
+		if (tag != UINT64_MAX) {
+			uint32_t slot = (uint32_t)tag >> 2;
+			struct vr_shm_call *c = &dp->shm_calls[slot];
+
+			/* The call may have been unbound since: count only if not. */
+			if (__atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) == (uint32_t)(tag >> 32))
+				c->flow[tag & 3].drops[VR_DROP_TX_FULL]++;
+		}
+		lc->ctr->drops[VR_DROP_TX_FULL]++;
+		rte_pktmbuf_free(lc->tx[i]);
+	}
+	count(lc, VR_GC_TX_PKTS, sent);
+	count(lc, VR_GC_TX_BYTES, bytes);
+	lc->tx_n = 0;
+	lc->last_flush_tsc = rte_rdtsc();
+}
+
+static inline void
+tx_enqueue(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t tag)
+{
+	lc->tx[lc->tx_n] = m;
+	lc->tx_tag[lc->tx_n] = tag;
+	if (++lc->tx_n >= VR_BURST)
+		tx_flush(lc);
+}
+
+void
+vr_worker_flush(struct vr_lcore *lc)
+{
+	if (lc->tx_n > 0)
+		tx_flush(lc);
+}
+
+/* Answers an ICMP echo request addressed to one of our addresses, in place. */
+static __rte_noinline void
+icmp_input(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)p->payload;
+	struct vr_dp *dp = lc->dp;
+	uint32_t tmp;
+
+	if (vr_addr_index(dp, p->ip->dst_addr) < 0)
+		return drop(lc, m, VR_DROP_NOT_OURS);
+	if (p->payload_len < sizeof(*icmp) || icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
+			icmp->icmp_code != 0)
+		return drop(lc, m, VR_DROP_ICMP_OTHER);
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&dp->mac, &eth->src_addr);
+	tmp = p->ip->src_addr;
+	p->ip->src_addr = p->ip->dst_addr;
+	p->ip->dst_addr = tmp;
+	p->ip->time_to_live = dp->cfg.ttl;
+	p->ip->hdr_checksum = 0;
+	p->ip->hdr_checksum = rte_ipv4_cksum(p->ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	/* Type 8 -> 0 changes one 16-bit word (type, code) by 0x0800. */
+	icmp->icmp_cksum = vr_cksum_replace(icmp->icmp_cksum,
+		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8),
+		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REPLY << 8));
+	rte_pktmbuf_trim(m, m->pkt_len - (sizeof(*eth) + p->ip_len));
+	m->ol_flags = 0;
+	count(lc, VR_GC_ICMP_ECHO, 1);
+	tx_enqueue(lc, m, UINT64_MAX);
+}
+
+/* Handles what is not UDP: ARP to the main lcore, ICMP, or a drop. */
+static __rte_noinline void
+slow_input(struct vr_lcore *lc, struct rte_mbuf *m, int kind, struct vr_pkt *p)
+{
+	if (kind == VR_PKT_ARP) {
+		if (rte_ring_mp_enqueue(lc->dp->slow_rx, m) != 0)
+			return drop(lc, m, VR_DROP_SLOWPATH_FULL);
+		count(lc, VR_GC_ARP_IN, 1);
+		return;
+	}
+	if (kind == VR_PKT_ICMP)
+		return icmp_input(lc, m, p);
+	drop(lc, m, -kind);
+}
+
+/* Applies a reprogrammed call's new rule to the flow's state. */
+static __rte_noinline void
+flow_reprogram(struct vr_flow *f)
+{
+	vr_latch_reprogram(&f->rule, f->st, &f->priv->latch);
+	f->priv->gen = f->gen;
+}
+
+/* Asks the main lcore to resolve host (rate-limited there). */
+static __rte_noinline void
+neigh_miss(struct vr_lcore *lc, uint32_t host, uint64_t word)
+{
+	if (word == 0)
+		rte_ring_mp_enqueue_elem(lc->dp->resolve, &host, sizeof(host));
+}
+
+/*
+ * Relays m, which arrived on flow f (owned by this lcore), to the other leg:
+ * validates the payload, applies the source rules, updates the stats, and
+ * rewrites the headers.
+ */
+static inline void
+relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr_pkt *p,
+	uint64_t now)
+{
+	struct vr_dp *dp = lc->dp;
+	struct vr_shm_flow *st = f->st;
+	struct vr_flow *out = f->partner;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip = p->ip;
+	struct rte_udp_hdr *udp = p->udp;
+	struct vr_rtp_info info;
+	struct vr_latch_pkt k;
+	uint32_t dip, host, sip, odip;
+	uint16_t dport, sport;
+	uint64_t word;
+	int v;
+
+	if (unlikely(f->priv->gen != f->gen))
+		flow_reprogram(f);
+	if (f->is_rtcp) {
+		if (unlikely(!vr_rtcp_check(p->payload, p->payload_len, &info)))
+			return drop_flow(lc, st, m, VR_DROP_NOT_RTCP);
+	} else if (unlikely(!vr_rtp_check(p->payload, p->payload_len, &info))) {
+		return drop_flow(lc, st, m, VR_DROP_NOT_RTP);
+	}
+	k.src_ip = ip->src_addr;
+	k.src_port = udp->src_port;
+	k.seq = info.seq;
+	k.ssrc = info.ssrc;
+	k.is_rtp = info.is_rtp;
+	k.sibling_ip = f->is_rtcp ? f->sibling->st->peer_ip : 0;
+	v = vr_latch_check(&f->rule, st, &f->priv->latch, &k, now);
+	if (unlikely(v != VR_LATCH_PASS)) {
+		if (v < 0)
+			return drop_flow(lc, st, m, -v);
+		if (v == VR_LATCH_MOVED) {
+			st->c[VR_FC_RELATCHES]++;
+			count(lc, VR_GC_RELATCH, 1);
+		}
+	}
+	if (info.is_rtp) {
+		if (unlikely(info.ssrc != st->ssrc)) {
+			__atomic_store_n(&st->ssrc, info.ssrc, __ATOMIC_RELAXED);
+			vr_rtp_track_reset(&f->priv->rtp);
+			st->c[VR_FC_SSRC_CHANGES]++;
+		}
+		vr_rtp_track_update(&f->priv->rtp, st, info.seq, info.ts,
+			(uint32_t)(((unsigned __int128)now * f->clock_mult) >> 40));
+	}
+	__atomic_store_n(&st->last_tsc, now, __ATOMIC_RELAXED);
+
+	/* Where to: the other leg's latched peer (for RTCP, its RTP peer's port + 1). */
+	if (likely(out->st->latch == VR_LATCH_LATCHED)) {
+		dip = out->st->peer_ip;
+		dport = out->st->peer_port;
+	} else if (f->is_rtcp && out->sibling->st->latch == VR_LATCH_LATCHED) {
+		dip = out->sibling->st->peer_ip;
+		dport = rte_cpu_to_be_16(rte_be_to_cpu_16(out->sibling->st->peer_port) + 1);
+	} else {
+		return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
+	}
+	host = rte_be_to_cpu_32(dip) - dp->neigh.net;
+	if (host >= dp->neigh.size)
+		host = dp->neigh.gw_idx;
+	word = __atomic_load_n(&dp->neigh.word[host], __ATOMIC_ACQUIRE);
+	if (unlikely(!(word & VR_NEIGH_VALID))) {
+		neigh_miss(lc, host, word);
+		return drop_flow(lc, st, m, VR_DROP_NO_NEIGH);
+	}
+
+	/* Rewrite: L2, then IPv4 (DSCP, TTL, addresses), then UDP. */
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memcpy(&eth->dst_addr, &word, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&dp->mac, &eth->src_addr);
+	sip = ip->src_addr;
+	odip = ip->dst_addr;
+	sport = udp->src_port;
+	ip->type_of_service = (uint8_t)(dp->cfg.dscp << 2 | (ip->type_of_service & 3));
+	ip->time_to_live = dp->cfg.ttl;
+	ip->src_addr = out->local_ip;
+	ip->dst_addr = dip;
+	udp->dgram_cksum = vr_udp_cksum_rewrite(udp->dgram_cksum, sip, odip,
+		sport, udp->dst_port, out->local_ip, dip, out->local_port, dport);
+	udp->src_port = out->local_port;
+	udp->dst_port = dport;
+	ip->hdr_checksum = 0;
+	if (m->pkt_len > sizeof(*eth) + p->ip_len)
+		rte_pktmbuf_trim(m, m->pkt_len - (sizeof(*eth) + p->ip_len));
+	if (dp->tx_ip_cksum) {
+		m->l2_len = sizeof(*eth);
+		m->l3_len = sizeof(*ip);
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	} else {
+		m->ol_flags = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	st->c[VR_FC_PKTS]++;
+	st->c[VR_FC_BYTES] += p->ip_len;
+	count(lc, VR_GC_FWD_PKTS, 1);
+	count(lc, VR_GC_FWD_BYTES, p->ip_len);
+	tx_enqueue(lc, m, tx_tag(f));
+}
+
+/*
+ * Classifies one received packet and acts on it. handed is set for packets
+ * another lcore passed here, which are not passed on again.
+ */
+static inline void
+packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
+{
+	struct vr_dp *dp = lc->dp;
+	struct vr_flow *f;
+	struct vr_pkt p;
+	uint32_t port;
+	int kind, a;
+
+	if (unlikely(m->nb_segs != 1))
+		return drop(lc, m, VR_DROP_MALFORMED);
+	kind = vr_pkt_classify(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, &p);
+	if (unlikely(kind != VR_PKT_UDP))
+		return slow_input(lc, m, kind, &p);
+	if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+			(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD))
+		return drop(lc, m, VR_DROP_BAD_CKSUM);
+	a = vr_addr_index(dp, p.ip->dst_addr);
+	if (unlikely(a < 0))
+		return drop(lc, m, VR_DROP_NOT_OURS);
+	port = rte_be_to_cpu_16(p.udp->dst_port) - dp->cfg.port_lo;
+	if (unlikely(port >= dp->n_ports))
+		return drop(lc, m, VR_DROP_NOT_RELAY_PORT);
+	f = __atomic_load_n(&dp->ft[(uint32_t)a * dp->n_ports + port], __ATOMIC_ACQUIRE);
+	if (unlikely(f == NULL))
+		return drop(lc, m, VR_DROP_NO_FLOW);
+	if (unlikely(f->owner != lc->idx)) {
+		if (handed)
+			return drop(lc, m, VR_DROP_NO_FLOW);
+		if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
+			return drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
+		count(lc, VR_GC_HANDOFF, 1);
+		return;
+	}
+	relay_flow(lc, f, m, &p, now);
+}
+
+void
+vr_worker_poll(struct vr_lcore *lc)
+{
+	struct vr_dp *dp = lc->dp;
+	struct rte_mbuf *pkts[VR_BURST];
+	uint64_t now = rte_rdtsc();
+	uint64_t bytes = 0;
+	unsigned int n, i;
+
+	n = rte_eth_rx_burst(dp->port_id, lc->idx, pkts, VR_BURST);
+	if (n > 0) {
+		for (i = 0; i < n && i < 4; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (i = 0; i < n; i++) {
+			if (i + 4 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+			bytes += pkts[i]->pkt_len;
+			packet_input(lc, pkts[i], now, 0);
+		}
+		count(lc, VR_GC_RX_PKTS, n);
+		count(lc, VR_GC_RX_BYTES, bytes);
+	}
+	/* Other lcores' handoffs and the main lcore's packets: checked every 16 loops. */
+	if (unlikely((++lc->iter & 15) == 0)) {
+		n = rte_ring_sc_dequeue_burst(lc->handoff, (void **)pkts, VR_BURST, NULL);
+		for (i = 0; i < n; i++)
+			packet_input(lc, pkts[i], now, 1);
+		n = rte_ring_sc_dequeue_burst(lc->slow_tx, (void **)pkts, VR_BURST, NULL);
+		for (i = 0; i < n; i++)
+			tx_enqueue(lc, pkts[i], UINT64_MAX);
+		count(lc, VR_GC_ARP_OUT, n);
+	}
+	if (lc->tx_n > 0 && now - lc->last_flush_tsc > lc->drain_tsc)
+		tx_flush(lc);
+}
+
+int
+vr_worker_main(void *arg)
+{
+	struct vr_lcore *lc = arg;
+	struct vr_dp *dp = lc->dp;
+
+	VR_LOG(INFO, "worker %u on lcore %u: rx/tx queue %u", lc->idx, lc->lcore_id, lc->idx);
+	rte_rcu_qsbr_thread_online(dp->qs, lc->idx);
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+		vr_worker_poll(lc);
+		rte_rcu_qsbr_quiescent(dp->qs, lc->idx);
+	}
+	vr_worker_flush(lc);
+	rte_rcu_qsbr_thread_offline(dp->qs, lc->idx);
+	return 0;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control channel between voxrelay-dp and its clients (voxrelayctl,
+ * voxrelay-control). Transport: a Unix SOCK_SEQPACKET socket (default
+ * VR_CTL_DEFAULT_PATH, mode 0600), one request per message, answered by one
+ * reply carrying the request's seq. All integers are in host byte order
+ * (the peers share a host); addresses and ports inside struct vr_ctl_leg are
+ * noted per field. See docs/control-channel.md.
+ *
+ * Versioning: the dataplane answers a request whose version differs from
+ * VR_CTL_VERSION with -EPROTONOSUPPORT and its own version in the reply
+ * header. New message types and new fields at the end of a body are minor
+ * changes that keep the version; anything else bumps it.
+ */
+#ifndef VOXRELAY_CTL_H
+#define VOXRELAY_CTL_H
+
+#include <stdint.h>
+
+#include "voxrelay/counters.h"
+#include "voxrelay/shm.h"
+
+/* "VRCT" in a little-endian dump. */
+#define VR_CTL_MAGIC 0x54435256u
+/* Protocol version. */
+#define VR_CTL_VERSION 1
+/* Default socket path. */
+#define VR_CTL_DEFAULT_PATH "/run/voxrelay/dp.sock"
+/* Largest message either side sends or accepts, header included. */
+#define VR_CTL_MSG_MAX 65536
+/* Longest error text in a reply, NUL included. */
+#define VR_CTL_ERR_MAX 192
+/* Most calls in one VR_CTL_CALL_LIST reply. */
+#define VR_CTL_LIST_MAX 256
+
+/* Message types. A reply has the request's type with VR_CTL_REPLY set. */
+enum vr_ctl_type {
+	VR_CTL_HEALTH = 1,   /* body: none; reply: struct vr_ctl_health */
+	VR_CTL_CALL_ADD = 2, /* body: struct vr_ctl_call; reply: none */
+	VR_CTL_CALL_MOD = 3, /* body: struct vr_ctl_call; reply: none */
+	VR_CTL_CALL_DEL = 4, /* body: struct vr_ctl_call_ref; reply: none */
+	VR_CTL_CALL_LIST = 5, /* body: struct vr_ctl_list_req; reply: struct vr_ctl_list */
+	VR_CTL_CALL_GET = 6, /* body: struct vr_ctl_call_ref; reply: struct vr_ctl_call_stats */
+	VR_CTL_STATS = 7,    /* body: none; reply: struct vr_ctl_stats */
+	VR_CTL_TYPE_MAX,
+};
+#define VR_CTL_REPLY 0x8000
+
+/* Every message starts with this header. */
+struct vr_ctl_hdr {
+	uint32_t magic;   /* VR_CTL_MAGIC */
+	uint16_t version; /* VR_CTL_VERSION */
+	uint16_t type;    /* enum vr_ctl_type, | VR_CTL_REPLY in replies */
+	uint32_t len;     /* whole message length, header included */
+	uint32_t seq;     /* chosen by the client, echoed in the reply */
+};
+
+/* Every reply starts with this; the type's reply body follows on success. */
+struct vr_ctl_reply {
+	struct vr_ctl_hdr hdr;
+	int32_t status;              /* 0, or a negative errno */
+	char error[VR_CTL_ERR_MAX];  /* when status < 0: what was wrong, with the value */
+};
+
+/* Leg flags (vr_ctl_leg.flags). */
+#define VR_CTL_LEG_F_EXPECT 0x1 /* expect_ip (and expect_lo/hi) restrict the peer */
+
+/* One leg of a call. */
+struct vr_ctl_leg {
+	uint32_t addr;      /* relay address, network order: one of the dataplane's */
+	uint16_t port;      /* relay RTP port, host order: even, in range; RTCP is port + 1 */
+	uint16_t flags;     /* VR_CTL_LEG_F_* */
+	uint32_t expect_ip; /* expected peer address, network order */
+	uint16_t expect_lo; /* expected peer RTP port range, host order; 0-0: any port */
+	uint16_t expect_hi;
+};
+
+/* A call: the body of VR_CTL_CALL_ADD and VR_CTL_CALL_MOD. */
+struct vr_ctl_call {
+	char id[VR_CALL_ID_MAX];   /* printable, non-empty, NUL-terminated */
+	struct vr_ctl_leg leg[2];
+	uint32_t learn_window_ms;  /* 0: the dataplane's --learn-window */
+	uint32_t clock_rate;       /* RTP clock rate for jitter; 0: 8000 */
+};
+
+/* Names a call: the body of VR_CTL_CALL_DEL and VR_CTL_CALL_GET. */
+struct vr_ctl_call_ref {
+	char id[VR_CALL_ID_MAX];
+};
+
+/* VR_CTL_CALL_LIST request: start at cursor (0 first), at most max calls. */
+struct vr_ctl_list_req {
+	uint32_t cursor;
+	uint32_t max;
+};
+
+/* One call in a list reply. */
+struct vr_ctl_call_brief {
+	struct vr_ctl_call call;
+	uint32_t owner;     /* owning worker lcore index */
+	uint8_t idle[2];    /* per leg: 1 when idle (see vr_shm_leg_idle) */
+	uint8_t latch[4];   /* per flow (leg * 2 + rtcp): enum vr_latch_state */
+	uint8_t pad[2];
+	uint64_t pkts[4];   /* per flow: packets relayed */
+};
+
+/* VR_CTL_CALL_LIST reply body: n entries follow. */
+struct vr_ctl_list {
+	uint32_t next_cursor; /* 0 when this page is the last */
+	uint32_t n;
+	struct vr_ctl_call_brief calls[];
+};
+
+/* VR_CTL_CALL_GET reply body. */
+struct vr_ctl_call_stats {
+	struct vr_ctl_call call;
+	uint32_t slot;              /* index of the call's slot in the shm region */
+	uint32_t owner;             /* owning worker lcore index */
+	uint64_t bound_unix_ns;
+	uint8_t idle[2];
+	uint8_t pad[6];
+	struct vr_shm_flow flow[4]; /* leg * 2 + rtcp, copied with relaxed loads */
+};
+
+/* VR_CTL_HEALTH reply body. */
+struct vr_ctl_health {
+	uint64_t boot_id;       /* as in the shm header */
+	uint64_t uptime_ms;
+	uint32_t n_workers;     /* worker lcores */
+	uint32_t n_calls;
+	uint32_t max_calls;
+	uint32_t link_up;       /* 1 when the port reports link up */
+	uint32_t neigh_resolved; /* 1 when the gateway's MAC is known */
+	uint16_t port_lo;
+	uint16_t port_hi;
+	uint32_t n_addrs;
+	uint32_t addrs[64];     /* network order */
+	char shm_name[64];
+};
+
+/* VR_CTL_STATS reply body: global counters summed over the worker lcores. */
+struct vr_ctl_stats {
+	uint32_t n_global; /* VR_GC_MAX */
+	uint32_t n_drop;   /* VR_DROP_MAX */
+	uint64_t c[VR_GC_MAX];
+	uint64_t drops[VR_DROP_MAX];
+};
+
+#endif /* VOXRELAY_CTL_H */
