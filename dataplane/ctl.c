@@ -199,10 +199,12 @@ log_call(const char *what, const struct vr_ctl_call *c)
 size_t
 vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 {
+	/* Bodies are built here, aligned, then copied behind the reply header
+	 * (which leaves them at an offset no struct of ours is aligned to). */
+	static uint8_t out[VR_CTL_MSG_MAX] __rte_aligned(RTE_CACHE_LINE_SIZE);
 	struct vr_ctl_reply *r = reply;
 	const struct vr_ctl_hdr *h = req;
 	const void *body = h + 1;
-	void *out = r + 1;
 	size_t out_len = 0;
 	int type;
 
@@ -221,11 +223,11 @@ vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t
 	}
 	switch (type) {
 	case VR_CTL_HEALTH:
-		health(dp, out);
+		health(dp, (struct vr_ctl_health *)out);
 		out_len = sizeof(struct vr_ctl_health);
 		break;
 	case VR_CTL_STATS:
-		stats(dp, out);
+		stats(dp, (struct vr_ctl_stats *)out);
 		out_len = sizeof(struct vr_ctl_stats);
 		break;
 	case VR_CTL_CALL_ADD:
@@ -268,7 +270,7 @@ vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t
 			r->status = -ENOENT;
 			break;
 		}
-		call_stats(dp, c, out);
+		call_stats(dp, c, (struct vr_ctl_call_stats *)out);
 		out_len = sizeof(struct vr_ctl_call_stats);
 		break;
 	}
@@ -276,13 +278,14 @@ vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t
 		struct vr_ctl_list_req rq;
 
 		memcpy(&rq, body, sizeof(rq));
-		out_len = list(dp, &rq, out, cap - sizeof(*r));
+		out_len = list(dp, &rq, (struct vr_ctl_list *)out, cap - sizeof(*r));
 		break;
 	}
 	}
 done:
 	if (r->status < 0)
 		out_len = 0;
+	memcpy(r + 1, out, out_len);
 	r->hdr.len = (uint32_t)(sizeof(*r) + out_len);
 	return r->hdr.len;
 }

@@ -181,7 +181,7 @@ void vr_slow_poll(struct vr_dp *dp);
 /* neigh.c: main lcore. */
 int vr_neigh_init(struct vr_dp *dp);
 void vr_neigh_fini(struct vr_dp *dp);
-void vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m);
+void vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now);
 void vr_neigh_timers(struct vr_dp *dp, uint64_t now);
 void vr_neigh_resolve(struct vr_dp *dp, uint32_t host, uint64_t now);
 int vr_slow_send(struct vr_dp *dp, struct rte_mbuf *m);

@@ -135,11 +135,10 @@ learn(struct vr_dp *dp, uint32_t host, const struct rte_ether_addr *mac, int cre
 }
 
 void
-vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m)
+vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
-	uint64_t now = rte_rdtsc();
 	uint32_t sip, tip;
 	int ours;
 
@@ -190,7 +189,8 @@ vr_neigh_timers(struct vr_dp *dp, uint64_t now)
 		w = n->word[host];
 		if (w & VR_NEIGH_VALID) {
 			/* Probe after the reachable time, then once a second. */
-			if (now - n->stamp[host] > reach + (uint64_t)n->tries[host] * retry) {
+			if ((int64_t)(now - n->stamp[host]) >
+					(int64_t)(reach + (uint64_t)n->tries[host] * retry)) {
 				if (n->tries[host] >= PROBES) {
 					w = 0;
 				} else {
@@ -198,7 +198,7 @@ vr_neigh_timers(struct vr_dp *dp, uint64_t now)
 					send_request(dp, host);
 				}
 			}
-		} else if (now - n->stamp[host] > retry) {
+		} else if ((int64_t)(now - n->stamp[host]) > (int64_t)retry) {
 			if (n->tries[host] >= PROBES) {
 				w = 0;
 			} else {

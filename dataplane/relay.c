@@ -186,6 +186,9 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 
 	if (unlikely(f->priv->gen != f->gen))
 		flow_reprogram(f);
+	/* The expected-peer rule first: cheapest, and the reason an operator wants. */
+	if (unlikely(!vr_latch_allowed(&f->rule, ip->src_addr, udp->src_port)))
+		return drop_flow(lc, st, m, VR_DROP_BAD_SOURCE);
 	if (f->is_rtcp) {
 		if (unlikely(!vr_rtcp_check(p->payload, p->payload_len, &info)))
 			return drop_flow(lc, st, m, VR_DROP_NOT_RTCP);

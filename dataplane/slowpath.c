@@ -24,7 +24,7 @@ vr_slow_poll(struct vr_dp *dp)
 	now = rte_rdtsc();
 	n = rte_ring_sc_dequeue_burst(dp->slow_rx, (void **)pkts, VR_BURST, NULL);
 	for (i = 0; i < n; i++)
-		vr_neigh_input(dp, pkts[i]);
+		vr_neigh_input(dp, pkts[i], now);
 	n = rte_ring_sc_dequeue_burst_elem(dp->resolve, hosts, sizeof(hosts[0]), VR_BURST, NULL);
 	for (i = 0; i < n; i++)
 		vr_neigh_resolve(dp, hosts[i], now);

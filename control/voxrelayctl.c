@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * voxrelayctl: the operator's command line for voxrelay-dp. Speaks the control
+ * channel (ctl_client.c), prints human-readable text or, with --json, one JSON
+ * document for scripts. Exits 0 on success, 1 when the dataplane refused or
+ * failed the request, 2 on a usage error.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "voxrelay/counters.h"
+#include "voxrelay/ctl.h"
+#include "voxrelay/shm.h"
+
+#include "ctl_client.h"
+
+static int json;
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: voxrelayctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  health                       dataplane status\n"
+		"  stats                        global counters and drops by reason\n"
+		"  list                         bound calls\n"
+		"  show CALL                    one call's per-flow counters\n"
+		"  add CALL LEG_A LEG_B [--learn-window SEC] [--clock-rate HZ]\n"
+		"                               bind a call\n"
+		"  mod CALL LEG_A LEG_B [...]   rebind a call (same ports keep counters and latches)\n"
+		"  del CALL                     unbind a call\n"
+		"\n"
+		"LEG: RELAY_ADDR:RTP_PORT[,peer=IP[:LO[-HI]]]\n"
+		"  RTP_PORT is even; RTCP uses RTP_PORT + 1. peer= restricts the leg to that\n"
+		"  address (and source ports LO-HI): packets from elsewhere are dropped.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -j, --json          JSON output\n"
+		"  -h, --help          this text\n",
+		VR_CTL_DEFAULT_PATH);
+}
+
+static const char *
+ip_str(uint32_t ip, char *buf)
+{
+	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+static const char *
+latch_str(unsigned int l)
+{
+	return l == VR_LATCH_LATCHED ? "latched" : l == VR_LATCH_EXPIRED ? "expired" : "learning";
+}
+
+static int
+cmd_health(struct vr_ctl_client *c)
+{
+	struct vr_ctl_health h;
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+	int rc;
+
+	rc = vr_ctl_request(c, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL);
+	if (rc < 0)
+		return rc;
+	if (json) {
+		printf("{\"boot_id\":\"%016llx\",\"uptime_ms\":%llu,\"workers\":%u,\"calls\":%u,"
+			"\"max_calls\":%u,\"link_up\":%s,\"gateway_resolved\":%s,\"port_lo\":%u,"
+			"\"port_hi\":%u,\"shm\":\"%s\",\"addrs\":[",
+			(unsigned long long)h.boot_id, (unsigned long long)h.uptime_ms, h.n_workers,
+			h.n_calls, h.max_calls, h.link_up ? "true" : "false",
+			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name);
+		for (i = 0; i < h.n_addrs && i < 64; i++)
+			printf("%s\"%s\"", i ? "," : "", ip_str(h.addrs[i], a));
+		printf("]}\n");
+		return 0;
+	}
+	printf("uptime         %llu.%03llu s (boot id %016llx)\n",
+		(unsigned long long)h.uptime_ms / 1000, (unsigned long long)h.uptime_ms % 1000,
+		(unsigned long long)h.boot_id);
+	printf("link           %s\n", h.link_up ? "up" : "DOWN");
+	printf("gateway        %s\n", h.neigh_resolved ? "resolved" : "UNRESOLVED");
+	printf("workers        %u\n", h.n_workers);
+	printf("calls          %u of %u\n", h.n_calls, h.max_calls);
+	printf("relay ports    %u-%u on", h.port_lo, h.port_hi);
+	for (i = 0; i < h.n_addrs && i < 64; i++)
+		printf(" %s", ip_str(h.addrs[i], a));
+	printf("\nstats shm      %s\n", h.shm_name);
+	return 0;
+}
+
+static int
+cmd_stats(struct vr_ctl_client *c)
+{
+	struct vr_ctl_stats s;
+	unsigned int i, any = 0;
+	int rc;
+
+	rc = vr_ctl_request(c, VR_CTL_STATS, NULL, 0, &s, sizeof(s), NULL);
+	if (rc < 0)
+		return rc;
+	if (json) {
+		printf("{");
+		for (i = 0; i < VR_GC_MAX; i++)
+			printf("\"%s\":%llu,", vr_global_counter_name(i), (unsigned long long)s.c[i]);
+		printf("\"drops\":{");
+		for (i = 0; i < VR_DROP_MAX; i++)
+			printf("%s\"%s\":%llu", i ? "," : "", vr_drop_name(i),
+				(unsigned long long)s.drops[i]);
+		printf("}}\n");
+		return 0;
+	}
+	for (i = 0; i < VR_GC_MAX; i++)
+		printf("%-20s %llu\n", vr_global_counter_name(i), (unsigned long long)s.c[i]);
+	printf("drops:\n");
+	for (i = 0; i < VR_DROP_MAX; i++) {
+		if (s.drops[i] == 0)
+			continue;
+		printf("  %-18s %llu\n", vr_drop_name(i), (unsigned long long)s.drops[i]);
+		any = 1;
+	}
+	if (!any)
+		printf("  none\n");
+	return 0;
+}
+
+static void
+print_leg_json(const struct vr_ctl_leg *l)
+{
+	char a[INET_ADDRSTRLEN];
+
+	printf("{\"addr\":\"%s\",\"port\":%u", ip_str(l->addr, a), l->port);
+	if (l->flags & VR_CTL_LEG_F_EXPECT)
+		printf(",\"peer\":\"%s\",\"peer_ports\":[%u,%u]", ip_str(l->expect_ip, a),
+			l->expect_lo, l->expect_hi);
+	printf("}");
+}
+
+static int
+cmd_list(struct vr_ctl_client *c)
+{
+	static uint8_t buf[VR_CTL_MSG_MAX];
+	struct vr_ctl_list_req rq = { .cursor = 0, .max = VR_CTL_LIST_MAX };
+	struct vr_ctl_list *l = (struct vr_ctl_list *)buf;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned int i, n = 0;
+	int rc;
+
+	if (json)
+		printf("[");
+	else
+		printf("%-24s %-22s %-22s %-9s %-9s %s\n", "CALL", "LEG A", "LEG B", "A", "B",
+			"PKTS A>B/B>A");
+	do {
+		rc = vr_ctl_request(c, VR_CTL_CALL_LIST, &rq, sizeof(rq), buf, sizeof(buf), NULL);
+		if (rc < 0)
+			return rc;
+		for (i = 0; i < l->n; i++, n++) {
+			const struct vr_ctl_call_brief *e = &l->calls[i];
+			char la[40], lb[40];
+
+			if (json) {
+				printf("%s{\"id\":\"%s\",\"owner\":%u,\"legs\":[", n ? "," : "",
+					e->call.id, e->owner);
+				print_leg_json(&e->call.leg[0]);
+				printf(",");
+				print_leg_json(&e->call.leg[1]);
+				printf("],\"idle\":[%s,%s],\"latch\":[\"%s\",\"%s\",\"%s\",\"%s\"],"
+					"\"pkts\":[%llu,%llu,%llu,%llu]}",
+					e->idle[0] ? "true" : "false", e->idle[1] ? "true" : "false",
+					latch_str(e->latch[0]), latch_str(e->latch[1]),
+					latch_str(e->latch[2]), latch_str(e->latch[3]),
+					(unsigned long long)e->pkts[0], (unsigned long long)e->pkts[1],
+					(unsigned long long)e->pkts[2], (unsigned long long)e->pkts[3]);
+				continue;
+			}
+			snprintf(la, sizeof(la), "%s:%u", ip_str(e->call.leg[0].addr, a),
+				e->call.leg[0].port);
+			snprintf(lb, sizeof(lb), "%s:%u", ip_str(e->call.leg[1].addr, b),
+				e->call.leg[1].port);
+			printf("%-24s %-22s %-22s %-9s %-9s %llu/%llu\n", e->call.id, la, lb,
+				e->idle[0] ? "idle" : latch_str(e->latch[0]),
+				e->idle[1] ? "idle" : latch_str(e->latch[2]),
+				(unsigned long long)e->pkts[0], (unsigned long long)e->pkts[2]);
+		}
+		rq.cursor = l->next_cursor;
+	} while (rq.cursor != 0);
+	if (json)
+		printf("]\n");
+	else
+		printf("%u call(s)\n", n);
+	return 0;
+}
+
+static int
+cmd_show(struct vr_ctl_client *c, const char *id)
+{
+	static const char *const fname[4] = { "a.rtp", "a.rtcp", "b.rtp", "b.rtcp" };
+	struct vr_ctl_call_ref ref;
+	struct vr_ctl_call_stats s;
+	char a[INET_ADDRSTRLEN];
+	unsigned int i, k;
+	int rc;
+
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	rc = vr_ctl_request(c, VR_CTL_CALL_GET, &ref, sizeof(ref), &s, sizeof(s), NULL);
+	if (rc < 0)
+		return rc;
+	if (json) {
+		printf("{\"id\":\"%s\",\"slot\":%u,\"owner\":%u,\"bound_unix_ns\":%llu,\"legs\":[",
+			s.call.id, s.slot, s.owner, (unsigned long long)s.bound_unix_ns);
+		print_leg_json(&s.call.leg[0]);
+		printf(",");
+		print_leg_json(&s.call.leg[1]);
+		printf("],\"idle\":[%s,%s],\"flows\":{", s.idle[0] ? "true" : "false",
+			s.idle[1] ? "true" : "false");
+		for (i = 0; i < 4; i++) {
+			const struct vr_shm_flow *f = &s.flow[i];
+
+			printf("%s\"%s\":{\"latch\":\"%s\",\"peer\":\"%s:%u\",\"ssrc\":%u,", i ? "," : "",
+				fname[i], latch_str(f->latch), ip_str(f->peer_ip, a),
+				ntohs(f->peer_port), f->ssrc);
+			for (k = 0; k < VR_FC_MAX; k++)
+				printf("\"%s\":%llu,", vr_flow_counter_name(k),
+					(unsigned long long)f->c[k]);
+			printf("\"rtp_lost\":%llu,\"jitter\":%u,\"clock_rate\":%u,\"last_tsc\":%llu,"
+				"\"drops\":{", (unsigned long long)vr_shm_flow_lost(f), f->jitter,
+				f->clock_rate, (unsigned long long)f->last_tsc);
+			for (k = 0; k < VR_DROP_MAX; k++)
+				printf("%s\"%s\":%llu", k ? "," : "", vr_drop_name(k),
+					(unsigned long long)f->drops[k]);
+			printf("}}");
+		}
+		printf("}}\n");
+		return 0;
+	}
+	printf("call %s (slot %u, lcore %u)\n", s.call.id, s.slot, s.owner);
+	for (i = 0; i < 2; i++) {
+		const struct vr_ctl_leg *l = &s.call.leg[i];
+
+		printf("  leg %c: %s:%u%s", 'a' + i, ip_str(l->addr, a), l->port,
+			s.idle[i] ? " IDLE" : "");
+		if (l->flags & VR_CTL_LEG_F_EXPECT)
+			printf(", peer %s ports %u-%u", ip_str(l->expect_ip, a), l->expect_lo,
+				l->expect_hi);
+		printf("\n");
+	}
+	for (i = 0; i < 4; i++) {
+		const struct vr_shm_flow *f = &s.flow[i];
+
+		printf("  %-7s %-8s peer %s:%u  pkts %llu  bytes %llu", fname[i],
+			latch_str(f->latch), ip_str(f->peer_ip, a), ntohs(f->peer_port),
+			(unsigned long long)f->c[VR_FC_PKTS], (unsigned long long)f->c[VR_FC_BYTES]);
+		if (!(i & 1))
+			printf("  lost %llu  dup %llu  reordered %llu  jitter %.2f ms",
+				(unsigned long long)vr_shm_flow_lost(f),
+				(unsigned long long)f->c[VR_FC_RTP_DUP],
+				(unsigned long long)f->c[VR_FC_RTP_REORDERED],
+				f->clock_rate ? f->jitter * 1000.0 / f->clock_rate : 0.0);
+		printf("\n");
+		for (k = 0; k < VR_DROP_MAX; k++)
+			if (f->drops[k] != 0)
+				printf("          drop %-18s %llu\n", vr_drop_name(k),
+					(unsigned long long)f->drops[k]);
+	}
+	return 0;
+}
+
+static int
+cmd_bind(struct vr_ctl_client *c, uint16_t type, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "learn-window", required_argument, NULL, 'w' },
+		{ "clock-rate", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vr_ctl_call call;
+	char err[VR_CTL_ERR_MAX];
+	char *end;
+	unsigned long v;
+	int opt, i;
+
+	memset(&call, 0, sizeof(call));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'w' && opt != 'r')
+			return -EINVAL;
+		errno = 0;
+		v = strtoul(optarg, &end, 10);
+		if (errno != 0 || *end != '\0' || v == 0 || v > 192000) {
+			fprintf(stderr, "voxrelayctl: --%s: bad value '%s'\n",
+				opt == 'w' ? "learn-window" : "clock-rate", optarg);
+			return -EINVAL;
+		}
+		if (opt == 'w')
+			call.learn_window_ms = (uint32_t)v * 1000;
+		else
+			call.clock_rate = (uint32_t)v;
+	}
+	if (argc - optind != 3) {
+		fprintf(stderr, "voxrelayctl: %s needs CALL LEG_A LEG_B\n", argv[0]);
+		return -EINVAL;
+	}
+	if (strlen(argv[optind]) >= sizeof(call.id)) {
+		fprintf(stderr, "voxrelayctl: call id '%s' is longer than %zu bytes\n", argv[optind],
+			sizeof(call.id) - 1);
+		return -EINVAL;
+	}
+	strcpy(call.id, argv[optind]);
+	for (i = 0; i < 2; i++) {
+		if (vr_ctl_parse_leg(argv[optind + 1 + i], &call.leg[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "voxrelayctl: %s\n", err);
+			return -EINVAL;
+		}
+	}
+	return vr_ctl_request(c, type, &call, sizeof(call), NULL, 0, NULL);
+}
+
+static int
+cmd_del(struct vr_ctl_client *c, const char *id)
+{
+	struct vr_ctl_call_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	return vr_ctl_request(c, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("VOXRELAY_CTL") ? getenv("VOXRELAY_CTL") : VR_CTL_DEFAULT_PATH;
+	struct vr_ctl_client c;
+	const char *cmd;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	if (strcmp(cmd, "health") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "list") != 0 &&
+			strcmp(cmd, "show") != 0 && strcmp(cmd, "add") != 0 &&
+			strcmp(cmd, "mod") != 0 && strcmp(cmd, "del") != 0) {
+		fprintf(stderr, "voxrelayctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "del") == 0) && argc != 2) {
+		fprintf(stderr, "voxrelayctl: %s needs one CALL\n", cmd);
+		return 2;
+	}
+	if (vr_ctl_connect(&c, path, 5000) < 0) {
+		fprintf(stderr, "voxrelayctl: %s\n", c.error);
+		return 1;
+	}
+	if (strcmp(cmd, "health") == 0)
+		rc = cmd_health(&c);
+	else if (strcmp(cmd, "stats") == 0)
+		rc = cmd_stats(&c);
+	else if (strcmp(cmd, "list") == 0)
+		rc = cmd_list(&c);
+	else if (strcmp(cmd, "show") == 0)
+		rc = cmd_show(&c, argv[1]);
+	else if (strcmp(cmd, "del") == 0)
+		rc = cmd_del(&c, argv[1]);
+	else
+		rc = cmd_bind(&c, strcmp(cmd, "add") == 0 ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD,
+			argc, argv);
+	if (rc == -EINVAL && c.error[0] == '\0') {
+		vr_ctl_disconnect(&c);
+		return 2;
+	}
+	if (rc < 0)
+		fprintf(stderr, "voxrelayctl: %s\n", c.error[0] ? c.error : strerror(-rc));
+	vr_ctl_disconnect(&c);
+	return rc < 0 ? 1 : 0;
+}
