@@ -105,19 +105,15 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 static void
 stats(struct vr_dp *dp, struct vr_ctl_stats *s)
 {
-	unsigned int w, i;
+	unsigned int i;
 
 	memset(s, 0, sizeof(*s));
 	s->n_global = VR_GC_MAX;
 	s->n_drop = VR_DROP_MAX;
-	for (w = 0; w < dp->n_workers; w++) {
-		const struct vr_shm_lcore *row = vr_dp_lcore_row(dp, w);
-
-		for (i = 0; i < VR_GC_MAX; i++)
-			s->c[i] += __atomic_load_n(&row->c[i], __ATOMIC_RELAXED);
-		for (i = 0; i < VR_DROP_MAX; i++)
-			s->drops[i] += __atomic_load_n(&row->drops[i], __ATOMIC_RELAXED);
-	}
+	for (i = 0; i < VR_GC_MAX; i++)
+		s->c[i] = vr_shm_sum(dp->shm, i, 0);
+	for (i = 0; i < VR_DROP_MAX; i++)
+		s->drops[i] = vr_shm_sum(dp->shm, i, 1);
 }
 
 /* Copies an owner-written flow row with relaxed loads. */

@@ -124,10 +124,12 @@ vr_rtp_check(const uint8_t *b, uint32_t len, struct vr_rtp_info *info)
 {
 	uint32_t hlen, pad;
 
-	if (len < 12 || (b[0] >> 6) != 2)
+	if (len < 8 || (b[0] >> 6) != 2)
 		return 0;
 	if (b[1] >= 192 && b[1] <= 223)
 		return vr_rtcp_check(b, len, info);
+	if (len < 12)
+		return 0;
 	hlen = 12 + 4 * (b[0] & 0xf);
 	if (hlen > len)
 		return 0;

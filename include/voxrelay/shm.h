@@ -156,6 +156,27 @@ vr_shm_leg_idle(const struct vr_shm_hdr *hdr, const struct vr_shm_call *c, unsig
 }
 
 /*
+ * Sum over the lcore rows of global counter i (drop = 0) or drop reason i
+ * (drop = 1). Readers use this; each row has one writer, so relaxed loads of
+ * whole 64-bit words are enough.
+ */
+static inline uint64_t
+vr_shm_sum(const struct vr_shm_hdr *h, unsigned int i, int drop)
+{
+	const char *rows = (const char *)h + h->lcores_off;
+	uint64_t sum = 0;
+	unsigned int l;
+
+	for (l = 0; l < h->n_lcores; l++) {
+		const struct vr_shm_lcore *row =
+			(const struct vr_shm_lcore *)(rows + (uint64_t)l * h->lcore_size);
+
+		sum += __atomic_load_n(drop ? &row->drops[i] : &row->c[i], __ATOMIC_RELAXED);
+	}
+	return sum;
+}
+
+/*
  * RTP packets lost in flow f so far (RFC 3550 A.3): expected minus received,
  * cumulative across SSRC changes, never negative.
  */

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The relay on a real EAL (--no-huge) with a net_ring port the test feeds and
+ * drains: the exact bytes of the ARP request, of a relayed RTP packet and of
+ * an ICMP echo reply, compared with frames built independently
+ * (tests/common/pktbuild.h); and the counters after malformed, unbound and
+ * unlatched traffic. The test thread plays both the main lcore and worker 0
+ * (kept RCU-offline, so grace periods do not wait for it).
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dataplane/dp.h"
+#include "tests/common/pktbuild.h"
+
+static struct vr_dp dp;
+static struct rte_ring *rxr, *txr;
+static const uint8_t gw_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static uint8_t our_mac[6];
+
+static void
+eal_setup(void)
+{
+	char shm[32], prefix[32];
+	char *argv[] = { "test", "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+		"--file-prefix", prefix, "--log-level", "*:warning", NULL };
+	struct vr_config cfg;
+	unsigned int worker = 0;
+	int port;
+
+	snprintf(prefix, sizeof(prefix), "vreal%d", getpid());
+	cr_assert_geq(rte_eal_init(12, argv), 0, "EAL init failed");
+	rxr = rte_ring_create("t_rx", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	txr = rte_ring_create("t_tx", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	port = rte_eth_from_rings("net_ring_t", &rxr, 1, &txr, 1, 0);
+	cr_assert_geq(port, 0);
+	vr_config_defaults(&cfg);
+	inet_pton(AF_INET, "198.51.100.10", &cfg.addrs[0]);
+	cfg.n_addrs = 1;
+	cfg.prefix_len = 24;
+	inet_pton(AF_INET, "198.51.100.1", &cfg.gateway);
+	cfg.port_lo = 20000;
+	cfg.port_hi = 20999;
+	cfg.max_calls = 64;
+	cfg.nb_mbufs = 2048;
+	snprintf(shm, sizeof(shm), "/vr-eal-%d", getpid());
+	strcpy(cfg.shm_name, shm);
+	worker = rte_lcore_id();
+	cr_assert_eq(vr_dp_init(&dp, &cfg, (uint16_t)port, &worker, 1), 0);
+	memcpy(our_mac, &dp.mac, 6);
+}
+
+static void
+eal_teardown(void)
+{
+	vr_dp_fini(&dp);
+	rte_eal_cleanup();
+}
+
+TestSuite(relay_eal, .init = eal_setup, .fini = eal_teardown);
+
+/* Puts a frame on the port's RX ring. */
+static void
+inject(const uint8_t *f, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+
+	cr_assert_not_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	cr_assert_eq(rte_ring_enqueue(rxr, m), 0);
+}
+
+/* Runs worker 0 and the main lcore for a few rounds, flushing TX. */
+static void
+run(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 32; i++) {
+		vr_worker_poll(dp.lc[0]);
+		vr_slow_poll(&dp);
+	}
+	vr_worker_flush(dp.lc[0]);
+}
+
+/* Takes the next transmitted frame into f; returns its length, or 0. */
+static size_t
+sent(uint8_t *f)
+{
+	struct rte_mbuf *m;
+	size_t len;
+
+	if (rte_ring_dequeue(txr, (void **)&m) != 0)
+		return 0;
+	len = rte_pktmbuf_pkt_len(m);
+	memcpy(f, rte_pktmbuf_mtod(m, void *), len);
+	rte_pktmbuf_free(m);
+	return len;
+}
+
+static uint64_t
+drops(enum vr_drop_reason r)
+{
+	return vr_shm_sum(dp.shm, r, 1);
+}
+
+/* Resolves the gateway: checks the ARP request byte by byte, answers it. */
+static void
+resolve_gateway(void)
+{
+	uint8_t f[128], want[42], reply[60];
+	size_t n;
+
+	run();
+	n = sent(f);
+	cr_assert_eq(n, 42, "want one 42-byte ARP request, got %zu bytes", n);
+	memset(want, 0xff, 6);
+	memcpy(want + 6, our_mac, 6);
+	memcpy(want + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x01", 10);
+	memcpy(want + 22, our_mac, 6);
+	memcpy(want + 28, "\xc6\x33\x64\x0a", 4);       /* 198.51.100.10 */
+	memset(want + 32, 0, 6);
+	memcpy(want + 38, "\xc6\x33\x64\x01", 4);       /* 198.51.100.1 */
+	cr_assert_arr_eq(f, want, 42, "ARP request bytes differ");
+	/* The gateway answers. */
+	memset(reply, 0, sizeof(reply));
+	memcpy(reply, our_mac, 6);
+	memcpy(reply + 6, gw_mac, 6);
+	memcpy(reply + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x02", 10);
+	memcpy(reply + 22, gw_mac, 6);
+	memcpy(reply + 28, "\xc6\x33\x64\x01", 4);
+	memcpy(reply + 32, our_mac, 6);
+	memcpy(reply + 38, "\xc6\x33\x64\x0a", 4);
+	inject(reply, sizeof(reply));
+	run();
+	cr_assert(__atomic_load_n(&dp.neigh.word[1], __ATOMIC_RELAXED) & VR_NEIGH_VALID,
+		"gateway not resolved");
+}
+
+static void
+ctl(uint16_t type, const void *body, size_t len, int want_status)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, type, 0, 1 };
+	struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
+
+	h.len = (uint32_t)(sizeof(h) + len);
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), body, len);
+	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	cr_assert_eq(r->status, want_status, "type %u: status %d (%s)", type, r->status, r->error);
+}
+
+static void
+add_call(void)
+{
+	struct vr_ctl_call c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "eal-call");
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].port = 20000;
+	c.leg[0].flags = VR_CTL_LEG_F_EXPECT;
+	inet_pton(AF_INET, "203.0.113.2", &c.leg[0].expect_ip);
+	c.leg[0].expect_lo = 14000;
+	c.leg[0].expect_hi = 14019;
+	c.leg[1] = c.leg[0];
+	c.leg[1].port = 20002;
+	c.leg[1].expect_lo = 14020;
+	c.leg[1].expect_hi = 14039;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+}
+
+static size_t
+phone_frame(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t seq, uint8_t fill)
+{
+	uint8_t rtp[172];
+
+	build_rtp(rtp, seq, 160u * seq, sport, 160, fill);
+	return build_udp(f, our_mac, gw_mac, "203.0.113.2", sport, "198.51.100.10", dport, rtp,
+		sizeof(rtp));
+}
+
+Test(relay_eal, relayed_packet_bytes)
+{
+	uint8_t in[256], out[256], want[256];
+	uint8_t *ip = want + 14;
+	size_t n, wn;
+	uint16_t ck;
+
+	resolve_gateway();
+	add_call();
+	/* Phone 2 speaks first: leg b latches, leg a has no peer yet. */
+	inject(in, phone_frame(in, 14020, 20002, 1, 0x22));
+	run();
+	cr_assert_eq(sent(out), 0, "nothing can be relayed before leg a latches");
+	cr_assert_eq(drops(VR_DROP_PEER_UNLATCHED), 1);
+	/* Phone 1: relayed to phone 2's latched address, from leg b's port. */
+	n = phone_frame(in, 14000, 20000, 7, 0x11);
+	inject(in, n);
+	run();
+	wn = sent(out);
+	cr_assert_eq(wn, n, "relayed frame of %zu bytes, want %zu", wn, n);
+	build_rtp(want + 42, 7, 160u * 7, 14000, 160, 0x11);
+	build_udp(want, gw_mac, our_mac, "198.51.100.10", 20002, "203.0.113.2", 14020,
+		want + 42, 172);
+	ip[1] = 46 << 2;     /* DSCP EF */
+	ip[8] = 64;          /* fresh TTL */
+	ck = ref_ip_cksum(ip);
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	cr_assert_arr_eq(out, want, wn, "relayed bytes differ from the reference frame");
+	cr_assert_eq(vr_shm_sum(dp.shm, VR_GC_FWD_PKTS, 0), 1);
+	cr_assert_eq(dp.shm_calls[0].flow[0].c[VR_FC_PKTS], 1);
+	cr_assert_eq(dp.shm_calls[0].flow[0].peer_port, htons(14000));
+}
+
+Test(relay_eal, drops_are_counted_by_reason)
+{
+	uint8_t in[256], out[256];
+	size_t n;
+
+	resolve_gateway();
+	add_call();
+	/* Truncated: IP total length beyond the frame. */
+	n = phone_frame(in, 14000, 20000, 1, 0);
+	inject(in, n - 10);
+	/* A relay port with no call. */
+	inject(in, phone_frame(in, 14000, 20010, 1, 0));
+	/* Outside the relay range. */
+	inject(in, phone_frame(in, 14000, 5060, 1, 0));
+	/* Not RTP on an RTP port. */
+	n = phone_frame(in, 14000, 20000, 1, 0);
+	in[42] = 0x00;
+	inject(in, n);
+	/* From outside the leg's expected port block. */
+	inject(in, phone_frame(in, 14100, 20000, 1, 0));
+	run();
+	cr_assert_eq(sent(out), 0, "a dropped packet was sent");
+	cr_assert_eq(drops(VR_DROP_MALFORMED), 1);
+	cr_assert_eq(drops(VR_DROP_NO_FLOW), 1);
+	cr_assert_eq(drops(VR_DROP_NOT_RELAY_PORT), 1);
+	cr_assert_eq(drops(VR_DROP_NOT_RTP), 1);
+	cr_assert_eq(drops(VR_DROP_BAD_SOURCE), 1);
+	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_BAD_SOURCE], 1);
+	/* A malformed request (a DEL with a 9-byte body) is refused; the call stays. */
+	ctl(VR_CTL_CALL_DEL, "eal-call", 9, -EBADMSG);
+	cr_assert_not_null(vr_calls_find(&dp, "eal-call"));
+}
+
+Test(relay_eal, delete_stops_forwarding)
+{
+	uint8_t in[256], out[256];
+	struct vr_ctl_call_ref ref;
+
+	resolve_gateway();
+	add_call();
+	inject(in, phone_frame(in, 14020, 20002, 1, 0));
+	inject(in, phone_frame(in, 14000, 20000, 1, 0));
+	run();
+	cr_assert_gt(sent(out), 0);
+	memset(&ref, 0, sizeof(ref));
+	strcpy(ref.id, "eal-call");
+	ctl(VR_CTL_CALL_DEL, &ref, sizeof(ref), 0);
+	ctl(VR_CTL_CALL_DEL, &ref, sizeof(ref), -ENOENT);
+	inject(in, phone_frame(in, 14000, 20000, 2, 0));
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(drops(VR_DROP_NO_FLOW), 1);
+	cr_assert_eq(dp.shm_calls[0].state, VR_SHM_CALL_FREE);
+}
+
+Test(relay_eal, icmp_echo_reply_bytes)
+{
+	uint8_t f[128], out[128];
+	uint8_t *ip = f + 14, *icmp = ip + 20;
+	struct in_addr a;
+	uint16_t ck;
+	size_t n;
+
+	resolve_gateway();
+	memset(f, 0, sizeof(f));
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, gw_mac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 20 + 16;
+	ip[8] = 63;
+	ip[9] = 1;
+	inet_pton(AF_INET, "198.51.100.1", &a);
+	memcpy(ip + 12, &a, 4);
+	inet_pton(AF_INET, "198.51.100.10", &a);
+	memcpy(ip + 16, &a, 4);
+	ck = ref_ip_cksum(ip);
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	icmp[0] = 8;
+	memcpy(icmp + 4, "\x12\x34\x00\x01pingpong", 12);
+	ck = ref_fold(ref_sum(icmp, 16, 0));
+	icmp[2] = (uint8_t)(ck >> 8);
+	icmp[3] = (uint8_t)ck;
+	inject(f, 14 + 36);
+	run();
+	n = sent(out);
+	cr_assert_eq(n, 50);
+	cr_assert_arr_eq(out, gw_mac, 6);
+	cr_assert_arr_eq(out + 6, our_mac, 6);
+	cr_assert_arr_eq(out + 14 + 12, "\xc6\x33\x64\x0a\xc6\x33\x64\x01", 8, "addresses swapped");
+	cr_assert_eq(out[14 + 20], 0, "echo reply type");
+	cr_assert_eq(ref_fold(ref_sum(out + 34, 16, 0)), 0, "ICMP checksum verifies");
+	cr_assert_eq(ref_fold(ref_sum(out + 14, 20, 0)), 0, "IP checksum verifies");
+	cr_assert_arr_eq(out + 38, "\x12\x34\x00\x01pingpong", 12, "identifier, sequence, data kept");
+}
