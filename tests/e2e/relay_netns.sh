@@ -6,10 +6,7 @@
 # relay's ports. Everything runs in network namespaces this script creates and
 # removes; traffic stays inside them.
 #
-#   ph1 192.168.50.11 --+                                 +-- pbx: voxrelay-dp
-#   ph2 192.168.50.12 --+-- site (NAT 203.0.113.2) -- inet --  198.51.100.10
-#                          RTP 14000-19 -> ph1          +-- att 192.0.2.66
-#                          RTP 14020-39 -> ph2
+# The topology is in scripts/topology.sh.
 #
 # Usage: relay_netns.sh BUILD_DIR
 set -euo pipefail
@@ -24,76 +21,26 @@ SOCK=$WORK/dp.sock
 RELAY=198.51.100.10
 DP_PID=
 
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../scripts/topology.sh
+. "$HERE/../../scripts/topology.sh"
+
 fail() { echo "FAIL: $*"; exit 1; }
+x() { vr_x "$@"; }
 
 cleanup() {
 	set +e
 	[ -n "$DP_PID" ] && kill "$DP_PID" 2>/dev/null && wait "$DP_PID" 2>/dev/null
-	for ns in pbx inet site ph1 ph2 att; do ip netns del "$P-$ns" 2>/dev/null; done
+	vr_topo_down
 	if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
-for ns in pbx inet site ph1 ph2 att; do ip netns add "$P-$ns"; done
-x() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
-# veth NS1 IF1 NS2 IF2: a link; checksums computed in software on both ends, so
-# that packets carry full checksums as they would on a wire.
-veth() {
-	ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"
-	x "$1" ethtool -K "$2" tx off rx off gro off gso off tso off >/dev/null 2>&1 || true
-	x "$3" ethtool -K "$4" tx off rx off gro off gso off tso off >/dev/null 2>&1 || true
-	x "$1" ip link set "$2" up
-	x "$3" ip link set "$4" up
-}
-veth pbx dp0 inet ipbx
-veth inet isite site wan
-veth inet iatt att eth0
-veth site lan1 ph1 eth0
-veth site lan2 ph2 eth0
-for ns in pbx inet site ph1 ph2 att; do x $ns ip link set lo up; done
-
-x inet ip addr add 198.51.100.1/24 dev ipbx
-x inet ip addr add 203.0.113.1/24 dev isite
-x inet ip addr add 192.0.2.1/24 dev iatt
-x inet sysctl -qw net.ipv4.ip_forward=1
-x att ip addr add 192.0.2.66/24 dev eth0
-x att ip route add default via 192.0.2.1
-
-# The site: a NAT router with the 3CX remote-extension port forwards.
-x site ip link add br0 type bridge
-x site ip link set lan1 master br0
-x site ip link set lan2 master br0
-x site ip link set br0 up
-x site ip addr add 192.168.50.1/24 dev br0
-x site ip addr add 203.0.113.2/24 dev wan
-x site ip route add default via 203.0.113.1
-x site sysctl -qw net.ipv4.ip_forward=1
-x site nft -f - <<'EOF'
-table ip nat {
-	chain prerouting {
-		type nat hook prerouting priority dstnat;
-		iifname "wan" udp dport 5065 dnat to 192.168.50.11:5060
-		iifname "wan" udp dport 5066 dnat to 192.168.50.12:5060
-		iifname "wan" udp dport 14000-14019 dnat to 192.168.50.11
-		iifname "wan" udp dport 14020-14039 dnat to 192.168.50.12
-	}
-	chain postrouting {
-		type nat hook postrouting priority srcnat;
-		oifname "wan" masquerade
-	}
-}
-EOF
-x ph1 ip addr add 192.168.50.11/24 dev eth0
-x ph1 ip route add default via 192.168.50.1
-x ph2 ip addr add 192.168.50.12/24 dev eth0
-x ph2 ip route add default via 192.168.50.1
+vr_topo_up
 
 # The relay owns 198.51.100.10 on dp0; the kernel has no address there.
-# --in-memory needs hugepages; without them, a private --file-prefix.
-EAL_MEM=(--in-memory)
-if [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -lt 128 ]; then
-	EAL_MEM=(--no-huge -m 512 --file-prefix "$P")
-fi
+# shellcheck disable=SC2207
+EAL_MEM=($(vr_eal_mem))
 # Not through x(): $! must be the dataplane itself, so that cleanup can stop it.
 ip netns exec "$P-pbx" "$DP" -l 0,1 "${EAL_MEM[@]}" --no-pci --vdev=net_af_packet0,iface=dp0 \
 	--log-level=user.voxrelay.dp:info -- \

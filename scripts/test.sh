@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Set-up, build, and every test: the unit suite, the EAL suite, the
+# end-to-end suite in network namespaces, then the unit suite again built
+# with AddressSanitizer and UndefinedBehaviorSanitizer. Warnings are errors.
+# Ends with one line "N passed, N failed".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+scripts/setup.sh
+
+build() { # DIR [meson options]
+	local dir=$1; shift
+	if [ -d "$dir" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir"
+}
+
+passed=0
+failed=0
+suite() { # DIR SUITE...
+	local dir=$1; shift
+	local args=() s log
+	for s in "$@"; do args+=(--suite "$s"); done
+	if meson test -C "$dir" --print-errorlogs "${args[@]}"; then :; fi
+	log=$dir/meson-logs/testlog.json
+	passed=$((passed + $(grep -c '"result": "OK"' "$log" || true)))
+	failed=$((failed + $(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$log" || true)))
+}
+
+build build
+suite build unit eal e2e
+
+# The unit suite under ASan and UBSan (EAL is not run under ASan: DPDK maps
+# memory in ways the sanitizer's shadow does not follow).
+build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	suite build-san unit
+
+echo "voxrelay tests: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
