@@ -118,6 +118,19 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	return 0;
 }
 
+/* Frees the mbufs still queued in r, then r. */
+static void
+ring_drain_free(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
 void
 vr_dp_fini(struct vr_dp *dp)
 {
@@ -136,12 +149,15 @@ vr_dp_fini(struct vr_dp *dp)
 	for (i = 0; i < dp->n_workers; i++) {
 		if (dp->lc[i] == NULL)
 			continue;
-		rte_ring_free(dp->lc[i]->handoff);
-		rte_ring_free(dp->lc[i]->slow_tx);
+		/* The port is closed: whatever is still buffered is dropped. */
+		while (dp->lc[i]->tx_n > 0)
+			rte_pktmbuf_free(dp->lc[i]->tx[--dp->lc[i]->tx_n]);
+		ring_drain_free(dp->lc[i]->handoff);
+		ring_drain_free(dp->lc[i]->slow_tx);
 		rte_free(dp->lc[i]);
 		dp->lc[i] = NULL;
 	}
-	rte_ring_free(dp->slow_rx);
+	ring_drain_free(dp->slow_rx);
 	rte_ring_free(dp->resolve);
 	rte_free(dp->qs);
 	rte_mempool_free(dp->pool);

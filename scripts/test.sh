@@ -42,5 +42,5 @@ build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debu
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	suite build-san unit
 
-echo "voxrelay tests: $passed passed, $failed failed"
+echo "voxrelay: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -22,29 +22,39 @@
 #include "tests/common/pktbuild.h"
 
 static struct vr_dp dp;
-static struct rte_ring *rxr, *txr;
+static struct rte_ring *rxr[2], *txr[2];
 static const uint8_t gw_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static uint8_t our_mac[6];
 
+/* EAL, a net_ring port with one queue pair per worker, and the dataplane on it.
+ * Every worker is driven by the test thread. Relay addresses .10 and .11. */
 static void
-eal_setup(void)
+setup_workers(unsigned int n)
 {
 	char shm[32], prefix[32];
 	char *argv[] = { "test", "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 		"--file-prefix", prefix, "--log-level", "*:warning", NULL };
+	unsigned int workers[2];
 	struct vr_config cfg;
-	unsigned int worker = 0;
+	unsigned int i;
 	int port;
 
 	snprintf(prefix, sizeof(prefix), "vreal%d", getpid());
 	cr_assert_geq(rte_eal_init(12, argv), 0, "EAL init failed");
-	rxr = rte_ring_create("t_rx", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	txr = rte_ring_create("t_tx", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	port = rte_eth_from_rings("net_ring_t", &rxr, 1, &txr, 1, 0);
+	for (i = 0; i < n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "t_rx%u", i);
+		rxr[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "t_tx%u", i);
+		txr[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	port = rte_eth_from_rings("net_ring_t", rxr, n, txr, n, 0);
 	cr_assert_geq(port, 0);
 	vr_config_defaults(&cfg);
 	inet_pton(AF_INET, "198.51.100.10", &cfg.addrs[0]);
-	cfg.n_addrs = 1;
+	inet_pton(AF_INET, "198.51.100.11", &cfg.addrs[1]);
+	cfg.n_addrs = 2;
 	cfg.prefix_len = 24;
 	inet_pton(AF_INET, "198.51.100.1", &cfg.gateway);
 	cfg.port_lo = 20000;
@@ -53,9 +63,22 @@ eal_setup(void)
 	cfg.nb_mbufs = 2048;
 	snprintf(shm, sizeof(shm), "/vr-eal-%d", getpid());
 	strcpy(cfg.shm_name, shm);
-	worker = rte_lcore_id();
-	cr_assert_eq(vr_dp_init(&dp, &cfg, (uint16_t)port, &worker, 1), 0);
+	workers[0] = rte_lcore_id();
+	workers[1] = rte_lcore_id();
+	cr_assert_eq(vr_dp_init(&dp, &cfg, (uint16_t)port, workers, n), 0);
 	memcpy(our_mac, &dp.mac, 6);
+}
+
+static void
+eal_setup(void)
+{
+	setup_workers(1);
+}
+
+static void
+eal_setup2(void)
+{
+	setup_workers(2);
 }
 
 static void
@@ -66,44 +89,59 @@ eal_teardown(void)
 }
 
 TestSuite(relay_eal, .init = eal_setup, .fini = eal_teardown);
+TestSuite(relay_eal2, .init = eal_setup2, .fini = eal_teardown);
 
-/* Puts a frame on the port's RX ring. */
+/* Puts a frame on RX queue q. */
 static void
-inject(const uint8_t *f, size_t len)
+inject_q(unsigned int q, const uint8_t *f, size_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
 
 	cr_assert_not_null(m);
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
-	cr_assert_eq(rte_ring_enqueue(rxr, m), 0);
+	cr_assert_eq(rte_ring_enqueue(rxr[q], m), 0);
 }
 
-/* Runs worker 0 and the main lcore for a few rounds, flushing TX. */
+static void
+inject(const uint8_t *f, size_t len)
+{
+	inject_q(0, f, len);
+}
+
+/* Runs every worker and the main lcore for a few rounds, flushing TX. */
 static void
 run(void)
 {
-	unsigned int i;
+	unsigned int i, w;
 
 	for (i = 0; i < 32; i++) {
-		vr_worker_poll(dp.lc[0]);
+		for (w = 0; w < dp.n_workers; w++)
+			vr_worker_poll(dp.lc[w]);
 		vr_slow_poll(&dp);
 	}
-	vr_worker_flush(dp.lc[0]);
+	for (w = 0; w < dp.n_workers; w++)
+		vr_worker_flush(dp.lc[w]);
 }
 
-/* Takes the next transmitted frame into f; returns its length, or 0. */
+/* Takes the next frame sent on TX queue q into f; returns its length, or 0. */
 static size_t
-sent(uint8_t *f)
+sent_q(unsigned int q, uint8_t *f)
 {
 	struct rte_mbuf *m;
 	size_t len;
 
-	if (rte_ring_dequeue(txr, (void **)&m) != 0)
+	if (rte_ring_dequeue(txr[q], (void **)&m) != 0)
 		return 0;
 	len = rte_pktmbuf_pkt_len(m);
 	memcpy(f, rte_pktmbuf_mtod(m, void *), len);
 	rte_pktmbuf_free(m);
 	return len;
+}
+
+static size_t
+sent(uint8_t *f)
+{
+	return sent_q(0, f);
 }
 
 static uint64_t
@@ -159,13 +197,13 @@ ctl(uint16_t type, const void *body, size_t len, int want_status)
 	cr_assert_eq(r->status, want_status, "type %u: status %d (%s)", type, r->status, r->error);
 }
 
-static void
-add_call(void)
+static struct vr_ctl_call
+call_def(const char *id)
 {
 	struct vr_ctl_call c;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.id, "eal-call");
+	strcpy(c.id, id);
 	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
 	c.leg[0].port = 20000;
 	c.leg[0].flags = VR_CTL_LEG_F_EXPECT;
@@ -176,6 +214,14 @@ add_call(void)
 	c.leg[1].port = 20002;
 	c.leg[1].expect_lo = 14020;
 	c.leg[1].expect_hi = 14039;
+	return c;
+}
+
+static void
+add_call(void)
+{
+	struct vr_ctl_call c = call_def("eal-call");
+
 	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
 }
 
@@ -318,4 +364,93 @@ Test(relay_eal, icmp_echo_reply_bytes)
 	cr_assert_eq(ref_fold(ref_sum(out + 34, 16, 0)), 0, "ICMP checksum verifies");
 	cr_assert_eq(ref_fold(ref_sum(out + 14, 20, 0)), 0, "IP checksum verifies");
 	cr_assert_arr_eq(out + 38, "\x12\x34\x00\x01pingpong", 12, "identifier, sequence, data kept");
+}
+
+Test(relay_eal, mod_keeps_or_moves_state)
+{
+	struct vr_ctl_call c = call_def("eal-call");
+	uint8_t in[256], out[256];
+	struct vr_call *vc;
+	uint32_t slot;
+
+	resolve_gateway();
+	add_call();
+	inject(in, phone_frame(in, 14020, 20002, 1, 0));
+	inject(in, phone_frame(in, 14000, 20000, 1, 0));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LATCHED);
+	/* Adding the same call again is a no-op; another definition is refused. */
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	c.leg[0].expect_lo = 14001;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), -EEXIST);
+	/* Same ports, a rule the latch still meets: latch and counters kept. */
+	c = call_def("eal-call");
+	c.leg[0].expect_hi = 14009;
+	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
+	inject(in, phone_frame(in, 14000, 20000, 2, 0));
+	run();
+	cr_assert_gt(sent(out), 0, "a still-allowed latch must keep forwarding");
+	cr_assert_eq(dp.shm_calls[0].flow[0].c[VR_FC_PKTS], 2, "counters survive a mod");
+	/* Same ports, a rule the latch breaks: the old peer is refused, learning restarts. */
+	inet_pton(AF_INET, "203.0.113.9", &c.leg[0].expect_ip);
+	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
+	inject(in, phone_frame(in, 14000, 20000, 3, 0));
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LEARNING);
+	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_BAD_SOURCE], 1);
+	/* New ports, leg b on the second address: a new slot, the old port unbound. */
+	c = call_def("eal-call");
+	inet_pton(AF_INET, "198.51.100.11", &c.leg[1].addr);
+	c.leg[1].port = 20004;
+	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
+	vc = vr_calls_find(&dp, "eal-call");
+	cr_assert_not_null(vc);
+	slot = vc->slot;
+	cr_assert_neq(slot, 0, "moved to a fresh slot");
+	cr_assert_eq(dp.shm_calls[0].state, VR_SHM_CALL_FREE);
+	inject(in, phone_frame(in, 14020, 20002, 4, 0));
+	run();
+	cr_assert_eq(drops(VR_DROP_NO_FLOW), 1, "the old port is unbound");
+	{
+		uint8_t rtp[172];
+		size_t n;
+
+		build_rtp(rtp, 5, 800, 14020, 160, 0);
+		n = build_udp(in, our_mac, gw_mac, "203.0.113.2", 14020, "198.51.100.11", 20004,
+			rtp, sizeof(rtp));
+		inject(in, n);
+	}
+	inject(in, phone_frame(in, 14000, 20000, 6, 0));
+	run();
+	cr_assert_gt(sent(out), 0);
+	/* The fresh slot starts unlatched: leg b's packet latched b, leg a's was relayed. */
+	cr_assert_eq(dp.shm_calls[slot].flow[2].latch, VR_LATCH_LATCHED);
+	cr_assert_eq(dp.shm_calls[slot].flow[0].c[VR_FC_PKTS], 1, "leg a relays to leg b");
+	cr_assert_eq(memcmp(out + 14 + 12, "\xc6\x33\x64\x0b", 4), 0,
+		"sent from leg b's new address 198.51.100.11");
+	cr_assert_eq(out[34] << 8 | out[35], 20004, "sent from leg b's new port");
+}
+
+Test(relay_eal2, packets_reach_the_owning_lcore)
+{
+	struct vr_ctl_call c0 = call_def("first"), c1 = call_def("second");
+	uint8_t in[256], out[256];
+
+	resolve_gateway();
+	ctl(VR_CTL_CALL_ADD, &c0, sizeof(c0), 0);
+	c1.leg[0].port = 20010;
+	c1.leg[1].port = 20012;
+	ctl(VR_CTL_CALL_ADD, &c1, sizeof(c1), 0);
+	cr_assert_eq(vr_calls_find(&dp, "second")->owner, 1, "round-robin owners");
+	/* Both legs of the call owned by worker 1 arrive on queue 0. */
+	inject_q(0, in, phone_frame(in, 14020, 20012, 1, 0));
+	inject_q(0, in, phone_frame(in, 14000, 20010, 1, 0));
+	run();
+	cr_assert_eq(vr_shm_sum(dp.shm, VR_GC_HANDOFF, 0), 2);
+	cr_assert_eq(sent_q(0, out), 0, "worker 0 relays nothing it does not own");
+	cr_assert_gt(sent_q(1, out), 0, "worker 1 relays its call");
+	cr_assert_eq(vr_dp_lcore_row(&dp, 1)->c[VR_GC_FWD_PKTS], 1);
+	cr_assert_eq(vr_dp_lcore_row(&dp, 0)->c[VR_GC_FWD_PKTS], 0);
 }
