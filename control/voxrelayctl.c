@@ -17,6 +17,8 @@
 #include "voxrelay/shm.h"
 
 #include "ctl_client.h"
+#include "model.h"
+#include "redis_sync.h"
 
 static int json;
 
@@ -35,6 +37,9 @@ usage(FILE *out)
 		"                               bind a call\n"
 		"  mod CALL LEG_A LEG_B [...]   rebind a call (same ports keep counters and latches)\n"
 		"  del CALL                     unbind a call\n"
+		"  plan SITE [--redis HOST:PORT|unix:PATH] [--db N] [--prefix P]\n"
+		"            [--password-file F]  the port forwards SITE's firewall needs,\n"
+		"                               from the extensions in Redis\n"
 		"\n"
 		"LEG: RELAY_ADDR:RTP_PORT[,peer=IP[:LO[-HI]]]\n"
 		"  RTP_PORT is even; RTCP uses RTP_PORT + 1. peer= restricts the leg to that\n"
@@ -289,7 +294,7 @@ cmd_bind(struct vr_ctl_client *c, uint16_t type, int argc, char **argv)
 	int opt, i;
 
 	memset(&call, 0, sizeof(call));
-	optind = 1;
+	optind = 0; /* 0: glibc re-reads the optstring (main used "+" ordering) */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'w' && opt != 'r')
 			return -EINVAL;
@@ -334,6 +339,77 @@ cmd_del(struct vr_ctl_client *c, const char *id)
 	return vr_ctl_request(c, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
 }
 
+/* Prints SITE's port-forward plan from the extensions in Redis. */
+static int
+cmd_plan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "redis", required_argument, NULL, 'r' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "password-file", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vr_redis_cfg cfg;
+	struct vr_model m;
+	struct vr_dp_view none;
+	redisContext *c;
+	char err[256];
+	const char *env;
+	int opt, n;
+
+	vr_redis_cfg_defaults(&cfg);
+	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
+		snprintf(cfg.password, sizeof(cfg.password), "%s", env);
+	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
+		snprintf(cfg.user, sizeof(cfg.user), "%s", env);
+	optind = 0; /* 0: glibc re-reads the optstring (main used "+" ordering) */
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'r' && vr_redis_cfg_addr(&cfg, optarg, err, sizeof(err)) == 0)
+			continue;
+		if (opt == 'w' && vr_redis_cfg_password_file(&cfg, optarg, err, sizeof(err)) == 0)
+			continue;
+		if (opt == 'd' && atoi(optarg) >= 0) {
+			cfg.db = atoi(optarg);
+			continue;
+		}
+		if (opt == 'p' && optarg[0] != '\0' && strlen(optarg) < sizeof(cfg.prefix)) {
+			strcpy(cfg.prefix, optarg);
+			continue;
+		}
+		if (opt == 'r' || opt == 'w')
+			fprintf(stderr, "voxrelayctl: %s\n", err);
+		else
+			fprintf(stderr, "voxrelayctl: plan: bad option or value\n");
+		return -EINVAL;
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "voxrelayctl: plan needs one SITE\n");
+		return -EINVAL;
+	}
+	c = vr_redis_connect(&cfg, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "voxrelayctl: %s\n", err);
+		return -EIO;
+	}
+	memset(&m, 0, sizeof(m));
+	if (vr_redis_load(c, &cfg, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "voxrelayctl: %s\n", err);
+		redisFree(c);
+		return -EIO;
+	}
+	redisFree(c);
+	memset(&none, 0, sizeof(none));
+	vr_model_resolve(&m, &none, NULL);
+	n = vr_model_plan(&m, argv[optind], stdout);
+	vr_model_free(&m);
+	if (n < 0) {
+		fprintf(stderr, "voxrelayctl: no remote STUN extension at site '%s'\n", argv[optind]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -371,6 +447,10 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
+	if (strcmp(cmd, "plan") == 0) {
+		rc = cmd_plan(argc, argv);
+		return rc == -EINVAL ? 2 : rc < 0 ? 1 : 0;
+	}
 	if (strcmp(cmd, "health") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "list") != 0 &&
 			strcmp(cmd, "show") != 0 && strcmp(cmd, "add") != 0 &&
 			strcmp(cmd, "mod") != 0 && strcmp(cmd, "del") != 0) {

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * voxrelay-control: Redis is the source of truth for the relay. One thread:
+ * loads every record under the key prefix, follows changes by keyspace
+ * notifications (and heals anything missed with a periodic full resync),
+ * keeps voxrelay-dp's call table equal to the valid calls (dpsync.c),
+ * publishes each record's status and, every interval, the stats read from the
+ * dataplane's shared memory (publish.c).
+ *
+ * Failure rules: while Redis is away nothing is changed in the dataplane (it
+ * keeps forwarding what it has) and control retries with backoff, resyncing
+ * on return; a dataplane restart (a new boot id) is noticed within 200 ms and
+ * every call programmed again; a control restart finds the calls already
+ * programmed and changes nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "voxrelay/ctl.h"
+#include "voxrelay/shm.h"
+
+#include "dpsync.h"
+#include "log.h"
+#include "model.h"
+#include "publish.h"
+#include "redis_sync.h"
+#include "shm_reader.h"
+
+struct opts {
+	struct vr_redis_cfg redis;
+	char ctl_path[108];
+	char shm_name[64];
+	unsigned int interval_ms;
+	unsigned int resync_s;
+	int ttl_s;
+};
+
+/* The control process's whole state. */
+struct control {
+	struct opts o;
+	redisContext *rc;        /* commands */
+	redisContext *sc;        /* keyspace subscription */
+	int notify;              /* notifications are flowing */
+	int loaded;              /* the model holds a complete load */
+	uint64_t redis_retry_ms, redis_backoff_ms, resync_at_ms, stats_at_ms, dp_check_ms;
+	struct vr_model model;
+	struct vr_map dirty;
+	struct vr_dpsync ds;
+	struct vr_shm_map shm;
+	struct vr_publisher pub;
+};
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: voxrelay-control [options]\n"
+		"\n"
+		"Follows the voxrelay records in Redis, programs voxrelay-dp, publishes stats.\n"
+		"\n"
+		"  --redis HOST:PORT|unix:PATH  Redis server (default 127.0.0.1:6379)\n"
+		"  --db N                       database number (default 0)\n"
+		"  --user NAME                  ACL user (or VOXRELAY_REDIS_USER)\n"
+		"  --password-file PATH         password, first line (or VOXRELAY_REDIS_PASSWORD)\n"
+		"  --prefix P                   key prefix (default voxrelay:)\n"
+		"  --ctl PATH                   voxrelay-dp control socket (default %s)\n"
+		"  --shm NAME                   voxrelay-dp stats shared memory (default %s)\n"
+		"  --interval MS                stats publication interval (default 1000)\n"
+		"  --stats-ttl SEC              TTL of the stats hashes (default 3 intervals, >= 3 s)\n"
+		"  --resync SEC                 full reload from Redis every SEC (default 30)\n"
+		"  --help                       this text\n",
+		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "redis", 1, NULL, 'r' }, { "db", 1, NULL, 'd' }, { "user", 1, NULL, 'u' },
+		{ "password-file", 1, NULL, 'p' }, { "prefix", 1, NULL, 'P' },
+		{ "ctl", 1, NULL, 'c' }, { "shm", 1, NULL, 's' }, { "interval", 1, NULL, 'i' },
+		{ "stats-ttl", 1, NULL, 't' }, { "resync", 1, NULL, 'R' }, { "help", 0, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	const char *env;
+	unsigned long v;
+	char *end;
+	int opt, idx = 0;
+
+	memset(o, 0, sizeof(*o));
+	vr_redis_cfg_defaults(&o->redis);
+	snprintf(o->ctl_path, sizeof(o->ctl_path), "%s", VR_CTL_DEFAULT_PATH);
+	snprintf(o->shm_name, sizeof(o->shm_name), "%s", VR_SHM_DEFAULT_NAME);
+	o->interval_ms = 1000;
+	o->resync_s = 30;
+	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
+		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
+	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
+		snprintf(o->redis.password, sizeof(o->redis.password), "%s", env);
+	while ((opt = getopt_long(argc, argv, "", lo, &idx)) != -1) {
+		switch (opt) {
+		case 'r':
+			if (vr_redis_cfg_addr(&o->redis, optarg, err, sizeof(err)) < 0)
+				goto bad_msg;
+			break;
+		case 'p':
+			if (vr_redis_cfg_password_file(&o->redis, optarg, err, sizeof(err)) < 0)
+				goto bad_msg;
+			break;
+		case 'u':
+			snprintf(o->redis.user, sizeof(o->redis.user), "%s", optarg);
+			break;
+		case 'P':
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(o->redis.prefix) ||
+					strpbrk(optarg, "*?[] ") != NULL)
+				goto bad;
+			strcpy(o->redis.prefix, optarg);
+			break;
+		case 'c':
+			if (strlen(optarg) >= sizeof(o->ctl_path))
+				goto bad;
+			strcpy(o->ctl_path, optarg);
+			break;
+		case 's':
+			if (optarg[0] != '/' || strlen(optarg) >= sizeof(o->shm_name))
+				goto bad;
+			strcpy(o->shm_name, optarg);
+			break;
+		case 'd':
+		case 'i':
+		case 't':
+		case 'R':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
+					(opt == 'd' && v > 1000) ||
+					(opt == 'i' && (v < 100 || v > 60000)) ||
+					(opt == 't' && (v < 1 || v > 86400)) ||
+					(opt == 'R' && (v < 1 || v > 86400)))
+				goto bad;
+			if (opt == 'd')
+				o->redis.db = (int)v;
+			else if (opt == 'i')
+				o->interval_ms = (unsigned int)v;
+			else if (opt == 't')
+				o->ttl_s = (int)v;
+			else
+				o->resync_s = (unsigned int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "voxrelay-control: unknown option or missing value '%s'\n",
+				argv[optind - 1]);
+			return -1;
+		}
+		continue;
+bad:
+		fprintf(stderr, "voxrelay-control: --%s: bad value '%s' (see --help)\n", lo[idx].name,
+			optarg);
+		return -1;
+bad_msg:
+		fprintf(stderr, "voxrelay-control: %s\n", err);
+		return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "voxrelay-control: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->ttl_s == 0)
+		o->ttl_s = (int)(3 * o->interval_ms / 1000) < 3 ? 3 : (int)(3 * o->interval_ms / 1000);
+	return 0;
+}
+
+static void
+redis_down(struct control *c, const char *why)
+{
+	if (c->rc != NULL)
+		vr_log(LOG_ERR, "redis lost: %s; the dataplane keeps forwarding, retrying", why);
+	if (c->rc != NULL)
+		redisFree(c->rc);
+	if (c->sc != NULL)
+		redisFree(c->sc);
+	c->rc = NULL;
+	c->sc = NULL;
+	c->notify = 0;
+	c->redis_retry_ms = now_ms() + c->redis_backoff_ms;
+	c->redis_backoff_ms = c->redis_backoff_ms * 2 > 5000 ? 5000 : c->redis_backoff_ms * 2;
+}
+
+/* Status keys of the records in old that are not in cur, into gone. */
+static void
+vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
+{
+	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
+	static char dummy;
+	struct vr_map_slot *s;
+	char key[256];
+	size_t i;
+	int t;
+
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&old->recs[t], &i)) != NULL) {
+			struct vr_rec *now = vr_map_get(&c->model.recs[t], s->key);
+
+			if (now != NULL) {
+				memcpy(now->published, ((struct vr_rec *)s->val)->published,
+					sizeof(now->published));
+				continue;
+			}
+			snprintf(key, sizeof(key), "%sstatus:%s:%s", c->o.redis.prefix, tname[t],
+				s->key);
+			vr_map_put(gone, key, &dummy);
+		}
+	}
+}
+
+/* Re-checks the model and brings the dataplane and the statuses in line. */
+static void
+converge(struct control *c, struct vr_map *gone)
+{
+	if (!c->loaded || !c->ds.up)
+		return;
+	vr_model_resolve(&c->model, &c->ds.view, &c->ds.programmed);
+	if (vr_dpsync_apply(&c->ds, &c->model) < 0) {
+		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
+		return;
+	}
+	if (c->rc != NULL)
+		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone);
+}
+
+/* A full load from Redis into a fresh model. */
+static int
+full_load(struct control *c)
+{
+	struct vr_model old = c->model;
+	struct vr_map gone = { 0 };
+	char err[256];
+	long n;
+
+	memset(&c->model, 0, sizeof(c->model));
+	n = vr_redis_load(c->rc, &c->o.redis, &c->model, err, sizeof(err));
+	if (n < 0) {
+		vr_model_free(&c->model);
+		c->model = old;
+		redis_down(c, err);
+		return -1;
+	}
+	vanished(c, &old, &gone);
+	vr_model_free(&old);
+	c->loaded = 1;
+	converge(c, &gone);
+	vr_map_free(&gone);
+	c->resync_at_ms = now_ms() + c->o.resync_s * 1000ull;
+	return 0;
+}
+
+static void
+redis_up(struct control *c)
+{
+	char err[256];
+
+	c->rc = vr_redis_connect(&c->o.redis, err, sizeof(err));
+	if (c->rc == NULL) {
+		if (c->redis_backoff_ms <= 100)
+			vr_log(LOG_ERR, "%s; retrying", err);
+		redis_down(c, err);
+		return;
+	}
+	c->sc = vr_redis_connect(&c->o.redis, err, sizeof(err));
+	if (c->sc == NULL) {
+		redis_down(c, err);
+		return;
+	}
+	if (vr_redis_enable_notify(c->rc, err, sizeof(err)) < 0)
+		vr_log(LOG_WARNING, "keyspace notifications not enabled (%s): changes are picked "
+			"up by the full resync every %u s", err, c->o.resync_s);
+	if (vr_redis_subscribe(c->sc, &c->o.redis, err, sizeof(err)) < 0) {
+		redis_down(c, err);
+		return;
+	}
+	c->notify = 1;
+	c->redis_backoff_ms = 100;
+	vr_log(LOG_INFO, "redis connected%s%s, prefix '%s', db %d", c->o.redis.unix_path[0] ?
+		" on " : "", c->o.redis.unix_path, c->o.redis.prefix, c->o.redis.db);
+	if (full_load(c) == 0)
+		vr_log(LOG_INFO, "loaded %zu extensions, %zu SBCs, %zu calls from redis",
+			c->model.recs[VR_REC_EXT].n, c->model.recs[VR_REC_SBC].n,
+			c->model.recs[VR_REC_CALL].n);
+}
+
+/* Re-reads the keys named by notifications. */
+static void
+apply_events(struct control *c)
+{
+	static char dummy;
+	struct vr_map gone = { 0 };
+	struct vr_map_slot *s;
+	char keys[256][128];
+	size_t i = 0, n = 0;
+	char err[256];
+
+	/* Remember which keys were touched, to drop the status of deleted records. */
+	while ((s = vr_map_next(&c->dirty, &i)) != NULL && n < 256)
+		snprintf(keys[n++], sizeof(keys[0]), "%s", s->key);
+	if (vr_redis_reload(c->rc, &c->o.redis, &c->model, &c->dirty, err, sizeof(err)) < 0) {
+		redis_down(c, err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *id;
+		int t = vr_model_key_type(c->o.redis.prefix, keys[i], &id);
+		char key[256];
+
+		if (t >= 0 && vr_map_get(&c->model.recs[t], id) == NULL) {
+			snprintf(key, sizeof(key), "%sstatus:%s", c->o.redis.prefix,
+				keys[i] + strlen(c->o.redis.prefix));
+			vr_map_put(&gone, key, &dummy);
+		}
+	}
+	converge(c, &gone);
+	vr_map_free(&gone);
+}
+
+/* Checks on the dataplane: reconnects, and reprograms after a restart. */
+static void
+check_dataplane(struct control *c)
+{
+	struct vr_ctl_health h;
+	char err[256];
+
+	if (c->ds.up) {
+		if (vr_ctl_request(&c->ds.ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) == 0 &&
+				h.boot_id == c->ds.boot_id)
+			return;
+		vr_log(LOG_WARNING, "dataplane %s restarted or went away: reprogramming on return",
+			c->o.ctl_path);
+		vr_dpsync_reset(&c->ds);
+		vr_shm_map_close(&c->shm);
+	}
+	if (vr_dpsync_connect(&c->ds, err, sizeof(err)) < 0)
+		return;
+	if (vr_shm_map_open(&c->shm, c->o.shm_name, err, sizeof(err)) < 0)
+		vr_log(LOG_WARNING, "%s: stats will not be published until it appears", err);
+	vr_log(LOG_INFO, "dataplane %s up (boot id %016llx), %zu calls bound", c->o.ctl_path,
+		(unsigned long long)c->ds.boot_id, c->ds.programmed.n);
+	converge(c, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct control c;
+	uint64_t t;
+
+	if (parse_opts(&c.o, argc, argv) < 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(c.ds.path, sizeof(c.ds.path), "%s", c.o.ctl_path);
+	c.ds.ctl.fd = -1;
+	c.redis_backoff_ms = 100;
+	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
+	c.pub.ttl_s = c.o.ttl_s;
+	vr_log(LOG_INFO, "starting: dataplane %s, stats every %u ms (TTL %d s), resync every %u s",
+		c.o.ctl_path, c.o.interval_ms, c.o.ttl_s, c.o.resync_s);
+	while (!quit) {
+		struct pollfd pfd = { .fd = c.sc != NULL ? c.sc->fd : -1, .events = POLLIN };
+
+		t = now_ms();
+		if (t >= c.dp_check_ms) {
+			check_dataplane(&c);
+			c.dp_check_ms = t + 200;
+		}
+		if (c.rc == NULL && t >= c.redis_retry_ms)
+			redis_up(&c);
+		if (c.rc != NULL && t >= c.resync_at_ms)
+			full_load(&c);
+		if (c.rc != NULL && c.shm.hdr != NULL && t >= c.stats_at_ms) {
+			if (c.shm.hdr != NULL &&
+					vr_publish_stats(&c.pub, c.rc, &c.shm, &c.model) < 0)
+				redis_down(&c, c.rc->errstr);
+			c.stats_at_ms = t + c.o.interval_ms;
+		}
+		if (poll(&pfd, 1, 20) > 0 && c.sc != NULL) {
+			if (vr_redis_drain_events(c.sc, &c.o.redis, &c.dirty) < 0)
+				redis_down(&c, c.sc->errstr[0] ? c.sc->errstr : "subscription closed");
+		}
+		if (c.rc != NULL && c.dirty.n > 0)
+			apply_events(&c);
+	}
+	vr_log(LOG_INFO, "stopping; the dataplane keeps its calls");
+	if (c.rc != NULL)
+		redisFree(c.rc);
+	if (c.sc != NULL)
+		redisFree(c.sc);
+	vr_dpsync_reset(&c.ds);
+	vr_shm_map_close(&c.shm);
+	vr_model_free(&c.model);
+	vr_map_free(&c.dirty);
+	return 0;
+}

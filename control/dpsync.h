@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Keeps voxrelay-dp's call table equal to the model's valid calls: knows what
+ * is programmed, adds, changes and deletes what differs, and notices a
+ * dataplane restart (a new boot id) so that everything is programmed again.
+ * Control process's thread only.
+ */
+#ifndef VR_CTL_DPSYNC_H
+#define VR_CTL_DPSYNC_H
+
+#include <stdint.h>
+
+#include "ctl_client.h"
+#include "map.h"
+#include "model.h"
+
+/* The dataplane as control sees it. */
+struct vr_dpsync {
+	char path[108];
+	struct vr_ctl_client ctl;
+	int up;                     /* connected, and programmed is current */
+	uint64_t boot_id;
+	struct vr_dp_view view;
+	struct vr_map programmed;   /* call id -> struct vr_ctl_call * as programmed */
+	uint64_t n_add, n_mod, n_del, n_fail;
+};
+
+/*
+ * Connects (or reconnects) to the dataplane and reads its configuration and
+ * its calls. Returns 0, or -1 with err (the dataplane is not there yet).
+ */
+int vr_dpsync_connect(struct vr_dpsync *ds, char *err, size_t errlen);
+
+/* Drops the connection and forgets what was programmed. */
+void vr_dpsync_reset(struct vr_dpsync *ds);
+
+/*
+ * Checks the dataplane is the one connected to; returns 1 if it restarted or
+ * went away (the caller reconnects and reprograms), 0 if all is well.
+ */
+int vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id);
+
+/*
+ * Makes the dataplane's calls equal to m's valid calls. A call the dataplane
+ * refuses becomes a rejected record (its error set). Returns the number of
+ * changes sent, or -1 when the connection failed.
+ */
+int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m);
+
+#endif /* VR_CTL_DPSYNC_H */

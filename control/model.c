@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The desired state and its cross-record checks; see model.h. Runs on the
+ * control process's thread. vr_model_resolve() is a full pass over every
+ * record: simple, deterministic (sorted orders), and cheap next to the Redis
+ * round trips that feed it.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static const char *const type_names[VR_REC_TYPES] = { "ext:", "sbc:", "call:" };
+
+int
+vr_model_key_type(const char *prefix, const char *key, const char **id)
+{
+	size_t pl = strlen(prefix);
+	int t;
+
+	if (strncmp(key, prefix, pl) != 0)
+		return -1;
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		size_t tl = strlen(type_names[t]);
+
+		if (strncmp(key + pl, type_names[t], tl) == 0) {
+			*id = key + pl + tl;
+			return t;
+		}
+	}
+	return -1;
+}
+
+void
+vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
+{
+	struct vr_rec *n = malloc(sizeof(*n)), *old;
+
+	if (n == NULL)
+		abort();
+	*n = *r;
+	old = vr_map_put(&m->recs[r->type], id, n);
+	if (old != NULL) {
+		memcpy(n->published, old->published, sizeof(n->published));
+		free(old);
+	}
+}
+
+int
+vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id)
+{
+	struct vr_rec *r = vr_map_del(&m->recs[t], id);
+
+	free(r);
+	return r != NULL;
+}
+
+void
+vr_model_free(struct vr_model *m)
+{
+	struct vr_map_slot *s;
+	size_t i;
+	int t;
+
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&m->recs[t], &i)) != NULL)
+			free(s->val);
+		vr_map_free(&m->recs[t]);
+	}
+}
+
+/* The records of type t, sorted by cmp; the caller frees the array. */
+static struct vr_rec **
+sorted(const struct vr_model *m, enum vr_rec_type t, int (*cmp)(const void *, const void *),
+	size_t *n)
+{
+	struct vr_rec **a = malloc(sizeof(*a) * (m->recs[t].n + 1));
+	struct vr_map_slot *s;
+	size_t i = 0;
+
+	if (a == NULL)
+		abort();
+	*n = 0;
+	while ((s = vr_map_next(&m->recs[t], &i)) != NULL)
+		a[(*n)++] = s->val;
+	qsort(a, *n, sizeof(*a), cmp);
+	return a;
+}
+
+static int
+ext_cmp(const void *x, const void *y)
+{
+	const struct vr_ext *a = &(*(struct vr_rec *const *)x)->u.ext;
+	const struct vr_ext *b = &(*(struct vr_rec *const *)y)->u.ext;
+	int c = strcmp(a->site, b->site);
+
+	return c != 0 ? c : strverscmp(a->number, b->number);
+}
+
+static int
+call_cmp(const void *x, const void *y)
+{
+	return strverscmp((*(struct vr_rec *const *)x)->u.call.id,
+		(*(struct vr_rec *const *)y)->u.call.id);
+}
+
+/* Extensions: a site's phones may not share SIP ports or overlap RTP blocks. */
+static void
+resolve_exts(struct vr_model *m)
+{
+	size_t n, i, j;
+	struct vr_rec **a = sorted(m, VR_REC_EXT, ext_cmp, &n);
+
+	for (i = 0; i < n; i++) {
+		struct vr_ext *e = &a[i]->u.ext;
+
+		a[i]->ok = a[i]->parsed;
+		if (!a[i]->ok)
+			continue;
+		a[i]->error[0] = '\0';
+		if (e->mode == VR_EXT_SBC) {
+			struct vr_rec *s = vr_map_get(&m->recs[VR_REC_SBC], e->sbc);
+
+			if (s == NULL || !s->parsed) {
+				snprintf(a[i]->error, sizeof(a[i]->error), "%sext:%s: field 'sbc': "
+					"'%s' is not a configured SBC", m->prefix, e->number, e->sbc);
+				a[i]->ok = 0;
+			}
+			continue;
+		}
+		if (e->mode != VR_EXT_STUN)
+			continue;
+		/* Earlier phones of the same site (sorted by site, then number) win. */
+		for (j = i; j-- > 0 && strcmp(a[j]->u.ext.site, e->site) == 0;) {
+			const struct vr_ext *o = &a[j]->u.ext;
+			if (!a[j]->ok || o->mode != VR_EXT_STUN)
+				continue;
+			if (o->sip_port == e->sip_port) {
+				a[i]->ok = 0;
+				snprintf(a[i]->error, sizeof(a[i]->error), "%sext:%s: field 'sip_port': "
+					"'%u' is already extension %s's SIP port at site %s", m->prefix, e->number,
+					e->sip_port, o->number, e->site);
+				break;
+			}
+			if (e->rtp_lo <= o->rtp_hi && o->rtp_lo <= e->rtp_hi) {
+				a[i]->ok = 0;
+				snprintf(a[i]->error, sizeof(a[i]->error), "%sext:%s: field 'rtp_ports': "
+					"'%u-%u' overlaps extension %s's %u-%u at site %s", m->prefix, e->number,
+					e->rtp_lo, e->rtp_hi, o->number, o->rtp_lo, o->rtp_hi, e->site);
+				break;
+			}
+			if ((e->sip_port >= o->rtp_lo && e->sip_port <= o->rtp_hi) ||
+					(o->sip_port >= e->rtp_lo && o->sip_port <= e->rtp_hi)) {
+				a[i]->ok = 0;
+				snprintf(a[i]->error, sizeof(a[i]->error), "%sext:%s: its SIP port %u and "
+					"RTP ports %u-%u clash with extension %s's (SIP %u, RTP %u-%u) at "
+					"site %s", m->prefix, e->number, e->sip_port, e->rtp_lo, e->rtp_hi, o->number,
+					o->sip_port, o->rtp_lo, o->rtp_hi, e->site);
+				break;
+			}
+		}
+	}
+	free(a);
+}
+
+static int
+dp_has_addr(const struct vr_dp_view *dp, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->n_addrs; i++)
+		if (dp->addrs[i] == a)
+			return 1;
+	return 0;
+}
+
+/* Builds the dataplane leg of call leg l (side 'a' or 'b'); 0 or -1 with r->error. */
+static int
+build_leg(struct vr_model *m, const struct vr_dp_view *dp, struct vr_rec *r, char side,
+	const struct vr_call_leg *l, struct vr_ctl_leg *out)
+{
+	const char *id = r->u.call.id;
+	char ip[INET_ADDRSTRLEN];
+
+	memset(out, 0, sizeof(*out));
+	out->addr = l->addr != 0 ? l->addr : dp->addrs[0];
+	out->port = l->port;
+	if (!dp_has_addr(dp, out->addr)) {
+		inet_ntop(AF_INET, &out->addr, ip, sizeof(ip));
+		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_addr': '%s' is not one of "
+			"the relay's addresses", m->prefix, id, side, ip);
+		return -1;
+	}
+	if (l->port < dp->port_lo || l->port >= dp->port_hi) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': '%u' is outside the "
+			"relay's port range %u-%u", m->prefix, id, side, l->port, dp->port_lo, dp->port_hi);
+		return -1;
+	}
+	if (l->ext[0] == '\0') {
+		out->flags = VR_CTL_LEG_F_EXPECT;
+		out->expect_ip = l->endpoint_ip;
+		out->expect_lo = l->endpoint_lo;
+		out->expect_hi = l->endpoint_hi;
+		return 0;
+	}
+	{
+		struct vr_rec *x = vr_map_get(&m->recs[VR_REC_EXT], l->ext);
+		const struct vr_ext *e = x != NULL ? &x->u.ext : NULL;
+
+		if (x == NULL) {
+			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': '%s' is not a "
+				"configured extension", m->prefix, id, side, l->ext);
+			return -1;
+		}
+		if (!x->ok) {
+			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': extension '%s' "
+				"is rejected (%.120s)", m->prefix, id, side, l->ext, x->error);
+			return -1;
+		}
+		if (!e->deliver_audio) {
+			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': extension '%s' "
+				"does not have PBX-delivered audio (deliver_audio 0)", m->prefix, id, side, l->ext);
+			return -1;
+		}
+		if (e->mode == VR_EXT_SBC) {
+			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': extension '%s' "
+				"is behind SBC '%s', and this relay does not terminate SBC tunnels yet",
+				m->prefix, id, side, l->ext, e->sbc);
+			return -1;
+		}
+		/* The phone, and only the phone: its site's address and its RTP block. */
+		out->flags = VR_CTL_LEG_F_EXPECT;
+		out->expect_ip = e->mode == VR_EXT_STUN ? e->public_ip : e->lan_ip;
+		out->expect_lo = e->rtp_lo;
+		out->expect_hi = e->rtp_hi;
+	}
+	return 0;
+}
+
+/* Claims addr:port and port + 1 for call r; 0, or -1 with r->error naming the holder. */
+static int
+claim(const struct vr_model *m, struct vr_map *ports, struct vr_rec *r,
+	const struct vr_ctl_leg *l, char side)
+{
+	char key[32], ip[INET_ADDRSTRLEN];
+	struct vr_rec *o;
+
+	inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
+	snprintf(key, sizeof(key), "%s:%u", ip, l->port);
+	o = vr_map_get(ports, key);
+	if (o != NULL && o != r) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': '%u' on %s is "
+			"already used by call '%s'", m->prefix, r->u.call.id, side, l->port, ip, o->u.call.id);
+		return -1;
+	}
+	if (o == r) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: legs a and b both use port %u on "
+			"%s", m->prefix, r->u.call.id, l->port, ip);
+		return -1;
+	}
+	vr_map_put(ports, key, r);
+	return 0;
+}
+
+static void
+resolve_call(struct vr_model *m, const struct vr_dp_view *dp, struct vr_map *ports,
+	struct vr_rec *r)
+{
+	const struct vr_call_rec *c = &r->u.call;
+	struct vr_ctl_call d;
+	int i;
+
+	r->ok = 0;
+	if (!r->parsed)
+		return;
+	memset(&d, 0, sizeof(d));
+	snprintf(d.id, sizeof(d.id), "%s", c->id);
+	d.learn_window_ms = c->learn_window_ms;
+	d.clock_rate = c->clock_rate;
+	for (i = 0; i < 2; i++)
+		if (build_leg(m, dp, r, (char)('a' + i), &c->leg[i], &d.leg[i]) < 0)
+			return;
+	for (i = 0; i < 2; i++)
+		if (claim(m, ports, r, &d.leg[i], (char)('a' + i)) < 0)
+			return;
+	r->def = d;
+	r->ok = 1;
+	r->error[0] = '\0';
+}
+
+void
+vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep)
+{
+	struct vr_map ports = { 0 };
+	struct vr_rec **a;
+	uint8_t *first;
+	size_t n, i;
+	int pass;
+
+	resolve_exts(m);
+	{
+		struct vr_map_slot *s;
+
+		i = 0;
+		while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL)
+			((struct vr_rec *)s->val)->ok = ((struct vr_rec *)s->val)->parsed;
+	}
+	a = sorted(m, VR_REC_CALL, call_cmp, &n);
+	first = calloc(n + 1, 1);
+	if (first == NULL)
+		abort();
+	/* Calls valid before, or live in the dataplane, claim their ports first. */
+	for (i = 0; i < n; i++)
+		first[i] = a[i]->ok || (keep != NULL && vr_map_get(keep, a[i]->u.call.id) != NULL);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++)
+			if (first[i] == (pass == 0))
+				resolve_call(m, dp, &ports, a[i]);
+	free(first);
+	free(a);
+	vr_map_free(&ports);
+}
+
+int
+vr_model_plan(const struct vr_model *m, const char *site, FILE *out)
+{
+	char ip[INET_ADDRSTRLEN], lan[INET_ADDRSTRLEN];
+	struct vr_rec **a;
+	size_t n, i;
+	int count = 0;
+
+	a = sorted(m, VR_REC_EXT, ext_cmp, &n);
+	for (i = 0; i < n; i++) {
+		const struct vr_ext *e = &a[i]->u.ext;
+
+		if (!a[i]->parsed || e->mode != VR_EXT_STUN || strcmp(e->site, site) != 0)
+			continue;
+		if (count++ == 0) {
+			inet_ntop(AF_INET, &e->public_ip, ip, sizeof(ip));
+			fprintf(out, "Port forwards for site %s (public address %s), UDP, to each "
+				"phone's LAN address:\n", site, ip);
+			fprintf(out, "%-10s %-16s %-10s %-13s %s\n", "EXTENSION", "PHONE", "SIP",
+				"RTP", "STATUS");
+		}
+		if (e->lan_ip != 0)
+			inet_ntop(AF_INET, &e->lan_ip, lan, sizeof(lan));
+		else
+			strcpy(lan, "(set lan_ip)");
+		snprintf(ip, sizeof(ip), "%u-%u", e->rtp_lo, e->rtp_hi);
+		fprintf(out, "%-10s %-16s %-10u %-13s %s\n", e->number, lan, e->sip_port, ip,
+			a[i]->ok ? "ok" : a[i]->error);
+	}
+	free(a);
+	if (count == 0)
+		return -1;
+	fprintf(out, "Forward each SIP port and RTP range to that phone, keeping the port; "
+		"no hairpin rule is needed: the PBX delivers the audio.\n");
+	return count;
+}

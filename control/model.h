@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The desired state: every record read from Redis (parsed or rejected), the
+ * cross-record checks (unknown extension, relay port clashes, overlapping
+ * port plans at one site), and the dataplane call each valid call becomes.
+ * Owned by the control process's thread; voxrelayctl plan uses it too.
+ */
+#ifndef VR_CTL_MODEL_H
+#define VR_CTL_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "voxrelay/ctl.h"
+
+#include "map.h"
+#include "schema.h"
+
+enum vr_rec_type { VR_REC_EXT = 0, VR_REC_SBC, VR_REC_CALL, VR_REC_TYPES };
+
+/* One record as read, with its verdict. */
+struct vr_rec {
+	enum vr_rec_type type;
+	int parsed;                 /* the record itself is well-formed */
+	int ok;                     /* parsed and consistent with the others */
+	char error[VR_ERR_MAX];     /* why not ok */
+	char published[VR_ERR_MAX + 16]; /* the status last written to Redis */
+	union {
+		struct vr_ext ext;
+		struct vr_sbc sbc;
+		struct vr_call_rec call;
+	} u;
+	struct vr_ctl_call def;     /* calls that are ok: what the dataplane gets */
+};
+
+/* What the model needs to know of the dataplane. */
+struct vr_dp_view {
+	uint32_t addrs[64];         /* network order */
+	unsigned int n_addrs;
+	uint16_t port_lo, port_hi;
+};
+
+/* All records by type, keyed by id. */
+struct vr_model {
+	struct vr_map recs[VR_REC_TYPES];
+	char prefix[64];            /* the key prefix, for naming records in errors */
+};
+
+/* Type of a key's record ("ext", "sbc", "call" after prefix) and its id, or -1. */
+int vr_model_key_type(const char *prefix, const char *key, const char **id);
+
+/* Stores a parsed record (parsed = 1) or a rejection (parsed = 0, error set). */
+void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
+
+/* Removes a record; returns 1 if it existed. */
+int vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id);
+
+/*
+ * Re-runs the cross-record checks and fills each valid call's def. Calls that
+ * were valid before this pass, or are in keep (a map of call ids the dataplane
+ * has, may be NULL), win port clashes, so that a live call is never displaced
+ * by a newcomer; the others are taken in id order.
+ */
+void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep);
+
+/* Prints the port-forward plan of site; returns the number of phones, -1 if none. */
+int vr_model_plan(const struct vr_model *m, const char *site, FILE *out);
+
+/* Frees every record. */
+void vr_model_free(struct vr_model *m);
+
+#endif /* VR_CTL_MODEL_H */

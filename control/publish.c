@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Publishes to Redis what an operator watches: each record's status and the
+ * error list (on change), and every interval the stats read from the
+ * dataplane's shared memory: per call, per site, per SBC and a summary, as
+ * hashes with a TTL (a dead relay's stats expire), plus a JSON summary on a
+ * channel. Runs on the control process's thread; every write is pipelined
+ * in batches so that 100,000 calls fit in one interval.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "publish.h"
+
+#define BATCH 512
+
+/* A pipeline: commands appended, replies collected every BATCH. */
+struct pipe {
+	redisContext *c;
+	unsigned int pending;
+	int failed;
+};
+
+static void
+pipe_sync(struct pipe *p)
+{
+	redisReply *r;
+
+	while (p->pending > 0) {
+		p->pending--;
+		if (redisGetReply(p->c, (void **)&r) != REDIS_OK) {
+			p->failed = 1;
+			p->pending = 0;
+			return;
+		}
+		freeReplyObject(r);
+	}
+}
+
+static void
+pipe_argv(struct pipe *p, int argc, const char **argv)
+{
+	if (p->failed)
+		return;
+	if (redisAppendCommandArgv(p->c, argc, argv, NULL) != REDIS_OK) {
+		p->failed = 1;
+		return;
+	}
+	if (++p->pending >= BATCH)
+		pipe_sync(p);
+}
+
+/* A hash being built: field/value pairs in fixed storage. */
+struct hash {
+	const char *argv[2 + 2 * 96];
+	char buf[96][48];
+	int argc;
+	int nbuf;
+};
+
+static void
+hash_start(struct hash *h, const char *key)
+{
+	h->argv[0] = "HSET";
+	h->argv[1] = key;
+	h->argc = 2;
+	h->nbuf = 0;
+}
+
+static void
+hash_str(struct hash *h, const char *field, const char *val)
+{
+	if (h->argc + 2 > (int)(sizeof(h->argv) / sizeof(h->argv[0])))
+		return;
+	h->argv[h->argc++] = field;
+	h->argv[h->argc++] = val;
+}
+
+static void
+hash_u64(struct hash *h, const char *field, uint64_t v)
+{
+	if (h->nbuf == 96)
+		return;
+	snprintf(h->buf[h->nbuf], sizeof(h->buf[0]), "%" PRIu64, v);
+	hash_str(h, field, h->buf[h->nbuf++]);
+}
+
+static void
+hash_dbl(struct hash *h, const char *field, double v)
+{
+	if (h->nbuf == 96)
+		return;
+	snprintf(h->buf[h->nbuf], sizeof(h->buf[0]), "%.3f", v);
+	hash_str(h, field, h->buf[h->nbuf++]);
+}
+
+static void
+hash_send(struct pipe *p, struct hash *h, int ttl)
+{
+	char t[16];
+	const char *ex[3] = { "EXPIRE", h->argv[1], t };
+
+	pipe_argv(p, h->argc, h->argv);
+	if (ttl > 0) {
+		snprintf(t, sizeof(t), "%d", ttl);
+		pipe_argv(p, 3, ex);
+	}
+}
+
+static uint64_t
+unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
+	struct vr_map *deleted)
+{
+	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
+	struct pipe p = { c, 0, 0 };
+	struct vr_map_slot *s;
+	char key[256], now[32], line[VR_ERR_MAX + 64], errkey[96];
+	size_t i;
+	int t;
+
+	snprintf(now, sizeof(now), "%" PRIu64, unix_ms());
+	snprintf(errkey, sizeof(errkey), "%serrors", prefix);
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&m->recs[t], &i)) != NULL) {
+			struct vr_rec *r = s->val;
+			const char *state = r->ok ? "ok" : "rejected";
+			char cur[sizeof(r->published)];
+
+			snprintf(cur, sizeof(cur), "%s %s", state, r->ok ? "" : r->error);
+			if (strcmp(cur, r->published) == 0)
+				continue;
+			snprintf(r->published, sizeof(r->published), "%s", cur);
+			snprintf(key, sizeof(key), "%sstatus:%s:%s", prefix, tname[t], s->key);
+			{
+				const char *argv[] = { "HSET", key, "state", state, "error",
+					r->ok ? "" : r->error, "updated_ms", now };
+
+				pipe_argv(&p, 8, argv);
+			}
+			if (!r->ok) {
+				const char *lp[] = { "LPUSH", errkey, line };
+				const char *lt[] = { "LTRIM", errkey, "0", "999" };
+
+				snprintf(line, sizeof(line), "%s %s", now, r->error);
+				pipe_argv(&p, 3, lp);
+				pipe_argv(&p, 4, lt);
+				vr_log(LOG_WARNING, "rejected %s", r->error);
+			} else if (t == VR_REC_CALL) {
+				vr_log(LOG_INFO, "accepted %scall:%s", prefix, s->key);
+			}
+		}
+	}
+	if (deleted != NULL) {
+		i = 0;
+		while ((s = vr_map_next(deleted, &i)) != NULL) {
+			const char *argv[] = { "DEL", s->key };
+
+			pipe_argv(&p, 2, argv);
+		}
+	}
+	pipe_sync(&p);
+}
+
+/* Per-site or per-SBC sums. */
+struct agg {
+	uint64_t devices, active_calls, calls, pkts, dropped;
+};
+
+static struct agg *
+agg_get(struct vr_map *m, const char *name)
+{
+	struct agg *a = vr_map_get(m, name);
+
+	if (a == NULL) {
+		a = calloc(1, sizeof(*a));
+		if (a == NULL)
+			abort();
+		vr_map_put(m, name, a);
+	}
+	return a;
+}
+
+static void
+agg_free(struct vr_map *m)
+{
+	struct vr_map_slot *s;
+	size_t i = 0;
+
+	while ((s = vr_map_next(m, &i)) != NULL)
+		free(s->val);
+	vr_map_free(m);
+}
+
+static uint64_t
+flow_drops(const struct vr_shm_flow *f)
+{
+	uint64_t d = 0;
+	unsigned int k;
+
+	for (k = 0; k < VR_DROP_MAX; k++)
+		d += f->drops[k];
+	return d;
+}
+
+/* Which extension each leg of a call is, by the model (NULL for an endpoint). */
+static const struct vr_ext *
+leg_ext(const struct vr_model *m, const struct vr_rec *call, unsigned int leg)
+{
+	struct vr_rec *x;
+
+	if (call == NULL || call->u.call.leg[leg].ext[0] == '\0')
+		return NULL;
+	x = vr_map_get(&m->recs[VR_REC_EXT], call->u.call.leg[leg].ext);
+	return x != NULL ? &x->u.ext : NULL;
+}
+
+static void
+publish_call(struct pipe *p, const char *prefix, int ttl, const struct vr_shm_hdr *h,
+	const struct vr_shm_call *c, int active)
+{
+	static const char *const fn[4] = { "a", "a_rtcp", "b", "b_rtcp" };
+	char key[256], names[4][12][40];
+	struct hash hs;
+	unsigned int i, k, nn;
+
+	snprintf(key, sizeof(key), "%sstats:call:%s", prefix, c->id);
+	hash_start(&hs, key);
+	hash_str(&hs, "state", active ? "active" : "idle");
+	for (i = 0; i < 4; i++) {
+		const struct vr_shm_flow *f = &c->flow[i];
+		char peer[40];
+		char ip[INET_ADDRSTRLEN];
+
+		nn = 0;
+		snprintf(names[i][nn], sizeof(names[i][0]), "%s_pkts", fn[i]);
+		hash_u64(&hs, names[i][nn++], f->c[VR_FC_PKTS]);
+		snprintf(names[i][nn], sizeof(names[i][0]), "%s_bytes", fn[i]);
+		hash_u64(&hs, names[i][nn++], f->c[VR_FC_BYTES]);
+		snprintf(names[i][nn], sizeof(names[i][0]), "%s_dropped", fn[i]);
+		hash_u64(&hs, names[i][nn++], flow_drops(f));
+		if (!(i & 1)) {
+			snprintf(names[i][nn], sizeof(names[i][0]), "%s_lost", fn[i]);
+			hash_u64(&hs, names[i][nn++], vr_shm_flow_lost(f));
+			snprintf(names[i][nn], sizeof(names[i][0]), "%s_jitter_ms", fn[i]);
+			hash_dbl(&hs, names[i][nn++], f->clock_rate ? f->jitter * 1000.0 /
+				f->clock_rate : 0.0);
+			snprintf(names[i][nn], sizeof(names[i][0]), "%s_idle", fn[i]);
+			hash_str(&hs, names[i][nn++], vr_shm_leg_idle(h, c, i / 2) ? "1" : "0");
+			snprintf(names[i][nn], sizeof(names[i][0]), "%s_peer", fn[i]);
+			inet_ntop(AF_INET, &f->peer_ip, ip, sizeof(ip));
+			snprintf(peer, sizeof(peer), "%s:%u", ip, ntohs(f->peer_port));
+			/* The value must outlive this loop: keep it in the hash's buffers. */
+			if (hs.nbuf < 96) {
+				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s",
+					f->latch == VR_LATCH_LATCHED ? peer : "");
+				hash_str(&hs, names[i][nn++], hs.buf[hs.nbuf++]);
+			}
+		}
+		for (k = 0; k < VR_DROP_MAX && nn < 12; k++) {
+			if (f->drops[k] == 0)
+				continue;
+			snprintf(names[i][nn], sizeof(names[i][0]), "%s_drop_%s", fn[i],
+				vr_drop_name(k));
+			hash_u64(&hs, names[i][nn++], f->drops[k]);
+		}
+	}
+	hash_send(p, &hs, ttl);
+}
+
+int
+vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
+	const struct vr_model *m)
+{
+	const struct vr_shm_hdr *h = shm->hdr;
+	struct pipe p = { c, 0, 0 };
+	struct vr_map sites = { 0 }, sbcs = { 0 };
+	struct vr_shm_call *sc = malloc(sizeof(*sc));
+	struct vr_map_slot *s;
+	struct hash hs;
+	uint64_t now = unix_ms(), fwd, rx, active = 0, bound = 0, drops_total = 0;
+	char key[256], json[4096];
+	double secs;
+	unsigned int i, k;
+	size_t it = 0;
+	int n, ttl = pb->ttl_s;
+
+	if (sc == NULL)
+		abort();
+	/* Devices per site and per SBC come from the configuration. */
+	while ((s = vr_map_next(&m->recs[VR_REC_EXT], &it)) != NULL) {
+		const struct vr_rec *r = s->val;
+
+		if (!r->ok)
+			continue;
+		if (r->u.ext.site[0] != '\0')
+			agg_get(&sites, r->u.ext.site)->devices++;
+		if (r->u.ext.mode == VR_EXT_SBC)
+			agg_get(&sbcs, r->u.ext.sbc)->devices++;
+	}
+	it = 0;
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &it)) != NULL)
+		agg_get(&sbcs, s->key);
+	for (i = 0; i < h->max_calls; i++) {
+		const struct vr_rec *rec;
+		int is_active;
+
+		if (!vr_shm_map_read_call(shm, i, sc))
+			continue;
+		bound++;
+		is_active = sc->flow[0].last_tsc != 0 && sc->flow[2].last_tsc != 0 &&
+			!vr_shm_leg_idle(h, sc, 0) && !vr_shm_leg_idle(h, sc, 1);
+		active += (uint64_t)is_active;
+		publish_call(&p, pb->prefix, ttl, h, sc, is_active);
+		rec = vr_map_get(&m->recs[VR_REC_CALL], sc->id);
+		/* A call counts once per site it touches; packets per leg, from that leg's phone. */
+		for (k = 0; k < 2; k++) {
+			const struct vr_ext *e = leg_ext(m, rec, k);
+			const struct vr_ext *other = leg_ext(m, rec, k ^ 1);
+			struct agg *a;
+
+			if (e == NULL || e->site[0] == '\0')
+				continue;
+			a = agg_get(e->mode == VR_EXT_SBC ? &sbcs : &sites,
+				e->mode == VR_EXT_SBC ? e->sbc : e->site);
+			a->pkts += sc->flow[k * 2].c[VR_FC_PKTS] + sc->flow[k * 2 + 1].c[VR_FC_PKTS];
+			a->dropped += flow_drops(&sc->flow[k * 2]) + flow_drops(&sc->flow[k * 2 + 1]);
+			if (k == 1 && other != NULL && strcmp(other->site, e->site) == 0 &&
+					other->mode == e->mode)
+				continue; /* both phones at one site: counted with leg a */
+			a->calls++;
+			a->active_calls += (uint64_t)is_active;
+		}
+	}
+	free(sc);
+	for (k = 0; k < 2; k++) {
+		struct vr_map *am = k == 0 ? &sites : &sbcs;
+
+		it = 0;
+		while ((s = vr_map_next(am, &it)) != NULL) {
+			const struct agg *a = s->val;
+
+			snprintf(key, sizeof(key), "%sstats:%s:%s", pb->prefix, k == 0 ? "site" : "sbc",
+				s->key);
+			hash_start(&hs, key);
+			hash_u64(&hs, "devices", a->devices);
+			hash_u64(&hs, "calls", a->calls);
+			hash_u64(&hs, "active_calls", a->active_calls);
+			hash_u64(&hs, "packets", a->pkts);
+			hash_u64(&hs, "dropped", a->dropped);
+			hash_u64(&hs, "updated_ms", now);
+			hash_send(&p, &hs, ttl);
+		}
+	}
+	agg_free(&sites);
+	agg_free(&sbcs);
+
+	/* The summary, with rates from the previous publication. */
+	fwd = vr_shm_sum(h, VR_GC_FWD_PKTS, 0);
+	rx = vr_shm_sum(h, VR_GC_RX_PKTS, 0);
+	secs = pb->last_ms != 0 && now > pb->last_ms ? (double)(now - pb->last_ms) / 1000.0 : 0;
+	snprintf(key, sizeof(key), "%sstats:summary", pb->prefix);
+	hash_start(&hs, key);
+	hash_u64(&hs, "active_calls", active);
+	hash_u64(&hs, "calls", bound);
+	hash_u64(&hs, "flows", bound * 4);
+	hash_dbl(&hs, "pps", secs > 0 && fwd >= pb->last_fwd ? (double)(fwd - pb->last_fwd) / secs : 0);
+	hash_dbl(&hs, "rx_pps", secs > 0 && rx >= pb->last_rx ? (double)(rx - pb->last_rx) / secs : 0);
+	hash_u64(&hs, "fwd_pkts", fwd);
+	hash_u64(&hs, "rx_pkts", rx);
+	n = snprintf(json, sizeof(json), "{\"active_calls\":%" PRIu64 ",\"calls\":%" PRIu64
+		",\"pps\":%.1f,\"fwd_pkts\":%" PRIu64 ",\"drops\":{", active, bound,
+		secs > 0 && fwd >= pb->last_fwd ? (double)(fwd - pb->last_fwd) / secs : 0.0, fwd);
+	{
+		static char dn[VR_DROP_MAX][48];
+
+		for (k = 0; k < VR_DROP_MAX; k++) {
+			uint64_t d = vr_shm_sum(h, k, 1);
+
+			drops_total += d;
+			snprintf(dn[k], sizeof(dn[k]), "drop_%s", vr_drop_name(k));
+			hash_u64(&hs, dn[k], d);
+			if (n > 0 && (size_t)n < sizeof(json))
+				n += snprintf(json + n, sizeof(json) - (size_t)n, "%s\"%s\":%" PRIu64,
+					k ? "," : "", vr_drop_name(k), d);
+		}
+	}
+	hash_u64(&hs, "dropped", drops_total);
+	hash_u64(&hs, "updated_ms", now);
+	hash_send(&p, &hs, ttl);
+	if (n > 0 && (size_t)n < sizeof(json))
+		snprintf(json + n, sizeof(json) - (size_t)n, "},\"dropped\":%" PRIu64
+			",\"updated_ms\":%" PRIu64 "}", drops_total, now);
+	snprintf(key, sizeof(key), "%sstats", pb->prefix);
+	{
+		const char *argv[] = { "PUBLISH", key, json };
+
+		pipe_argv(&p, 3, argv);
+	}
+	pipe_sync(&p);
+	pb->last_ms = now;
+	pb->last_fwd = fwd;
+	pb->last_rx = rx;
+	return p.failed ? -1 : 0;
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Redis access; see redis_sync.h. Runs on the control process's thread (and
+ * in voxrelayctl). Parses each hash with schema.c and stores the verdict in
+ * the model; the cross-record checks are model.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "redis_sync.h"
+#include "schema.h"
+
+void
+vr_redis_cfg_defaults(struct vr_redis_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->host, "127.0.0.1");
+	cfg->port = 6379;
+	strcpy(cfg->prefix, "voxrelay:");
+	cfg->timeout_ms = 2000;
+}
+
+int
+vr_redis_cfg_addr(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t errlen)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (strncmp(spec, "unix:", 5) == 0) {
+		if (spec[5] == '\0' || strlen(spec + 5) >= sizeof(cfg->unix_path)) {
+			snprintf(err, errlen, "--redis: '%s' is not unix:PATH", spec);
+			return -1;
+		}
+		strcpy(cfg->unix_path, spec + 5);
+		cfg->host[0] = '\0';
+		return 0;
+	}
+	colon = strrchr(spec, ':');
+	if (colon == NULL || colon == spec || (size_t)(colon - spec) >= sizeof(cfg->host)) {
+		snprintf(err, errlen, "--redis: '%s' is not HOST:PORT or unix:PATH", spec);
+		return -1;
+	}
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port < 1 || port > 65535) {
+		snprintf(err, errlen, "--redis: '%s' has no valid port", spec);
+		return -1;
+	}
+	memcpy(cfg->host, spec, (size_t)(colon - spec));
+	cfg->host[colon - spec] = '\0';
+	cfg->port = (int)port;
+	cfg->unix_path[0] = '\0';
+	return 0;
+}
+
+int
+vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "--password-file: cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(cfg->password, sizeof(cfg->password), f) == NULL)
+		cfg->password[0] = '\0';
+	fclose(f);
+	n = strcspn(cfg->password, "\r\n");
+	cfg->password[n] = '\0';
+	if (n == 0) {
+		snprintf(err, errlen, "--password-file: '%s' is empty", path);
+		return -1;
+	}
+	return 0;
+}
+
+redisContext *
+vr_redis_connect(const struct vr_redis_cfg *cfg, char *err, size_t errlen)
+{
+	struct timeval tv = { cfg->timeout_ms / 1000, (cfg->timeout_ms % 1000) * 1000 };
+	redisContext *c;
+	redisReply *r;
+
+	if (cfg->unix_path[0] != '\0')
+		c = redisConnectUnixWithTimeout(cfg->unix_path, tv);
+	else
+		c = redisConnectWithTimeout(cfg->host, cfg->port, tv);
+	if (c == NULL || c->err) {
+		if (cfg->unix_path[0] != '\0')
+			snprintf(err, errlen, "redis unix:%s: %s", cfg->unix_path,
+				c != NULL ? c->errstr : "out of memory");
+		else
+			snprintf(err, errlen, "redis %s:%d: %s", cfg->host, cfg->port,
+				c != NULL ? c->errstr : "out of memory");
+		if (c != NULL)
+			redisFree(c);
+		return NULL;
+	}
+	redisSetTimeout(c, tv);
+	if (cfg->password[0] != '\0') {
+		if (cfg->user[0] != '\0')
+			r = redisCommand(c, "AUTH %s %s", cfg->user, cfg->password);
+		else
+			r = redisCommand(c, "AUTH %s", cfg->password);
+		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, errlen, "redis AUTH%s%s failed: %s", cfg->user[0] ? " as " : "",
+				cfg->user, r != NULL ? r->str : c->errstr);
+			goto fail;
+		}
+		freeReplyObject(r);
+	}
+	if (cfg->db != 0) {
+		r = redisCommand(c, "SELECT %d", cfg->db);
+		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, errlen, "redis SELECT %d failed: %s", cfg->db,
+				r != NULL ? r->str : c->errstr);
+			goto fail;
+		}
+		freeReplyObject(r);
+	}
+	return c;
+fail:
+	if (r != NULL)
+		freeReplyObject(r);
+	redisFree(c);
+	return NULL;
+}
+
+/* Parses the HGETALL reply r of key into the model (or deletes the record). */
+static void
+apply_hash(struct vr_model *m, const struct vr_redis_cfg *cfg, const char *key, redisReply *r)
+{
+	const char *f[128], *v[128];
+	struct vr_rec rec;
+	const char *id;
+	size_t n = 0, i;
+	int t = vr_model_key_type(cfg->prefix, key, &id);
+	int rc;
+
+	if (t < 0)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = (enum vr_rec_type)t;
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(rec.error, sizeof(rec.error), "%s: %s", key, r->str);
+		vr_model_put(m, &rec, id);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY)
+		return;
+	if (r->elements == 0) {
+		vr_model_del(m, rec.type, id);
+		return;
+	}
+	for (i = 0; i + 1 < r->elements && n < 128; i += 2) {
+		f[n] = r->element[i]->str;
+		v[n] = r->element[i + 1]->str;
+		n++;
+	}
+	switch (rec.type) {
+	case VR_REC_EXT:
+		rc = vr_schema_ext(key, id, f, v, n, &rec.u.ext, rec.error, sizeof(rec.error));
+		break;
+	case VR_REC_SBC:
+		rc = vr_schema_sbc(key, id, f, v, n, &rec.u.sbc, rec.error, sizeof(rec.error));
+		break;
+	default:
+		rc = vr_schema_call(key, id, f, v, n, &rec.u.call, rec.error, sizeof(rec.error));
+		break;
+	}
+	rec.parsed = rc == 0;
+	vr_model_put(m, &rec, id);
+}
+
+/* Fetches keys[0..n) with pipelined HGETALLs into the model. */
+static int
+fetch(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m, char **keys, size_t n,
+	char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		redisAppendCommand(c, "HGETALL %s", keys[i]);
+	for (i = 0; i < n; i++) {
+		redisReply *r;
+
+		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+			snprintf(err, errlen, "redis: %s", c->errstr);
+			return -1;
+		}
+		apply_hash(m, cfg, keys[i], r);
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+long
+vr_redis_load(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m, char *err,
+	size_t errlen)
+{
+	char cursor[32] = "0", pattern[80];
+	long total = 0;
+
+	vr_model_free(m);
+	snprintf(m->prefix, sizeof(m->prefix), "%s", cfg->prefix);
+	snprintf(pattern, sizeof(pattern), "%s*", cfg->prefix);
+	do {
+		redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		char *keys[4096];
+		size_t n = 0, i;
+		const char *id;
+
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+			snprintf(err, errlen, "redis SCAN: %s", r == NULL ? c->errstr :
+				r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+			if (r != NULL)
+				freeReplyObject(r);
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		for (i = 0; i < r->element[1]->elements && n < 4096; i++) {
+			char *k = r->element[1]->element[i]->str;
+
+			if (vr_model_key_type(cfg->prefix, k, &id) >= 0)
+				keys[n++] = k;
+		}
+		if (fetch(c, cfg, m, keys, n, err, errlen) < 0) {
+			freeReplyObject(r);
+			return -1;
+		}
+		total += (long)n;
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	return total;
+}
+
+int
+vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	struct vr_map *dirty, char *err, size_t errlen)
+{
+	struct vr_map_slot *s;
+	char *keys[1024];
+	size_t i = 0, n = 0;
+	int rc = 0;
+
+	while ((s = vr_map_next(dirty, &i)) != NULL) {
+		keys[n++] = s->key;
+		if (n == 1024) {
+			if ((rc = fetch(c, cfg, m, keys, n, err, errlen)) < 0)
+				break;
+			n = 0;
+		}
+	}
+	if (rc == 0 && n > 0)
+		rc = fetch(c, cfg, m, keys, n, err, errlen);
+	vr_map_free(dirty);
+	return rc;
+}
+
+int
+vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
+{
+	redisReply *r = redisCommand(c, "CONFIG GET notify-keyspace-events");
+	char flags[64] = "";
+	const char *need = "Khgx";
+	size_t i;
+
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		snprintf(err, errlen, "CONFIG GET notify-keyspace-events: %s", r == NULL ?
+			c->errstr : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		if (r != NULL)
+			freeReplyObject(r);
+		return -1;
+	}
+	snprintf(flags, sizeof(flags), "%s", r->element[1]->str);
+	freeReplyObject(r);
+	/* "A" already means every class but key-miss and new-key. */
+	for (i = 0; need[i] != '\0'; i++) {
+		if (strchr(flags, need[i]) != NULL)
+			continue;
+		if (need[i] != 'K' && strchr(flags, 'A') != NULL)
+			continue;
+		flags[strlen(flags) + 1] = '\0';
+		flags[strlen(flags)] = need[i];
+	}
+	r = redisCommand(c, "CONFIG SET notify-keyspace-events %s", flags);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "CONFIG SET notify-keyspace-events %s: %s", flags,
+			r == NULL ? c->errstr : r->str);
+		if (r != NULL)
+			freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r);
+	return 0;
+}
+
+int
+vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *err, size_t errlen)
+{
+	redisReply *r = redisCommand(c, "PSUBSCRIBE __keyspace@%d__:%s*", cfg->db, cfg->prefix);
+
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "PSUBSCRIBE: %s", r == NULL ? c->errstr : r->str);
+		if (r != NULL)
+			freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r);
+	return 0;
+}
+
+int
+vr_redis_drain_events(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_map *dirty)
+{
+	static char dummy;
+	redisReply *r;
+	int n = 0;
+
+	if (redisBufferRead(c) != REDIS_OK)
+		return -1;
+	for (;;) {
+		const char *key;
+
+		if (redisGetReplyFromReader(c, (void **)&r) != REDIS_OK)
+			return -1;
+		if (r == NULL)
+			break;
+		/* pmessage, pattern, channel "__keyspace@N__:KEY", event */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 4 &&
+				r->element[2]->type == REDIS_REPLY_STRING &&
+				(key = strstr(r->element[2]->str, "__:")) != NULL) {
+			const char *id;
+
+			key += 3;
+			if (vr_model_key_type(cfg->prefix, key, &id) >= 0)
+				vr_map_put(dirty, key, &dummy);
+			n++;
+		}
+		freeReplyObject(r);
+	}
+	return n;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Redis access for the control process and voxrelayctl plan: connecting
+ * (TCP or Unix socket, ACL user and password, database), loading every record
+ * under the key prefix into the model, reading one key again, and following
+ * changes through keyspace notifications on a second connection. Blocking
+ * calls with timeouts on the main connection; the subscription is read
+ * without blocking.
+ */
+#ifndef VR_CTL_REDIS_SYNC_H
+#define VR_CTL_REDIS_SYNC_H
+
+#include <hiredis/hiredis.h>
+
+#include "map.h"
+#include "model.h"
+
+/* Where Redis is and how to log in. The password never comes from argv. */
+struct vr_redis_cfg {
+	char host[256];       /* TCP host, or "" with unix_path */
+	int port;
+	char unix_path[108];
+	int db;
+	char user[64];        /* ACL user, or "" */
+	char password[256];   /* from --password-file or VOXRELAY_REDIS_PASSWORD */
+	char prefix[64];      /* key prefix, default "voxrelay:" */
+	int timeout_ms;
+};
+
+/* Sets the defaults: 127.0.0.1:6379, db 0, prefix "voxrelay:", 2 s timeout. */
+void vr_redis_cfg_defaults(struct vr_redis_cfg *cfg);
+
+/*
+ * Parses "HOST:PORT" or "unix:PATH" into cfg. Returns 0 or -1 with err
+ * naming the value.
+ */
+int vr_redis_cfg_addr(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t errlen);
+
+/* Reads the password from file path (first line). 0 or -1 with err. */
+int vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err,
+	size_t errlen);
+
+/* Connects, authenticates and selects the database. NULL with err on failure. */
+redisContext *vr_redis_connect(const struct vr_redis_cfg *cfg, char *err, size_t errlen);
+
+/*
+ * Loads every record under the prefix into m (which it empties first): SCAN,
+ * then HGETALL pipelined. Records that do not parse are stored as rejected.
+ * Returns the number of keys read, or -1 on a connection error (err set).
+ */
+long vr_redis_load(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	char *err, size_t errlen);
+
+/*
+ * Reads the records named by the keys of dirty again (a deleted key removes
+ * its record) and empties dirty. Returns 0 or -1 on a connection error.
+ */
+int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	struct vr_map *dirty, char *err, size_t errlen);
+
+/*
+ * Makes sure the server sends keyspace notifications for hashes, generic
+ * commands and expiry (CONFIG SET notify-keyspace-events), keeping flags
+ * already set. Returns 0, or -1 with err when the server refuses (an ACL,
+ * a renamed CONFIG): the caller then relies on periodic resyncs.
+ */
+int vr_redis_enable_notify(redisContext *c, char *err, size_t errlen);
+
+/* Subscribes c to the keyspace channel of every key under the prefix. */
+int vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *err,
+	size_t errlen);
+
+/*
+ * Reads whatever notifications have arrived on the subscribed c, without
+ * blocking, and adds the keys they name to dirty. Returns the number of
+ * notifications, or -1 when the connection failed.
+ */
+int vr_redis_drain_events(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_map *dirty);
+
+#endif /* VR_CTL_REDIS_SYNC_H */
