@@ -221,6 +221,11 @@ vr_schema_ext(const char *key, const char *id, const char *const *f, const char 
 			return -1;
 		if (e->rtp_lo == 0)
 			return missing(&c, "rtp_ports", "(the phone's forwarded RTP block)");
+		if (e->sip_port >= e->rtp_lo && e->sip_port <= e->rtp_hi) {
+			snprintf(err, errlen, "%s: field 'sip_port': '%u' is inside the extension's "
+				"own RTP block %u-%u", key, e->sip_port, e->rtp_lo, e->rtp_hi);
+			return -1;
+		}
 		break;
 	case VR_EXT_SBC:
 		if ((s = field(f, v, n, "sbc")) == NULL)

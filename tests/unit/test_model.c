@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Cross-record checks and call building (control/model.c). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "control/model.h"
+
+static struct vr_model m;
+static struct vr_dp_view dp;
+static char err[VR_ERR_MAX];
+
+static void
+setup(void)
+{
+	memset(&m, 0, sizeof(m));
+	strcpy(m.prefix, "voxrelay:");
+	memset(&dp, 0, sizeof(dp));
+	inet_pton(AF_INET, "198.51.100.10", &dp.addrs[0]);
+	inet_pton(AF_INET, "198.51.100.11", &dp.addrs[1]);
+	dp.n_addrs = 2;
+	dp.port_lo = 20000;
+	dp.port_hi = 20999;
+}
+
+static void
+teardown(void)
+{
+	vr_model_free(&m);
+}
+
+TestSuite(model, .init = setup, .fini = teardown);
+
+static void
+stun(const char *num, const char *site, unsigned int sip, unsigned int lo, unsigned int hi)
+{
+	char key[64], s[8], r[16];
+	const char *f[] = { "mode", "site", "public_ip", "sip_port", "rtp_ports" };
+	const char *v[] = { "stun", site, "203.0.113.2", s, r };
+	struct vr_rec rec;
+
+	snprintf(key, sizeof(key), "voxrelay:ext:%s", num);
+	snprintf(s, sizeof(s), "%u", sip);
+	snprintf(r, sizeof(r), "%u-%u", lo, hi);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = VR_REC_EXT;
+	rec.parsed = vr_schema_ext(key, num, f, v, 5, &rec.u.ext, rec.error, sizeof(rec.error)) == 0;
+	cr_assert(rec.parsed, "%s", rec.error);
+	vr_model_put(&m, &rec, num);
+}
+
+static void
+call(const char *id, const char *a, unsigned int ap, const char *b, unsigned int bp)
+{
+	struct vr_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = VR_REC_CALL;
+	rec.parsed = 1;
+	strcpy(rec.u.call.id, id);
+	strcpy(rec.u.call.leg[0].ext, a);
+	rec.u.call.leg[0].port = (uint16_t)ap;
+	strcpy(rec.u.call.leg[1].ext, b);
+	rec.u.call.leg[1].port = (uint16_t)bp;
+	vr_model_put(&m, &rec, id);
+}
+
+static struct vr_rec *
+rec(enum vr_rec_type t, const char *id)
+{
+	struct vr_rec *r = vr_map_get(&m.recs[t], id);
+
+	cr_assert_not_null(r, "no record %s", id);
+	return r;
+}
+
+static void
+rejected(enum vr_rec_type t, const char *id, const char *want)
+{
+	struct vr_rec *r = rec(t, id);
+
+	cr_assert_not(r->ok, "%s accepted, wanted: %s", id, want);
+	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+}
+
+Test(model, stun_leg_expects_the_phone)
+{
+	struct in_addr a;
+	struct vr_rec *r;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	r = rec(VR_REC_CALL, "c1");
+	cr_assert(r->ok, "%s", r->error);
+	inet_pton(AF_INET, "203.0.113.2", &a);
+	cr_assert_eq(r->def.leg[0].flags, VR_CTL_LEG_F_EXPECT);
+	cr_assert_eq(r->def.leg[0].expect_ip, a.s_addr);
+	cr_assert_eq(r->def.leg[0].expect_lo, 14000);
+	cr_assert_eq(r->def.leg[0].expect_hi, 14019);
+	cr_assert_eq(r->def.leg[1].expect_lo, 14020);
+	cr_assert_eq(r->def.leg[0].addr, dp.addrs[0], "default relay address: the first");
+	cr_assert_str_eq(r->def.id, "c1");
+}
+
+Test(model, site_port_plan_conflicts)
+{
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5065, 14020, 14039);
+	stun("103", "branch1", 5067, 14010, 14029);
+	stun("104", "branch1", 14005, 14040, 14059);
+	stun("105", "branch1", 5069, 14060, 14079);
+	stun("201", "branch2", 5065, 14000, 14019);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_EXT, "101")->ok);
+	rejected(VR_REC_EXT, "102", "voxrelay:ext:102: field 'sip_port': '5065' is already "
+		"extension 101's SIP port at site branch1");
+	rejected(VR_REC_EXT, "103", "field 'rtp_ports': '14010-14029' overlaps extension 101's "
+		"14000-14019 at site branch1");
+	rejected(VR_REC_EXT, "104", "its SIP port 14005 and RTP ports 14040-14059 clash with extension 101's");
+	cr_assert(rec(VR_REC_EXT, "105")->ok);
+	cr_assert(rec(VR_REC_EXT, "201")->ok, "the same ports at another site are fine");
+}
+
+Test(model, call_rejections)
+{
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	call("unknown", "999", 20010, "102", 20012);
+	call("range", "101", 21000, "102", 20014);
+	call("same", "101", 20020, "102", 20020);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_CALL, "c1")->ok);
+	rejected(VR_REC_CALL, "unknown", "voxrelay:call:unknown: field 'a_ext': '999' is not a "
+		"configured extension");
+	rejected(VR_REC_CALL, "range", "field 'a_port': '21000' is outside the relay's port range "
+		"20000-20999");
+	rejected(VR_REC_CALL, "same", "legs a and b both use port 20020 on 198.51.100.10");
+}
+
+Test(model, port_clash_keeps_the_live_call)
+{
+	struct vr_map keep = { 0 };
+	static char one;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("zz-live", "101", 20000, "102", 20002);
+	call("aa-new", "101", 20000, "102", 20004);
+	/* The dataplane has zz-live: it wins although aa-new sorts first. */
+	vr_map_put(&keep, "zz-live", &one);
+	vr_model_resolve(&m, &dp, &keep);
+	cr_assert(rec(VR_REC_CALL, "zz-live")->ok);
+	rejected(VR_REC_CALL, "aa-new", "field 'a_port': '20000' on 198.51.100.10 is already used "
+		"by call 'zz-live'");
+	/* And keeps winning after the dataplane forgot it (a restart): it was valid before. */
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_CALL, "zz-live")->ok);
+	cr_assert_not(rec(VR_REC_CALL, "aa-new")->ok);
+	vr_map_free(&keep);
+}
+
+Test(model, rejected_or_unsuitable_extensions)
+{
+	const char *f[] = { "mode", "site", "sbc" };
+	const char *v[] = { "sbc", "branch9", "nosuch" };
+	const char *lf[] = { "mode", "lan_ip", "deliver_audio" };
+	const char *lv[] = { "lan", "10.0.0.9", "0" };
+	struct vr_rec r;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	memset(&r, 0, sizeof(r));
+	r.type = VR_REC_EXT;
+	r.parsed = vr_schema_ext("voxrelay:ext:301", "301", f, v, 3, &r.u.ext, err, sizeof(err)) == 0;
+	vr_model_put(&m, &r, "301");
+	memset(&r, 0, sizeof(r));
+	r.type = VR_REC_EXT;
+	r.parsed = vr_schema_ext("voxrelay:ext:401", "401", lf, lv, 3, &r.u.ext, err, sizeof(err)) == 0;
+	vr_model_put(&m, &r, "401");
+	call("to-sbc", "101", 20000, "301", 20002);
+	call("direct", "101", 20010, "401", 20012);
+	vr_model_resolve(&m, &dp, NULL);
+	rejected(VR_REC_EXT, "301", "field 'sbc': 'nosuch' is not a configured SBC");
+	rejected(VR_REC_CALL, "to-sbc", "field 'b_ext': extension '301' is rejected");
+	rejected(VR_REC_CALL, "direct", "extension '401' does not have PBX-delivered audio");
+}
+
+Test(model, plan_for_a_site)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	stun("102", "branch1", 5066, 14020, 14039);
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("201", "branch2", 5065, 14000, 14019);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert_eq(vr_model_plan(&m, "branch1", out), 2);
+	fclose(out);
+	cr_assert(strstr(buf, "site branch1 (public address 203.0.113.2)") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "101        (set lan_ip)     5065       14000-14019   ok") != NULL,
+		"%s", buf);
+	cr_assert(strstr(buf, "102") > strstr(buf, "101"), "phones in number order: %s", buf);
+	cr_assert(strstr(buf, "201") == NULL, "another site's phone listed: %s", buf);
+	free(buf);
+	out = open_memstream(&buf, &len);
+	cr_assert_eq(vr_model_plan(&m, "nowhere", out), -1);
+	fclose(out);
+	free(buf);
+}
