@@ -5,8 +5,11 @@
 # (net_af_packet) in a simulated estate of network namespaces
 # (scripts/topology.sh): two remote STUN phones behind one NAT site with no
 # hairpin, so their audio must go through the relay, and an attacker spraying
-# the relay's ports. Programs the call, shows the live counters while the
-# phones talk, then removes everything it made. About 40 seconds.
+# the relay's ports. A local redis-server holds the configuration:
+# voxrelay-control programs the relay from it and publishes the stats back.
+# The demo writes the phones and the call with redis-cli, shows the stats as
+# Redis has them while the phones talk, then removes everything it made.
+# About 40 seconds.
 #
 # Usage: scripts/demo.sh [SECONDS]   (talk time, default 20)
 set -euo pipefail
@@ -26,6 +29,9 @@ WORK=$(mktemp -d /tmp/voxrelay-demo.XXXXXX)
 SOCK=$WORK/dp.sock
 RELAY=198.51.100.10
 DP_PID=
+CONTROL_PID=
+REDIS_PID=
+RPORT=6399
 PIDS=()
 # shellcheck source=topology.sh
 . scripts/topology.sh
@@ -33,7 +39,9 @@ PIDS=()
 cleanup() {
 	set +e
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$DP_PID" ] && kill "$DP_PID" 2>/dev/null && wait "$DP_PID" 2>/dev/null
+	for p in "$CONTROL_PID" "$DP_PID" "$REDIS_PID"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	vr_topo_down
 	rm -rf "$WORK"
 	echo "demo: cleaned up"
@@ -42,6 +50,7 @@ trap cleanup EXIT
 vr_topo_down
 vr_topo_up
 ctl() { build/control/voxrelayctl -s "$SOCK" "$@"; }
+rcli() { redis-cli -p $RPORT "$@"; }
 
 echo "== starting voxrelay-dp on dp0 in the pbx namespace ($RELAY/24, gateway 198.51.100.1)"
 # shellcheck disable=SC2046
@@ -58,9 +67,31 @@ done
 ctl health
 
 echo
-echo "== binding call 'demo-1': phone 1 (ext 101) <-> phone 2 (ext 102), both at site 203.0.113.2"
-echo "   voxrelayctl add demo-1 $RELAY:20000,peer=203.0.113.2:14000-14019 $RELAY:20002,peer=203.0.113.2:14020-14039"
-ctl add demo-1 "$RELAY:20000,peer=203.0.113.2:14000-14019" "$RELAY:20002,peer=203.0.113.2:14020-14039"
+echo "== starting redis-server on 127.0.0.1:$RPORT and voxrelay-control"
+redis-server --port $RPORT --bind 127.0.0.1 --dir "$WORK" --save "" --daemonize no \
+	>"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+build/control/voxrelay-control --redis 127.0.0.1:$RPORT --ctl "$SOCK" --shm /vrdemo-stats \
+	--interval 1000 >"$WORK/control.log" 2>&1 &
+CONTROL_PID=$!
+
+echo
+echo "== provisioning with redis-cli: extensions 101 and 102 at site branch1 (203.0.113.2), and a call"
+set -x
+rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 rtp_ports 14000-14019 lan_ip 192.168.50.11 name Reception
+rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 rtp_ports 14020-14039 lan_ip 192.168.50.12 name Warehouse
+rcli HSET voxrelay:call:demo-1 a_ext 101 a_port 20000 b_ext 102 b_port 20002
+rcli HSET voxrelay:call:demo-bad a_ext 999 a_port 20010 b_ext 102 b_port 20012
+{ set +x; } 2>/dev/null
+for _ in $(seq 50); do ctl list | grep -q "^demo-1 " && break; sleep 0.1; done
+echo
+echo "== the site's firewall plan (voxrelayctl plan branch1)"
+build/control/voxrelayctl plan branch1 --redis 127.0.0.1:$RPORT
+echo
+echo "== a bad record is rejected and reported, the valid call is bound"
+echo "voxrelay:status:call:demo-bad: $(rcli HGET voxrelay:status:call:demo-bad error)"
+ctl list
 
 N=$((SECS * 50))
 vr_x ph1 build/tests/vr_phone --bind 192.168.50.11:14000 --to $RELAY:20000 --from $RELAY:20000 \
@@ -77,9 +108,11 @@ echo "== the phones talk for $SECS s at 50 packets/s each way; an attacker at 19
 for ((t = 2; t <= SECS; t += 2)); do
 	sleep 2
 	echo
-	echo "---- t=${t}s ----"
-	ctl show demo-1
-	ctl --json stats | sed 's/,"drops".*//; s/[{}"]//g; s/,/  /g'
+	echo "---- t=${t}s: redis-cli HGETALL voxrelay:stats:call:demo-1 (published by voxrelay-control) ----"
+	rcli HGETALL voxrelay:stats:call:demo-1 | paste -d= - - | tr '\n' ' ' | fold -s -w 110
+	echo
+	echo "summary: $(rcli HGETALL voxrelay:stats:summary | paste -d= - - | grep -Ev '=0$|drop_.*=0' | tr '\n' ' ')"
+	echo "site branch1: $(rcli HGETALL voxrelay:stats:site:branch1 | paste -d= - - | tr '\n' ' ')"
 done
 wait "${PIDS[@]}" 2>/dev/null || true
 PIDS=()
@@ -96,5 +129,11 @@ sleep 6
 echo
 echo "== after 5 s of silence the legs are reported idle (the call stays bound)"
 ctl list
-ctl del demo-1
-echo "== call deleted"
+echo "redis: state=$(rcli HGET voxrelay:stats:call:demo-1 state)"
+echo
+echo "== hanging up: redis-cli DEL voxrelay:call:demo-1"
+rcli DEL voxrelay:call:demo-1 >/dev/null
+sleep 1
+ctl list
+echo "== control log"
+cat "$WORK/control.log"
