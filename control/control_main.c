@@ -210,6 +210,8 @@ redis_down(struct control *c, const char *why)
 	c->rc = NULL;
 	c->sc = NULL;
 	c->notify = 0;
+	/* Redis may come back empty: publish every field again. */
+	vr_publish_forget(&c->pub);
 	c->redis_retry_ms = now_ms() + c->redis_backoff_ms;
 	c->redis_backoff_ms = c->redis_backoff_ms * 2 > 5000 ? 5000 : c->redis_backoff_ms * 2;
 }
@@ -365,6 +367,7 @@ check_dataplane(struct control *c)
 			c->o.ctl_path);
 		vr_dpsync_reset(&c->ds);
 		vr_shm_map_close(&c->shm);
+		vr_publish_forget(&c->pub);
 	}
 	if (vr_dpsync_connect(&c->ds, err, sizeof(err)) < 0)
 		return;
@@ -406,9 +409,12 @@ main(int argc, char **argv)
 		if (c.rc != NULL && t >= c.resync_at_ms)
 			full_load(&c);
 		if (c.rc != NULL && c.shm.hdr != NULL && t >= c.stats_at_ms) {
-			if (c.shm.hdr != NULL &&
-					vr_publish_stats(&c.pub, c.rc, &c.shm, &c.model) < 0)
+			if (vr_publish_stats(&c.pub, c.rc, &c.shm, &c.model) < 0)
 				redis_down(&c, c.rc->errstr);
+			else if (c.pub.last_cost_ms > c.o.interval_ms)
+				vr_log(LOG_WARNING, "publishing stats took %llu ms, more than the %u ms "
+					"interval", (unsigned long long)c.pub.last_cost_ms,
+					c.o.interval_ms);
 			c.stats_at_ms = t + c.o.interval_ms;
 		}
 		if (poll(&pfd, 1, 20) > 0 && c.sc != NULL) {
@@ -427,5 +433,6 @@ main(int argc, char **argv)
 	vr_shm_map_close(&c.shm);
 	vr_model_free(&c.model);
 	vr_map_free(&c.dirty);
+	vr_publish_forget(&c.pub);
 	return 0;
 }

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "publish.h"
 
-#define BATCH 512
+#define BATCH 8192
 
 /* A pipeline: commands appended, replies collected every BATCH. */
 struct pipe {
@@ -229,57 +229,109 @@ leg_ext(const struct vr_model *m, const struct vr_rec *call, unsigned int leg)
 	return x != NULL ? &x->u.ext : NULL;
 }
 
-static void
-publish_call(struct pipe *p, const char *prefix, int ttl, const struct vr_shm_hdr *h,
-	const struct vr_shm_call *c, int active)
+void
+vr_publish_forget(struct vr_publisher *pb)
 {
-	static const char *const fn[4] = { "a", "a_rtcp", "b", "b_rtcp" };
-	char key[256], names[4][12][40];
+	free(pb->cache);
+	free(pb->slot_seq);
+	pb->cache = NULL;
+	pb->slot_seq = NULL;
+	pb->cache_slots = 0;
+}
+
+/* Adds field name = v to hs when it differs from *cached (then updates it). */
+static void
+field_u64(struct hash *hs, uint64_t *cached, int fresh, const char *name, uint64_t v)
+{
+	if (!fresh && *cached == v)
+		return;
+	*cached = v;
+	hash_u64(hs, name, v);
+}
+
+/*
+ * Publishes call c (slot i): only the fields whose values changed since the
+ * last publication of this slot, and the TTL every time.
+ */
+static void
+publish_call(struct vr_publisher *pb, struct pipe *p, int ttl, const struct vr_shm_hdr *h,
+	const struct vr_shm_call *c, unsigned int slot, int active)
+{
+	static char names[2][8 + VR_DROP_MAX][40];
+	static int named;
+	uint64_t *cache = &pb->cache[(size_t)slot * VR_PUB_FIELDS];
+	int fresh = pb->slot_seq[slot] != c->seq;
+	char key[256], ip[INET_ADDRSTRLEN];
 	struct hash hs;
-	unsigned int i, k, nn;
+	unsigned int l, k;
 
-	snprintf(key, sizeof(key), "%sstats:call:%s", prefix, c->id);
-	hash_start(&hs, key);
-	hash_str(&hs, "state", active ? "active" : "idle");
-	for (i = 0; i < 4; i++) {
-		const struct vr_shm_flow *f = &c->flow[i];
-		char peer[40];
-		char ip[INET_ADDRSTRLEN];
+	if (!named) {
+		static const char *const base[8] = { "pkts", "bytes", "dropped", "lost",
+			"jitter_ms", "idle", "peer", "rtcp_pkts" };
 
-		nn = 0;
-		snprintf(names[i][nn], sizeof(names[i][0]), "%s_pkts", fn[i]);
-		hash_u64(&hs, names[i][nn++], f->c[VR_FC_PKTS]);
-		snprintf(names[i][nn], sizeof(names[i][0]), "%s_bytes", fn[i]);
-		hash_u64(&hs, names[i][nn++], f->c[VR_FC_BYTES]);
-		snprintf(names[i][nn], sizeof(names[i][0]), "%s_dropped", fn[i]);
-		hash_u64(&hs, names[i][nn++], flow_drops(f));
-		if (!(i & 1)) {
-			snprintf(names[i][nn], sizeof(names[i][0]), "%s_lost", fn[i]);
-			hash_u64(&hs, names[i][nn++], vr_shm_flow_lost(f));
-			snprintf(names[i][nn], sizeof(names[i][0]), "%s_jitter_ms", fn[i]);
-			hash_dbl(&hs, names[i][nn++], f->clock_rate ? f->jitter * 1000.0 /
-				f->clock_rate : 0.0);
-			snprintf(names[i][nn], sizeof(names[i][0]), "%s_idle", fn[i]);
-			hash_str(&hs, names[i][nn++], vr_shm_leg_idle(h, c, i / 2) ? "1" : "0");
-			snprintf(names[i][nn], sizeof(names[i][0]), "%s_peer", fn[i]);
-			inet_ntop(AF_INET, &f->peer_ip, ip, sizeof(ip));
-			snprintf(peer, sizeof(peer), "%s:%u", ip, ntohs(f->peer_port));
-			/* The value must outlive this loop: keep it in the hash's buffers. */
-			if (hs.nbuf < 96) {
-				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s",
-					f->latch == VR_LATCH_LATCHED ? peer : "");
-				hash_str(&hs, names[i][nn++], hs.buf[hs.nbuf++]);
-			}
+		for (l = 0; l < 2; l++) {
+			for (k = 0; k < 8; k++)
+				snprintf(names[l][k], sizeof(names[l][k]), "%c_%s", 'a' + l, base[k]);
+			for (k = 0; k < VR_DROP_MAX; k++)
+				snprintf(names[l][8 + k], sizeof(names[l][0]), "%c_drop_%s", 'a' + l,
+					vr_drop_name(k));
 		}
-		for (k = 0; k < VR_DROP_MAX && nn < 12; k++) {
-			if (f->drops[k] == 0)
-				continue;
-			snprintf(names[i][nn], sizeof(names[i][0]), "%s_drop_%s", fn[i],
-				vr_drop_name(k));
-			hash_u64(&hs, names[i][nn++], f->drops[k]);
+		named = 1;
+	}
+	pb->slot_seq[slot] = c->seq;
+	snprintf(key, sizeof(key), "%sstats:call:%s", pb->prefix, c->id);
+	hash_start(&hs, key);
+	if (fresh || cache[0] != (uint64_t)active) {
+		cache[0] = (uint64_t)active;
+		hash_str(&hs, "state", active ? "active" : "idle");
+	}
+	for (l = 0; l < 2; l++) {
+		const struct vr_shm_flow *rtp = &c->flow[l * 2], *rtcp = &c->flow[l * 2 + 1];
+		uint64_t *lc = cache + 1 + l * (8 + VR_DROP_MAX);
+		uint64_t peer = rtp->latch == VR_LATCH_LATCHED ?
+			(uint64_t)rtp->peer_ip << 16 | rtp->peer_port : 0;
+		uint64_t jitter_us = rtp->clock_rate ? (uint64_t)rtp->jitter * 1000000 /
+			rtp->clock_rate : 0;
+
+		field_u64(&hs, &lc[0], fresh, names[l][0], rtp->c[VR_FC_PKTS]);
+		field_u64(&hs, &lc[1], fresh, names[l][1], rtp->c[VR_FC_BYTES] +
+			rtcp->c[VR_FC_BYTES]);
+		field_u64(&hs, &lc[2], fresh, names[l][2], flow_drops(rtp) + flow_drops(rtcp));
+		field_u64(&hs, &lc[3], fresh, names[l][3], vr_shm_flow_lost(rtp));
+		if (fresh || lc[4] != jitter_us) {
+			lc[4] = jitter_us;
+			hash_dbl(&hs, names[l][4], (double)jitter_us / 1000.0);
+		}
+		field_u64(&hs, &lc[5], fresh, names[l][5], (uint64_t)vr_shm_leg_idle(h, c, l));
+		if ((fresh || lc[6] != peer) && hs.nbuf < 96) {
+			lc[6] = peer;
+			inet_ntop(AF_INET, &rtp->peer_ip, ip, sizeof(ip));
+			if (peer != 0)
+				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s:%u", ip,
+					ntohs(rtp->peer_port));
+			else
+				hs.buf[hs.nbuf][0] = '\0';
+			hash_str(&hs, names[l][6], hs.buf[hs.nbuf++]);
+		}
+		field_u64(&hs, &lc[7], fresh, names[l][7], rtcp->c[VR_FC_PKTS]);
+		for (k = 0; k < VR_DROP_MAX; k++) {
+			uint64_t d = rtp->drops[k] + rtcp->drops[k];
+
+			/* A reason's field appears once it is not zero. */
+			if (fresh)
+				lc[8 + k] = 0;
+			field_u64(&hs, &lc[8 + k], 0, names[l][8 + k], d);
 		}
 	}
-	hash_send(p, &hs, ttl);
+	if (hs.argc > 2)
+		hash_send(p, &hs, ttl);
+	else if (ttl > 0) {
+		char t[16];
+		const char *ex[3] = { "EXPIRE", key, t };
+
+		snprintf(t, sizeof(t), "%d", ttl);
+		pipe_argv(p, 3, ex);
+	}
 }
 
 int
@@ -301,6 +353,16 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 
 	if (sc == NULL)
 		abort();
+	if (pb->cache_slots != h->max_calls) {
+		vr_publish_forget(pb);
+		pb->cache = calloc((size_t)h->max_calls * VR_PUB_FIELDS, sizeof(uint64_t));
+		pb->slot_seq = malloc(sizeof(uint32_t) * h->max_calls);
+		if (pb->cache == NULL || pb->slot_seq == NULL)
+			abort();
+		/* An odd seq never matches a bound slot: everything is fresh. */
+		memset(pb->slot_seq, 0xff, sizeof(uint32_t) * h->max_calls);
+		pb->cache_slots = h->max_calls;
+	}
 	/* Devices per site and per SBC come from the configuration. */
 	while ((s = vr_map_next(&m->recs[VR_REC_EXT], &it)) != NULL) {
 		const struct vr_rec *r = s->val;
@@ -325,7 +387,7 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 		is_active = sc->flow[0].last_tsc != 0 && sc->flow[2].last_tsc != 0 &&
 			!vr_shm_leg_idle(h, sc, 0) && !vr_shm_leg_idle(h, sc, 1);
 		active += (uint64_t)is_active;
-		publish_call(&p, pb->prefix, ttl, h, sc, is_active);
+		publish_call(pb, &p, ttl, h, sc, i, is_active);
 		rec = vr_map_get(&m->recs[VR_REC_CALL], sc->id);
 		/* A call counts once per site it touches; packets per leg, from that leg's phone. */
 		for (k = 0; k < 2; k++) {
@@ -400,6 +462,7 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 		}
 	}
 	hash_u64(&hs, "dropped", drops_total);
+	hash_u64(&hs, "publish_ms", pb->last_cost_ms);
 	hash_u64(&hs, "updated_ms", now);
 	hash_send(&p, &hs, ttl);
 	if (n > 0 && (size_t)n < sizeof(json))
@@ -415,5 +478,6 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 	pb->last_ms = now;
 	pb->last_fwd = fwd;
 	pb->last_rx = rx;
+	pb->last_cost_ms = unix_ms() - now;
 	return p.failed ? -1 : 0;
 }

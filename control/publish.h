@@ -20,7 +20,19 @@ struct vr_publisher {
 	int ttl_s;           /* TTL of the stats hashes */
 	uint64_t last_ms;    /* when the last stats went out */
 	uint64_t last_fwd, last_rx;
+	uint64_t last_cost_ms;  /* how long the previous publication took */
+	/* What each call slot's hash holds in Redis, so that only changes are sent:
+	 * [slot * VR_PUB_FIELDS + field]; slot_seq tells a reused slot. */
+	uint64_t *cache;
+	uint32_t *slot_seq;
+	uint32_t cache_slots;
 };
+
+/* Values cached per call (see publish.c). */
+#define VR_PUB_FIELDS (1 + 2 * (8 + VR_DROP_MAX))
+
+/* Forgets what Redis holds (after a reconnect): the next publication is whole. */
+void vr_publish_forget(struct vr_publisher *pb);
 
 /*
  * Writes the status hash of every record whose verdict changed since it was

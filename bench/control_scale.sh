@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The control plane at scale, through the real path: N calls (default
+# 100,000) written to a local redis-server with redis-cli --pipe, loaded by
+# voxrelay-control into voxrelay-dp (on a net_null port: no traffic is sent
+# anywhere), then the cost of publishing every call's stats each interval.
+# Prints a table and name=value lines:
+#   control_load_s        first start of control to N calls bound in the dataplane
+#   publish_ms            one publication of N calls' stats, steady state (control's own
+#                         measure); the calls are idle here: no traffic is generated
+#   publish_over_interval publish_ms / interval (must stay under 1)
+#
+# Usage: bench/control_scale.sh [N] [BUILD_DIR]
+set -euo pipefail
+
+N=${1:-100000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${2:-$ROOT/build}" && pwd)
+case $N in ''|*[!0-9]*) echo "N must be a number, got '$N'" >&2; exit 2;; esac
+[ "$N" -ge 1 ] && [ "$N" -le 400000 ] || { echo "N must be 1-400000" >&2; exit 2; }
+P=vrbench$$
+WORK=$(mktemp -d /tmp/voxrelay-bench.XXXXXX)
+SOCK=$WORK/dp.sock
+RPORT=$((30000 + $$ % 20000))
+INTERVAL=1000
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+rcli() { redis-cli -p "$RPORT" "$@"; }
+ms() { date +%s%3N; }
+
+# 10,000 calls per relay address (4 ports each in 20000-59999).
+NADDR=$(( (N + 9999) / 10000 ))
+ADDRS=$(seq -s, -f "198.51.100.%g" 10 $((9 + NADDR)))
+
+redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$WORK" --save "" --daemonize no \
+	>"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+MEM=(--in-memory)
+[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 256 ] || MEM=(--no-huge -m 2048 --file-prefix "$P")
+"$BUILD/dataplane/voxrelay-dp" -l 0,1 "${MEM[@]}" --no-pci --vdev=net_null0 -- \
+	--addr "$ADDRS" --prefix 24 --gateway 198.51.100.1 --ports 20000-59999 \
+	--ctl "$SOCK" --shm "/$P" --max-calls "$N" --mbufs 4096 >"$WORK/dp.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do "$BUILD/control/voxrelayctl" -s "$SOCK" health >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "writing $N calls to redis ..."
+awk -v n="$N" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		a = 10 + int(i / 10000); p = 20000 + (i % 10000) * 4
+		printf "HSET voxrelay:call:b%d a_endpoint 192.0.2.1 a_port %d a_addr 198.51.100.%d b_endpoint 192.0.2.2 b_port %d b_addr 198.51.100.%d\r\n", i, p, a, p + 2, a
+	}
+}' | rcli --pipe >/dev/null
+
+t0=$(ms)
+"$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" \
+	--interval $INTERVAL --resync 3600 >"$WORK/control.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1200); do
+	c=$("$BUILD/control/voxrelayctl" -s "$SOCK" --json health | sed -n 's/.*"calls":\([0-9]*\).*/\1/p')
+	[ "$c" = "$N" ] && break
+	sleep 0.05
+done
+t1=$(ms)
+[ "$c" = "$N" ] || { tail "$WORK/control.log"; echo "only $c of $N calls bound" >&2; exit 1; }
+# The first publication sends every field; later ones only what changed. Let
+# several go by and read the last one's own measure.
+sleep $((8 * INTERVAL / 1000))
+pub=$(rcli HGET voxrelay:stats:summary publish_ms)
+calls=$(rcli HGET voxrelay:stats:summary calls)
+keys=$(rcli EVAL "return #redis.call('keys', 'voxrelay:stats:call:*')" 0)
+load_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
+ratio=$(awk -v p="$pub" -v i="$INTERVAL" 'BEGIN { printf "%.3f", p / i }')
+printf "%-36s %s\n" "calls" "$N" "load from redis into the dataplane" "${load_s} s" \
+	"stats publication ($calls calls, $keys hashes)" "${pub} ms every ${INTERVAL} ms"
+echo "control_load_s=$load_s"
+echo "publish_ms=$pub"
+echo "publish_over_interval=$ratio"
