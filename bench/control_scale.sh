@@ -10,6 +10,8 @@
 #   publish_ms            one publication of N calls' stats, steady state (control's own
 #                         measure); the calls are idle here: no traffic is generated
 #   publish_over_interval publish_ms / interval (must stay under 1)
+#   write_to_bound_ms     one more call written to Redis until the dataplane has it,
+#                         N calls bound (polled with voxrelayctl: a few ms of resolution)
 #
 # Usage: bench/control_scale.sh [N] [BUILD_DIR]
 set -euo pipefail
@@ -33,9 +35,10 @@ trap cleanup EXIT
 rcli() { redis-cli -p "$RPORT" "$@"; }
 ms() { date +%s%3N; }
 
-# 10,000 calls per relay address (4 ports each in 20000-59999).
+# 10,000 calls per relay address (4 ports each in 20000-59999), and a spare
+# address for the probe call written at the end.
 NADDR=$(( (N + 9999) / 10000 ))
-ADDRS=$(seq -s, -f "198.51.100.%g" 10 $((9 + NADDR)))
+ADDRS=$(seq -s, -f "198.51.100.%g" 10 $((10 + NADDR)))
 
 redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$WORK" --save "" --daemonize no \
 	>"$WORK/redis.log" 2>&1 &
@@ -46,7 +49,7 @@ MEM=(--in-memory)
 [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 256 ] || MEM=(--no-huge -m 2048 --file-prefix "$P")
 "$BUILD/dataplane/voxrelay-dp" -l 0,1 "${MEM[@]}" --no-pci --vdev=net_null0 -- \
 	--addr "$ADDRS" --prefix 24 --gateway 198.51.100.1 --ports 20000-59999 \
-	--ctl "$SOCK" --shm "/$P" --max-calls "$N" --mbufs 4096 >"$WORK/dp.log" 2>&1 &
+	--ctl "$SOCK" --shm "/$P" --max-calls "$((N + 1))" --mbufs 4096 >"$WORK/dp.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do "$BUILD/control/voxrelayctl" -s "$SOCK" health >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -73,12 +76,26 @@ t1=$(ms)
 # several go by and read the last one's own measure.
 sleep $((8 * INTERVAL / 1000))
 pub=$(rcli HGET voxrelay:stats:summary publish_ms)
+# One more call written while N are bound: time until the dataplane has it.
+spare=198.51.100.$((10 + NADDR))
+w0=$(ms)
+rcli HSET voxrelay:call:probe a_endpoint 192.0.2.1 a_port 20000 a_addr "$spare" \
+	b_endpoint 192.0.2.2 b_port 20002 b_addr "$spare" >/dev/null
+for _ in $(seq 2000); do
+	"$BUILD/control/voxrelayctl" -s "$SOCK" show probe >/dev/null 2>&1 && break
+	sleep 0.005
+done
+w1=$(ms)
+"$BUILD/control/voxrelayctl" -s "$SOCK" show probe >/dev/null ||
+	{ rcli HGETALL voxrelay:status:call:probe; echo "the probe call was not bound" >&2; exit 1; }
 calls=$(rcli HGET voxrelay:stats:summary calls)
 keys=$(rcli EVAL "return #redis.call('keys', 'voxrelay:stats:call:*')" 0)
 load_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
 ratio=$(awk -v p="$pub" -v i="$INTERVAL" 'BEGIN { printf "%.3f", p / i }')
 printf "%-36s %s\n" "calls" "$N" "load from redis into the dataplane" "${load_s} s" \
 	"stats publication ($calls calls, $keys hashes)" "${pub} ms every ${INTERVAL} ms"
+printf "%-36s %s\n" "one redis write to bound (N bound)" "$((w1 - w0)) ms"
 echo "control_load_s=$load_s"
+echo "write_to_bound_ms=$((w1 - w0))"
 echo "publish_ms=$pub"
 echo "publish_over_interval=$ratio"

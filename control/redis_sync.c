@@ -303,7 +303,11 @@ vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
 int
 vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *err, size_t errlen)
 {
-	redisReply *r = redisCommand(c, "PSUBSCRIBE __keyspace@%d__:%s*", cfg->db, cfg->prefix);
+	/* Only the records: voxrelay's own stats and status keys share the prefix, and
+	 * their notifications would bury the PBX's writes. */
+	redisReply *r = redisCommand(c, "PSUBSCRIBE __keyspace@%d__:%sext:* __keyspace@%d__:%ssbc:* "
+		"__keyspace@%d__:%scall:*", cfg->db, cfg->prefix, cfg->db, cfg->prefix, cfg->db,
+		cfg->prefix);
 
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		snprintf(err, errlen, "PSUBSCRIBE: %s", r == NULL ? c->errstr : r->str);

@@ -66,7 +66,7 @@ int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_m
  */
 int vr_redis_enable_notify(redisContext *c, char *err, size_t errlen);
 
-/* Subscribes c to the keyspace channel of every key under the prefix. */
+/* Subscribes c to the keyspace channels of the records (ext, sbc, call) under the prefix. */
 int vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *err,
 	size_t errlen);
 
