@@ -256,7 +256,23 @@ converge(struct control *c, struct vr_map *gone)
 		return;
 	}
 	if (c->rc != NULL)
-		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone);
+		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL);
+}
+
+/* As converge, when only the calls in ids changed: touches nothing else. */
+static void
+converge_calls(struct control *c, char *const *ids, size_t n, struct vr_map *gone)
+{
+	struct vr_map touched = { 0 };
+
+	if (!c->loaded || !c->ds.up)
+		return;
+	vr_model_resolve_calls(&c->model, &c->ds.view, ids, n, &touched);
+	if (vr_dpsync_apply_ids(&c->ds, &c->model, &touched) < 0)
+		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
+	else if (c->rc != NULL)
+		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, &touched);
+	vr_map_free(&touched);
 }
 
 /* A full load from Redis into a fresh model. */
@@ -319,19 +335,25 @@ redis_up(struct control *c)
 			c->model.recs[VR_REC_CALL].n);
 }
 
-/* Re-reads the keys named by notifications. */
+/*
+ * Re-reads the keys named by notifications. When only calls changed, only
+ * they (and calls waiting for ports they freed) are re-checked and
+ * reprogrammed; a change of an extension or an SBC re-checks everything.
+ */
 static void
 apply_events(struct control *c)
 {
 	static char dummy;
 	struct vr_map gone = { 0 };
 	struct vr_map_slot *s;
+	char *ids[256];
 	char keys[256][128];
 	size_t i = 0, n = 0;
+	int full = c->dirty.n > 256;
 	char err[256];
 
-	/* Remember which keys were touched, to drop the status of deleted records. */
-	while ((s = vr_map_next(&c->dirty, &i)) != NULL && n < 256)
+	/* Remember which keys were touched: calls to re-check, deleted records' statuses. */
+	while (!full && (s = vr_map_next(&c->dirty, &i)) != NULL)
 		snprintf(keys[n++], sizeof(keys[0]), "%s", s->key);
 	if (vr_redis_reload(c->rc, &c->o.redis, &c->model, &c->dirty, err, sizeof(err)) < 0) {
 		redis_down(c, err);
@@ -342,13 +364,19 @@ apply_events(struct control *c)
 		int t = vr_model_key_type(c->o.redis.prefix, keys[i], &id);
 		char key[256];
 
+		if (t != VR_REC_CALL)
+			full = 1;
+		ids[i] = (char *)id;
 		if (t >= 0 && vr_map_get(&c->model.recs[t], id) == NULL) {
 			snprintf(key, sizeof(key), "%sstatus:%s", c->o.redis.prefix,
 				keys[i] + strlen(c->o.redis.prefix));
 			vr_map_put(&gone, key, &dummy);
 		}
 	}
-	converge(c, &gone);
+	if (full)
+		converge(c, &gone);
+	else
+		converge_calls(c, ids, n, &gone);
 	vr_map_free(&gone);
 }
 

@@ -166,3 +166,56 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	}
 	return changes;
 }
+
+int
+vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *touched)
+{
+	struct vr_ctl_call_ref ref;
+	struct vr_map_slot *s;
+	size_t i = 0;
+	int changes = 0, pass, rc;
+
+	if (!ds->up)
+		return -1;
+	/* Deletions first: they may free ports that additions need. */
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		while ((s = vr_map_next(touched, &i)) != NULL) {
+			struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], s->key);
+			struct vr_ctl_call *p = vr_map_get(&ds->programmed, s->key);
+			int want = r != NULL && r->ok;
+
+			if (pass == 0 && !want && p != NULL) {
+				memset(&ref, 0, sizeof(ref));
+				snprintf(ref.id, sizeof(ref.id), "%s", s->key);
+				rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL,
+					0, NULL);
+				if (rc < 0 && rc != -ENOENT) {
+					ds->up = 0;
+					return -1;
+				}
+				free(vr_map_del(&ds->programmed, s->key));
+				ds->n_del++;
+				changes++;
+				vr_log(LOG_INFO, "call %s unbound", ref.id);
+			}
+			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0)) {
+				rc = send_call(ds, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r);
+				if (rc < 0)
+					return -1;
+				if (rc > 0) {
+					vr_log(LOG_WARNING, "%s", r->error);
+					continue;
+				}
+				if (p == NULL)
+					ds->n_add++;
+				else
+					ds->n_mod++;
+				vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
+				remember(ds, &r->def);
+				changes++;
+			}
+		}
+	}
+	return changes;
+}

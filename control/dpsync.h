@@ -47,4 +47,10 @@ int vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id);
  */
 int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m);
 
+/*
+ * As vr_dpsync_apply, for the calls named in touched only (the others are
+ * known to be as programmed). Returns the number of changes, or -1.
+ */
+int vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *touched);
+
 #endif /* VR_CTL_DPSYNC_H */

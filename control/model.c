@@ -32,6 +32,37 @@ vr_model_key_type(const char *prefix, const char *key, const char **id)
 	return -1;
 }
 
+/* The ports map key of a leg. */
+static void
+port_key(const struct vr_ctl_leg *l, char key[32])
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &l->addr, ip, INET_ADDRSTRLEN);
+	snprintf(key, 32, "%s:%u", ip, l->port);
+}
+
+/* Gives back the ports call r holds (before r changes or goes away). */
+static void
+release(struct vr_model *m, struct vr_rec *r)
+{
+	char key[32];
+	int i;
+
+	if (r->type != VR_REC_CALL)
+		return;
+	vr_map_del(&m->clashed, r->u.call.id);
+	if (!r->ok)
+		return;
+	for (i = 0; i < 2; i++) {
+		port_key(&r->def.leg[i], key);
+		if (vr_map_get(&m->ports, key) == r) {
+			vr_map_del(&m->ports, key);
+			m->ports_freed = 1;
+		}
+	}
+}
+
 void
 vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 {
@@ -40,7 +71,10 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 	if (n == NULL)
 		abort();
 	*n = *r;
-	old = vr_map_put(&m->recs[r->type], id, n);
+	old = vr_map_get(&m->recs[r->type], id);
+	if (old != NULL)
+		release(m, old);
+	vr_map_put(&m->recs[r->type], id, n);
 	if (old != NULL) {
 		memcpy(n->published, old->published, sizeof(n->published));
 		free(old);
@@ -50,10 +84,14 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 int
 vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id)
 {
-	struct vr_rec *r = vr_map_del(&m->recs[t], id);
+	struct vr_rec *r = vr_map_get(&m->recs[t], id);
 
+	if (r == NULL)
+		return 0;
+	release(m, r);
+	vr_map_del(&m->recs[t], id);
 	free(r);
-	return r != NULL;
+	return 1;
 }
 
 void
@@ -69,6 +107,9 @@ vr_model_free(struct vr_model *m)
 			free(s->val);
 		vr_map_free(&m->recs[t]);
 	}
+	vr_map_free(&m->ports);
+	vr_map_free(&m->clashed);
+	m->ports_freed = 0;
 }
 
 /* The records of type t, sorted by cmp; the caller frees the array. */
@@ -248,11 +289,12 @@ claim(const struct vr_model *m, struct vr_map *ports, struct vr_rec *r,
 	struct vr_rec *o;
 
 	inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
-	snprintf(key, sizeof(key), "%s:%u", ip, l->port);
+	port_key(l, key);
 	o = vr_map_get(ports, key);
 	if (o != NULL && o != r) {
 		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': '%u' on %s is "
 			"already used by call '%s'", m->prefix, r->u.call.id, side, l->port, ip, o->u.call.id);
+		r->clash = 1;
 		return -1;
 	}
 	if (o == r) {
@@ -270,9 +312,12 @@ resolve_call(struct vr_model *m, const struct vr_dp_view *dp, struct vr_map *por
 {
 	const struct vr_call_rec *c = &r->u.call;
 	struct vr_ctl_call d;
+	char key[32];
 	int i;
 
 	r->ok = 0;
+	r->clash = 0;
+	vr_map_del(&m->clashed, c->id);
 	if (!r->parsed)
 		return;
 	memset(&d, 0, sizeof(d));
@@ -282,18 +327,74 @@ resolve_call(struct vr_model *m, const struct vr_dp_view *dp, struct vr_map *por
 	for (i = 0; i < 2; i++)
 		if (build_leg(m, dp, r, (char)('a' + i), &c->leg[i], &d.leg[i]) < 0)
 			return;
-	for (i = 0; i < 2; i++)
-		if (claim(m, ports, r, &d.leg[i], (char)('a' + i)) < 0)
+	for (i = 0; i < 2; i++) {
+		if (claim(m, ports, r, &d.leg[i], (char)('a' + i)) < 0) {
+			/* A rejected call holds nothing: give back leg a's port. */
+			if (i == 1) {
+				port_key(&d.leg[0], key);
+				if (vr_map_get(ports, key) == r)
+					vr_map_del(ports, key);
+			}
+			if (r->clash)
+				vr_map_put(&m->clashed, c->id, r);
 			return;
+		}
+	}
 	r->def = d;
 	r->ok = 1;
 	r->error[0] = '\0';
 }
 
+static int
+id_cmp(const void *x, const void *y)
+{
+	return strverscmp(*(char *const *)x, *(char *const *)y);
+}
+
+void
+vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *const *ids,
+	size_t n, struct vr_map *touched)
+{
+	static char one;
+	struct vr_map_slot *s;
+	char **waiting;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], ids[i]);
+
+		vr_map_put(touched, ids[i], &one);
+		if (r != NULL && !r->ok)
+			resolve_call(m, dp, &m->ports, r);
+	}
+	if (!m->ports_freed || m->clashed.n == 0) {
+		m->ports_freed = 0;
+		return;
+	}
+	/* Ports were freed: the calls waiting for one try again, in id order. */
+	m->ports_freed = 0;
+	waiting = malloc(sizeof(*waiting) * m->clashed.n);
+	if (waiting == NULL)
+		abort();
+	i = 0;
+	while ((s = vr_map_next(&m->clashed, &i)) != NULL)
+		waiting[k++] = strdup(s->key);
+	qsort(waiting, k, sizeof(*waiting), id_cmp);
+	for (i = 0; i < k; i++) {
+		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], waiting[i]);
+
+		if (r != NULL && !r->ok) {
+			resolve_call(m, dp, &m->ports, r);
+			vr_map_put(touched, waiting[i], &one);
+		}
+		free(waiting[i]);
+	}
+	free(waiting);
+}
+
 void
 vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep)
 {
-	struct vr_map ports = { 0 };
 	struct vr_rec **a;
 	uint8_t *first;
 	size_t n, i;
@@ -307,6 +408,9 @@ vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct v
 		while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL)
 			((struct vr_rec *)s->val)->ok = ((struct vr_rec *)s->val)->parsed;
 	}
+	vr_map_free(&m->ports);
+	vr_map_free(&m->clashed);
+	m->ports_freed = 0;
 	a = sorted(m, VR_REC_CALL, call_cmp, &n);
 	first = calloc(n + 1, 1);
 	if (first == NULL)
@@ -317,10 +421,9 @@ vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct v
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++)
 			if (first[i] == (pass == 0))
-				resolve_call(m, dp, &ports, a[i]);
+				resolve_call(m, dp, &m->ports, a[i]);
 	free(first);
 	free(a);
-	vr_map_free(&ports);
 }
 
 int

@@ -23,6 +23,7 @@ struct vr_rec {
 	enum vr_rec_type type;
 	int parsed;                 /* the record itself is well-formed */
 	int ok;                     /* parsed and consistent with the others */
+	int clash;                  /* calls: rejected only because a port is taken */
 	char error[VR_ERR_MAX];     /* why not ok */
 	char published[VR_ERR_MAX + 16]; /* the status last written to Redis */
 	union {
@@ -44,6 +45,9 @@ struct vr_dp_view {
 struct vr_model {
 	struct vr_map recs[VR_REC_TYPES];
 	char prefix[64];            /* the key prefix, for naming records in errors */
+	struct vr_map ports;        /* "ip:port" -> the valid call holding it */
+	struct vr_map clashed;      /* call id -> call rejected for a taken port */
+	int ports_freed;            /* a valid call went away or changed since the last pass */
 };
 
 /* Type of a key's record ("ext", "sbc", "call" after prefix) and its id, or -1. */
@@ -62,6 +66,16 @@ int vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id);
  * by a newcomer; the others are taken in id order.
  */
 void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep);
+
+/*
+ * Re-checks only the calls named in ids[0..n) (added, changed or deleted
+ * since the last pass) and, when ports were freed, the calls that were
+ * waiting for them. Extensions and SBCs must be unchanged since the last
+ * full vr_model_resolve(). Every call whose verdict may have changed is put
+ * in touched (id -> anything).
+ */
+void vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *const *ids,
+	size_t n, struct vr_map *touched);
 
 /* Prints the port-forward plan of site; returns the number of phones, -1 if none. */
 int vr_model_plan(const struct vr_model *m, const char *site, FILE *out);

@@ -123,7 +123,7 @@ unix_ms(void)
 
 void
 vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
-	struct vr_map *deleted)
+	struct vr_map *deleted, const struct vr_map *only_calls)
 {
 	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
 	struct pipe p = { c, 0, 0 };
@@ -134,11 +134,17 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 
 	snprintf(now, sizeof(now), "%" PRIu64, unix_ms());
 	snprintf(errkey, sizeof(errkey), "%serrors", prefix);
-	for (t = 0; t < VR_REC_TYPES; t++) {
+	for (t = only_calls != NULL ? VR_REC_CALL : 0; t < VR_REC_TYPES; t++) {
+		const struct vr_map *walk = only_calls != NULL ? only_calls : &m->recs[t];
+
 		i = 0;
-		while ((s = vr_map_next(&m->recs[t], &i)) != NULL) {
-			struct vr_rec *r = s->val;
-			const char *state = r->ok ? "ok" : "rejected";
+		while ((s = vr_map_next(walk, &i)) != NULL) {
+			struct vr_rec *r = only_calls != NULL ? vr_map_get(&m->recs[t], s->key) : s->val;
+			const char *state;
+
+			if (r == NULL)
+				continue;
+			state = r->ok ? "ok" : "rejected";
 			char cur[sizeof(r->published)];
 
 			snprintf(cur, sizeof(cur), "%s %s", state, r->ok ? "" : r->error);

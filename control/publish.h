@@ -37,10 +37,11 @@ void vr_publish_forget(struct vr_publisher *pb);
 /*
  * Writes the status hash of every record whose verdict changed since it was
  * last written (and pushes rejections on the error list), and deletes the
- * keys in deleted (status keys of records that are gone), pipelined.
+ * keys in deleted (status keys of records that are gone), pipelined. With
+ * only_calls, only the calls named there are looked at.
  */
 void vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
-	struct vr_map *deleted);
+	struct vr_map *deleted, const struct vr_map *only_calls);
 
 /*
  * Publishes the stats read from shm: per call, per site, per SBC, the

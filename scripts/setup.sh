@@ -8,7 +8,7 @@
 set -euo pipefail
 
 PKGS=(build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk libsrtp2-dev libhiredis-dev libcriterion-dev libnuma-dev
+	libdpdk-dev dpdk dpdk-dev libsrtp2-dev libhiredis-dev libcriterion-dev libnuma-dev
 	redis-server redis-tools
 	iproute2 nftables ethtool iputils-ping procps gawk)
 HUGEPAGES=${VR_HUGEPAGES:-512}   # 2 MiB pages: 1 GiB

@@ -212,3 +212,41 @@ Test(model, plan_for_a_site)
 	fclose(out);
 	free(buf);
 }
+
+Test(model, incremental_resolution_frees_and_retries_ports)
+{
+	struct vr_map touched = { 0 };
+	char *ids[1];
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	call("c2", "101", 20004, "102", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_CALL, "c1")->ok);
+	rejected(VR_REC_CALL, "c2", "field 'b_port': '20002' on 198.51.100.10 is already used by "
+		"call 'c1'");
+	/* c2 was rejected on leg b: it must not hold leg a's 20004 either. */
+	call("c3", "101", 20004, "102", 20006);
+	ids[0] = "c3";
+	vr_model_resolve_calls(&m, &dp, ids, 1, &touched);
+	cr_assert(rec(VR_REC_CALL, "c3")->ok, "%s", rec(VR_REC_CALL, "c3")->error);
+	cr_assert_not_null(vr_map_get(&touched, "c3"));
+	vr_map_free(&touched);
+	/* c1 hangs up: c2 was waiting for 20002 but c3 now holds 20004: still rejected. */
+	vr_model_del(&m, VR_REC_CALL, "c1");
+	ids[0] = "c1";
+	vr_model_resolve_calls(&m, &dp, ids, 1, &touched);
+	cr_assert_not_null(vr_map_get(&touched, "c2"), "the waiting call is re-checked");
+	rejected(VR_REC_CALL, "c2", "field 'a_port': '20004' on 198.51.100.10 is already used by "
+		"call 'c3'");
+	vr_map_free(&touched);
+	/* c3 moves to other ports: c2 gets its ports. */
+	call("c3", "101", 20008, "102", 20010);
+	ids[0] = "c3";
+	vr_model_resolve_calls(&m, &dp, ids, 1, &touched);
+	cr_assert(rec(VR_REC_CALL, "c3")->ok);
+	cr_assert(rec(VR_REC_CALL, "c2")->ok, "%s", rec(VR_REC_CALL, "c2")->error);
+	cr_assert_not_null(vr_map_get(&touched, "c2"));
+	vr_map_free(&touched);
+}
