@@ -12,9 +12,16 @@
  *
  * --loopback measures a plain forwarder (dpdk-testpmd io mode): no ARP, and
  * whatever comes back counts.
+ *
+ * --probes N measures the control path while the load runs: N times, spread
+ * over the measured time, it writes one new call into Redis (as a PBX would,
+ * HSET) on --probe-addr, sends that call's two legs a packet each every 20 us,
+ * and times the write to the first packet the relay forwards; then deletes
+ * the call. The Redis reply is read without blocking the load.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +35,28 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <hiredis/hiredis.h>
+
 #include "gen_stream.h"
 
 #define BURST 32
 #define LAT_BUCKETS 20000 /* 1 us each: up to 20 ms, then one overflow bucket */
+#define PROBE_PEER 0xc6130001u /* 198.19.0.1: the probe calls' phones */
+#define PROBE_MAX 10000
+#define PROBE_TIMEOUT_S 2
+
+/* The control-path probe: one call written to Redis at a time. */
+struct probe {
+	redisContext *rc;
+	const char *prefix;
+	uint32_t addr;              /* relay address of the probe calls, host order */
+	uint32_t n, started, done, failed;
+	int running;                /* probe `started - 1` written, waiting for its first packet */
+	unsigned int replies;       /* Redis replies still to read */
+	uint64_t t0, next_send, next_start, gap;
+	struct vr_gen_stream st[2];
+	double *ms;                 /* done of them, write to first packet */
+};
 
 struct gen {
 	uint16_t port;
@@ -48,6 +73,7 @@ struct gen {
 	uint64_t lat[LAT_BUCKETS + 1];
 	uint64_t hz, measure_tsc;
 	uint64_t sent_measured, rx_measured, rx_all, rx_foreign, arp_answered;
+	struct probe pr;
 };
 
 static volatile int stop;
@@ -72,7 +98,11 @@ usage(void)
 		"  --ptime MS       packetization time, sets the RTP timestamp step (default 20)\n"
 		"  --duration SEC   measured time (default 5)\n"
 		"  --warmup SEC     unmeasured time first, while legs latch (default 1)\n"
-		"  --loopback       measure a plain forwarder (testpmd): no ARP, count all\n");
+		"  --loopback       measure a plain forwarder (testpmd): no ARP, count all\n"
+		"  --probes N       time N Redis writes of a new call to its first relayed packet\n"
+		"  --probe-addr IP  the relay address for the probe calls (not used by the load)\n"
+		"  --redis H:P      Redis for the probes (default 127.0.0.1:6379)\n"
+		"  --prefix P       Redis key prefix (default voxrelay:)\n");
 	exit(2);
 }
 
@@ -102,14 +132,174 @@ num_arg(const char *s, const char *name, double lo, double hi)
 }
 
 static void
+probe_connect(struct probe *pr, const char *redis)
+{
+	char host[256];
+	const char *colon = strrchr(redis, ':');
+	struct timeval tv = { 2, 0 };
+
+	if (pr->addr == 0) {
+		fprintf(stderr, "vr-gen: --probes needs --probe-addr\n");
+		exit(2);
+	}
+	if (colon == NULL || colon == redis || (size_t)(colon - redis) >= sizeof(host)) {
+		fprintf(stderr, "vr-gen: --redis: '%s' is not HOST:PORT\n", redis);
+		exit(2);
+	}
+	memcpy(host, redis, (size_t)(colon - redis));
+	host[colon - redis] = '\0';
+	pr->rc = redisConnectWithTimeout(host, (int)num_arg(colon + 1, "--redis port", 1, 65535), tv);
+	if (pr->rc == NULL || pr->rc->err) {
+		fprintf(stderr, "vr-gen: cannot connect to Redis at %s: %s\n", redis,
+			pr->rc != NULL ? pr->rc->errstr : "out of memory");
+		exit(1);
+	}
+	if (pr->prefix == NULL)
+		pr->prefix = "voxrelay:";
+	pr->ms = calloc(pr->n, sizeof(*pr->ms));
+	if (pr->ms == NULL)
+		exit(1);
+}
+
+/* Sends what hiredis has buffered: a few hundred bytes, never blocks long. */
+static void
+probe_flush(struct probe *pr)
+{
+	int done = 0;
+
+	while (!done)
+		if (redisBufferWrite(pr->rc, &done) != REDIS_OK) {
+			fprintf(stderr, "vr-gen: Redis write failed: %s\n", pr->rc->errstr);
+			exit(1);
+		}
+}
+
+static void
+probe_endpoint(char *buf, size_t len, uint32_t i, unsigned int leg)
+{
+	unsigned int port = 10000 + 2 * i + leg;
+
+	snprintf(buf, len, "%u.%u.%u.%u:%u-%u", PROBE_PEER >> 24, PROBE_PEER >> 16 & 255,
+		PROBE_PEER >> 8 & 255, PROBE_PEER & 255, port, port);
+}
+
+/* Writes probe call `started` to Redis and starts its clock. */
+static void
+probe_start(struct gen *g, uint64_t now)
+{
+	struct probe *pr = &g->pr;
+	uint32_t i = pr->started;
+	unsigned int port = VR_GEN_PORT_BASE + 4 * (i % VR_GEN_CALLS_PER_ADDR);
+	char ea[64], eb[64], addr[32];
+
+	probe_endpoint(ea, sizeof(ea), i, 0);
+	probe_endpoint(eb, sizeof(eb), i, 1);
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", pr->addr >> 24, pr->addr >> 16 & 255,
+		pr->addr >> 8 & 255, pr->addr & 255);
+	redisAppendCommand(pr->rc, "HSET %scall:vrprobe%u a_endpoint %s a_port %u a_addr %s "
+		"b_endpoint %s b_port %u b_addr %s", pr->prefix, i, ea, port, addr, eb, port + 2, addr);
+	pr->t0 = rte_rdtsc();
+	probe_flush(pr);
+	pr->replies++;
+	pr->running = 1;
+	pr->started++;
+	pr->next_send = now;
+	memset(pr->st, 0, sizeof(pr->st));
+	pr->st[0].ssrc = 0x5b000000u + 2 * i;
+	pr->st[1].ssrc = 0x5b000001u + 2 * i;
+}
+
+/* The probe in flight got its first packet back (or timed out): record, delete its call. */
+static void
+probe_end(struct gen *g, uint64_t now, int ok)
+{
+	struct probe *pr = &g->pr;
+
+	if (ok)
+		pr->ms[pr->done++] = (double)(now - pr->t0) * 1000.0 / (double)g->hz;
+	else
+		pr->failed++;
+	redisAppendCommand(pr->rc, "DEL %scall:vrprobe%u", pr->prefix, pr->started - 1);
+	probe_flush(pr);
+	pr->replies++;
+	pr->running = 0;
+	pr->next_start = now + pr->gap;
+}
+
+/* Runs the probe's state machine from the load loop: never blocks. */
+static void
+probe_poll(struct gen *g, uint64_t now)
+{
+	struct probe *pr = &g->pr;
+	struct pollfd pfd = { .fd = pr->rc->fd, .events = POLLIN };
+	struct rte_mbuf *m[2];
+	void *reply;
+	unsigned int leg;
+
+	if (pr->replies > 0 && poll(&pfd, 1, 0) > 0) {
+		if (redisBufferRead(pr->rc) != REDIS_OK) {
+			fprintf(stderr, "vr-gen: Redis read failed: %s\n", pr->rc->errstr);
+			exit(1);
+		}
+		while (pr->replies > 0 && redisGetReplyFromReader(pr->rc, &reply) == REDIS_OK &&
+				reply != NULL) {
+			if (((redisReply *)reply)->type == REDIS_REPLY_ERROR) {
+				fprintf(stderr, "vr-gen: Redis refused a probe write: %s\n",
+					((redisReply *)reply)->str);
+				exit(1);
+			}
+			freeReplyObject(reply);
+			pr->replies--;
+		}
+	}
+	if (!pr->running) {
+		if (pr->started < pr->n && now >= pr->next_start)
+			probe_start(g, now);
+		return;
+	}
+	if (now - pr->t0 > PROBE_TIMEOUT_S * g->hz) {
+		probe_end(g, now, 0);
+		return;
+	}
+	if (now < pr->next_send || rte_pktmbuf_alloc_bulk(g->pool, m, 2) != 0)
+		return;
+	/* Leg b first: a packet on leg a is relayed once b has latched. */
+	for (leg = 0; leg < 2; leg++) {
+		uint32_t i = pr->started - 1;
+		uint16_t port = (uint16_t)(VR_GEN_PORT_BASE + 4 * (i % VR_GEN_CALLS_PER_ADDR) +
+			2 * (1 - leg));
+		uint8_t *f = (uint8_t *)rte_pktmbuf_append(m[leg], g->frame);
+
+		vr_gen_frame(f, g->frame, &g->relay_mac, &g->mac, PROBE_PEER,
+			(uint16_t)(10000 + 2 * i + 1 - leg), pr->addr, port,
+			g->n_streams + 2 * i + 1 - leg, &pr->st[1 - leg], g->ptime_ts, now);
+	}
+	leg = rte_eth_tx_burst(g->port, 0, m, 2);
+	if (leg < 2)
+		rte_pktmbuf_free_bulk(m + leg, 2 - leg);
+	pr->next_send = now + g->hz / 50000;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
 parse(struct gen *g, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "relay", 1, NULL, 'r' }, { "gw", 1, NULL, 'g' }, { "calls", 1, NULL, 'c' },
 		{ "rate", 1, NULL, 'R' }, { "frame", 1, NULL, 'f' }, { "ptime", 1, NULL, 'p' },
 		{ "duration", 1, NULL, 'd' }, { "warmup", 1, NULL, 'w' },
-		{ "loopback", 0, NULL, 'l' }, { NULL, 0, NULL, 0 },
+		{ "loopback", 0, NULL, 'l' }, { "probes", 1, NULL, 'P' },
+		{ "probe-addr", 1, NULL, 'A' }, { "redis", 1, NULL, 'D' }, { "prefix", 1, NULL, 'X' },
+		{ NULL, 0, NULL, 0 },
 	};
+	const char *redis = "127.0.0.1:6379";
 	int opt;
 
 	g->calls = 1000;
@@ -129,12 +319,18 @@ parse(struct gen *g, int argc, char **argv)
 		case 'd': g->duration = num_arg(optarg, "--duration", 0.1, 3600); break;
 		case 'w': g->warmup = num_arg(optarg, "--warmup", 0, 600); break;
 		case 'l': g->loopback = 1; break;
+		case 'P': g->pr.n = (uint32_t)num_arg(optarg, "--probes", 0, PROBE_MAX); break;
+		case 'A': g->pr.addr = ip_arg(optarg, "--probe-addr"); break;
+		case 'D': redis = optarg; break;
+		case 'X': g->pr.prefix = optarg; break;
 		default: usage();
 		}
 	}
 	if (g->relay_base == 0 || (!g->loopback && g->gw_ip == 0))
 		usage();
 	g->n_streams = 2 * g->calls;
+	if (g->pr.n > 0)
+		probe_connect(&g->pr, redis);
 }
 
 static void
@@ -230,7 +426,16 @@ rx_poll(struct gen *g, uint64_t now)
 			continue;
 		if (vr_gen_account(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, g->streams,
 				g->n_streams, &tx) < 0) {
-			g->rx_foreign++;
+			struct vr_gen_payload pl;
+
+			/* The probe in flight's first relayed packet, or a late one. */
+			if (g->pr.n > 0 && vr_gen_payload_of(rte_pktmbuf_mtod(m, uint8_t *),
+					m->data_len, &pl) != NULL && pl.stream >= g->n_streams) {
+				if (g->pr.running && (pl.stream - g->n_streams) / 2 == g->pr.started - 1)
+					probe_end(g, now, 1);
+			} else {
+				g->rx_foreign++;
+			}
 		} else {
 			g->rx_all++;
 			if (tx >= g->measure_tsc && g->measure_tsc != 0) {
@@ -307,6 +512,8 @@ main(int argc, char **argv)
 	start = rte_rdtsc();
 	g.measure_tsc = start + (uint64_t)(g.warmup * (double)g.hz);
 	end = g.measure_tsc + (uint64_t)(g.duration * (double)g.hz);
+	g.pr.next_start = g.measure_tsc;
+	g.pr.gap = g.pr.n > 0 ? (uint64_t)(g.duration * (double)g.hz) / (g.pr.n + 1) : 0;
 	last = start;
 	while (!stop && (now = rte_rdtsc()) < end) {
 		n = BURST;
@@ -338,6 +545,15 @@ main(int argc, char **argv)
 				rte_pktmbuf_free_bulk(pkts + k, n - k);
 		}
 		rx_poll(&g, now);
+		if (g.pr.n > 0)
+			probe_poll(&g, now);
+	}
+	/* Probes not done yet run to the end, each bounded by its own timeout. */
+	g.pr.gap = 0;
+	while (g.pr.n > 0 && (g.pr.running || g.pr.started < g.pr.n) && !stop) {
+		now = rte_rdtsc();
+		rx_poll(&g, now);
+		probe_poll(&g, now);
 	}
 	/* Drain what is still in flight: 200 ms. */
 	end = rte_rdtsc() + g.hz / 5;
@@ -362,6 +578,17 @@ main(int argc, char **argv)
 			(unsigned long)g.sent_measured, (unsigned long)g.rx_measured, loss,
 			(unsigned long)reordered, (unsigned long)g.rx_foreign,
 			percentile(&g, 0.5), percentile(&g, 0.99), percentile(&g, 0.999));
+		if (g.pr.n > 0) {
+			struct probe *pr = &g.pr;
+
+			qsort(pr->ms, pr->done, sizeof(*pr->ms), cmp_double);
+			printf("{\"probes\":%u,\"probe_done\":%u,\"probe_failed\":%u,"
+				"\"probe_ms_p50\":%.3f,\"probe_ms_p99\":%.3f,\"probe_ms_max\":%.3f}\n",
+				pr->n, pr->done, pr->failed,
+				pr->done ? pr->ms[pr->done / 2] : 0,
+				pr->done ? pr->ms[(size_t)((double)pr->done * 0.99)] : 0,
+				pr->done ? pr->ms[pr->done - 1] : 0);
+		}
 	}
 	rte_eth_dev_stop(g.port);
 	rte_eth_dev_close(g.port);

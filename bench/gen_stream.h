@@ -70,24 +70,23 @@ vr_gen_leg(uint32_t relay_base, uint32_t s, uint32_t *addr, uint16_t *port)
 }
 
 /*
- * Writes stream s's next frame (frame_len bytes, at least 14 + 20 + 8 + 12 +
- * 16) into f and advances the stream. ptime_ts is the RTP timestamp step.
+ * Writes a frame of frame_len bytes (at least 14 + 20 + 8 + 12 + 16) into f:
+ * the next RTP packet of stream id (its state st), from sip:sport to
+ * dip:dport (host order), stamped with tsc; advances the stream.
  */
 static inline void
-vr_gen_build(uint8_t *f, uint16_t frame_len, const struct rte_ether_addr *dst,
-	const struct rte_ether_addr *src, uint32_t relay_base, uint32_t s,
-	struct vr_gen_stream *st, uint32_t ptime_ts, uint64_t tsc)
+vr_gen_frame(uint8_t *f, uint16_t frame_len, const struct rte_ether_addr *dst,
+	const struct rte_ether_addr *src, uint32_t sip, uint16_t sport, uint32_t dip,
+	uint16_t dport, uint32_t id, struct vr_gen_stream *st, uint32_t ptime_ts, uint64_t tsc)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint8_t *rtp = (uint8_t *)(udp + 1);
-	struct vr_gen_payload pl = { VR_GEN_MAGIC, s, tsc };
+	struct vr_gen_payload pl = { VR_GEN_MAGIC, id, tsc };
 	uint16_t ip_len = (uint16_t)(frame_len - sizeof(*eth));
-	uint32_t addr, v;
-	uint16_t port;
+	uint32_t v;
 
-	vr_gen_leg(relay_base, s, &addr, &port);
 	rte_ether_addr_copy(dst, &eth->dst_addr);
 	rte_ether_addr_copy(src, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -96,11 +95,11 @@ vr_gen_build(uint8_t *f, uint16_t frame_len, const struct rte_ether_addr *dst,
 	ip->total_length = rte_cpu_to_be_16(ip_len);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(vr_gen_peer_ip(s));
-	ip->dst_addr = rte_cpu_to_be_32(addr);
+	ip->src_addr = rte_cpu_to_be_32(sip);
+	ip->dst_addr = rte_cpu_to_be_32(dip);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(vr_gen_peer_port(s));
-	udp->dst_port = rte_cpu_to_be_16(port);
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(dport);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
 	udp->dgram_cksum = 0; /* none (RFC 768): the relay keeps it so */
 	rtp[0] = 0x80;
@@ -117,6 +116,39 @@ vr_gen_build(uint8_t *f, uint16_t frame_len, const struct rte_ether_addr *dst,
 	st->sent++;
 }
 
+/* Writes stream s's next frame, addressed by the layout above (see vr_gen_frame). */
+static inline void
+vr_gen_build(uint8_t *f, uint16_t frame_len, const struct rte_ether_addr *dst,
+	const struct rte_ether_addr *src, uint32_t relay_base, uint32_t s,
+	struct vr_gen_stream *st, uint32_t ptime_ts, uint64_t tsc)
+{
+	uint32_t addr;
+	uint16_t port;
+
+	vr_gen_leg(relay_base, s, &addr, &port);
+	vr_gen_frame(f, frame_len, dst, src, vr_gen_peer_ip(s), vr_gen_peer_port(s), addr, port, s,
+		st, ptime_ts, tsc);
+}
+
+/*
+ * Reads the generator's payload of a received frame into *pl and returns the
+ * RTP header, or NULL when the frame is not one of the generator's.
+ */
+static inline const uint8_t *
+vr_gen_payload_of(const uint8_t *f, uint32_t len, struct vr_gen_payload *pl)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)f;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const uint8_t *rtp = f + sizeof(*eth) + sizeof(*ip) + sizeof(struct rte_udp_hdr);
+
+	if (len < sizeof(*eth) + sizeof(*ip) + 8 + 12 + sizeof(*pl) ||
+			eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+			ip->next_proto_id != IPPROTO_UDP)
+		return NULL;
+	memcpy(pl, rtp + 12, sizeof(*pl));
+	return pl->magic == VR_GEN_MAGIC ? rtp : NULL;
+}
+
 /*
  * Accounts a received frame. Returns the sending stream's index, or -1 when
  * the frame is not one of ours (n_streams streams); *tx_tsc gets its send time.
@@ -125,19 +157,13 @@ static inline int64_t
 vr_gen_account(const uint8_t *f, uint32_t len, struct vr_gen_stream *streams, uint32_t n_streams,
 	uint64_t *tx_tsc)
 {
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)f;
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	const uint8_t *rtp = f + sizeof(*eth) + sizeof(*ip) + sizeof(struct rte_udp_hdr);
+	const uint8_t *rtp;
 	struct vr_gen_payload pl;
 	struct vr_gen_stream *st;
 	uint16_t seq, d;
 
-	if (len < sizeof(*eth) + sizeof(*ip) + 8 + 12 + sizeof(pl) ||
-			eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
-			ip->next_proto_id != IPPROTO_UDP)
-		return -1;
-	memcpy(&pl, rtp + 12, sizeof(pl));
-	if (pl.magic != VR_GEN_MAGIC || pl.stream >= n_streams)
+	rtp = vr_gen_payload_of(f, len, &pl);
+	if (rtp == NULL || pl.stream >= n_streams)
 		return -1;
 	st = &streams[pl.stream];
 	seq = (uint16_t)(rtp[2] << 8 | rtp[3]);

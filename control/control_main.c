@@ -32,6 +32,9 @@
 #include "redis_sync.h"
 #include "shm_reader.h"
 
+/* Calls published per step: a few milliseconds of Redis work between events. */
+#define PUBLISH_STEP 2048
+
 struct opts {
 	struct vr_redis_cfg redis;
 	char ctl_path[108];
@@ -89,7 +92,7 @@ usage(FILE *out)
 		"  --prefix P                   key prefix (default voxrelay:)\n"
 		"  --ctl PATH                   voxrelay-dp control socket (default %s)\n"
 		"  --shm NAME                   voxrelay-dp stats shared memory (default %s)\n"
-		"  --interval MS                stats publication interval (default 1000)\n"
+		"  --interval MS                stats publication interval (default 1000; 0: off)\n"
 		"  --stats-ttl SEC              TTL of the stats hashes (default 3 intervals, >= 3 s)\n"
 		"  --resync SEC                 full reload from Redis every SEC (default 30)\n"
 		"  --help                       this text\n",
@@ -159,7 +162,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
 					(opt == 'd' && v > 1000) ||
-					(opt == 'i' && (v < 100 || v > 60000)) ||
+					(opt == 'i' && v != 0 && (v < 100 || v > 60000)) ||
 					(opt == 't' && (v < 1 || v > 86400)) ||
 					(opt == 'R' && (v < 1 || v > 86400)))
 				goto bad;
@@ -411,6 +414,7 @@ main(int argc, char **argv)
 {
 	static struct control c;
 	uint64_t t;
+	int rc;
 
 	if (parse_opts(&c.o, argc, argv) < 0)
 		return 2;
@@ -422,6 +426,9 @@ main(int argc, char **argv)
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;
+	/* Refresh a call's TTL so that it has at least one interval to spare. */
+	c.pub.ttl_every = c.o.interval_ms > 0 && (unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms > 2 ?
+		(unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms - 1 : 1;
 	vr_log(LOG_INFO, "starting: dataplane %s, stats every %u ms (TTL %d s), resync every %u s",
 		c.o.ctl_path, c.o.interval_ms, c.o.ttl_s, c.o.resync_s);
 	while (!quit) {
@@ -436,16 +443,20 @@ main(int argc, char **argv)
 			redis_up(&c);
 		if (c.rc != NULL && t >= c.resync_at_ms)
 			full_load(&c);
-		if (c.rc != NULL && c.shm.hdr != NULL && t >= c.stats_at_ms) {
-			if (vr_publish_stats(&c.pub, c.rc, &c.shm, &c.model) < 0)
+		/* A publication goes in steps of PUBLISH_STEP calls, events served between. */
+		if (c.rc != NULL && c.shm.hdr != NULL && c.o.interval_ms > 0 &&
+				(c.pub.in_pass || t >= c.stats_at_ms)) {
+			if (!c.pub.in_pass)
+				c.stats_at_ms = t + c.o.interval_ms;
+			rc = vr_publish_step(&c.pub, c.rc, &c.shm, &c.model, PUBLISH_STEP);
+			if (rc < 0)
 				redis_down(&c, c.rc->errstr);
-			else if (c.pub.last_cost_ms > c.o.interval_ms)
+			else if (rc > 0 && c.pub.last_cost_ms > c.o.interval_ms)
 				vr_log(LOG_WARNING, "publishing stats took %llu ms, more than the %u ms "
 					"interval", (unsigned long long)c.pub.last_cost_ms,
 					c.o.interval_ms);
-			c.stats_at_ms = t + c.o.interval_ms;
 		}
-		if (poll(&pfd, 1, 20) > 0 && c.sc != NULL) {
+		if (poll(&pfd, 1, c.pub.in_pass ? 0 : 20) > 0 && c.sc != NULL) {
 			if (vr_redis_drain_events(c.sc, &c.o.redis, &c.dirty) < 0)
 				redis_down(&c, c.sc->errstr[0] ? c.sc->errstr : "subscription closed");
 		}

@@ -105,6 +105,19 @@ send_call(struct vr_dpsync *ds, uint16_t type, struct vr_rec *r)
 	return 1;
 }
 
+/* A bulk change is logged call by call up to LOG_EACH, then summed up in one line. */
+#define LOG_EACH 20
+
+static void
+log_rest(const struct vr_dpsync *ds, int changes, uint64_t add0, uint64_t mod0, uint64_t del0)
+{
+	if (changes > LOG_EACH)
+		vr_log(LOG_INFO, "%d calls changed in the dataplane: %llu bound, %llu rebound, "
+			"%llu unbound (the first %d logged one by one)", changes,
+			(unsigned long long)(ds->n_add - add0), (unsigned long long)(ds->n_mod - mod0),
+			(unsigned long long)(ds->n_del - del0), LOG_EACH);
+}
+
 int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 {
@@ -113,6 +126,7 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	struct vr_map gone = { 0 };
 	size_t i = 0;
 	int changes = 0, rc;
+	uint64_t add0 = ds->n_add, mod0 = ds->n_mod, del0 = ds->n_del;
 
 	if (!ds->up)
 		return -1;
@@ -136,7 +150,8 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 		free(vr_map_del(&ds->programmed, s->key));
 		ds->n_del++;
 		changes++;
-		vr_log(LOG_INFO, "call %s unbound", ref.id);
+		if (changes <= LOG_EACH)
+			vr_log(LOG_INFO, "call %s unbound", ref.id);
 	}
 	vr_map_free(&gone);
 	i = 0;
@@ -160,10 +175,12 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 			ds->n_add++;
 		else
 			ds->n_mod++;
-		vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
+		if (changes < LOG_EACH)
+			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
 		remember(ds, &r->def);
 		changes++;
 	}
+	log_rest(ds, changes, add0, mod0, del0);
 	return changes;
 }
 
@@ -174,6 +191,7 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 	struct vr_map_slot *s;
 	size_t i = 0;
 	int changes = 0, pass, rc;
+	uint64_t add0 = ds->n_add, mod0 = ds->n_mod, del0 = ds->n_del;
 
 	if (!ds->up)
 		return -1;
@@ -197,7 +215,8 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 				free(vr_map_del(&ds->programmed, s->key));
 				ds->n_del++;
 				changes++;
-				vr_log(LOG_INFO, "call %s unbound", ref.id);
+				if (changes <= LOG_EACH)
+			vr_log(LOG_INFO, "call %s unbound", ref.id);
 			}
 			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0)) {
 				rc = send_call(ds, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r);
@@ -211,11 +230,13 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 					ds->n_add++;
 				else
 					ds->n_mod++;
-				vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
+				if (changes < LOG_EACH)
+			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
 				remember(ds, &r->def);
 				changes++;
 			}
 		}
 	}
+	log_rest(ds, changes, add0, mod0, del0);
 	return changes;
 }

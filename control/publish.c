@@ -4,8 +4,9 @@
  * error list (on change), and every interval the stats read from the
  * dataplane's shared memory: per call, per site, per SBC and a summary, as
  * hashes with a TTL (a dead relay's stats expire), plus a JSON summary on a
- * channel. Runs on the control process's thread; every write is pipelined
- * in batches so that 100,000 calls fit in one interval.
+ * channel. Runs on the control process's thread; every write is pipelined,
+ * and a publication is made in bounded steps (vr_publish_step) so that the
+ * control loop keeps following Redis while 100,000 calls are published.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -129,6 +130,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	struct pipe p = { c, 0, 0 };
 	struct vr_map_slot *s;
 	char key[256], now[32], line[VR_ERR_MAX + 64], errkey[96];
+	unsigned long accepted = 0;
 	size_t i;
 	int t;
 
@@ -166,11 +168,13 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 				pipe_argv(&p, 3, lp);
 				pipe_argv(&p, 4, lt);
 				vr_log(LOG_WARNING, "rejected %s", r->error);
-			} else if (t == VR_REC_CALL) {
+			} else if (t == VR_REC_CALL && ++accepted <= 20) {
 				vr_log(LOG_INFO, "accepted %scall:%s", prefix, s->key);
 			}
 		}
 	}
+	if (accepted > 20)
+		vr_log(LOG_INFO, "accepted %lu calls (the first 20 logged one by one)", accepted);
 	if (deleted != NULL) {
 		i = 0;
 		while ((s = vr_map_next(deleted, &i)) != NULL) {
@@ -238,6 +242,9 @@ leg_ext(const struct vr_model *m, const struct vr_rec *call, unsigned int leg)
 void
 vr_publish_forget(struct vr_publisher *pb)
 {
+	agg_free(&pb->sites);
+	agg_free(&pb->sbcs);
+	pb->in_pass = 0;
 	free(pb->cache);
 	free(pb->slot_seq);
 	pb->cache = NULL;
@@ -260,9 +267,11 @@ field_u64(struct hash *hs, uint64_t *cached, int fresh, const char *name, uint64
  * last publication of this slot, and the TTL every time.
  */
 static void
-publish_call(struct vr_publisher *pb, struct pipe *p, int ttl, const struct vr_shm_hdr *h,
+publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h,
 	const struct vr_shm_call *c, unsigned int slot, int active)
 {
+	/* The TTL outlives ttl_every passes: refreshed in turns, not all at once. */
+	int ttl = (pb->pass_no + slot) % pb->ttl_every == 0 ? pb->ttl_s : 0;
 	static char names[2][8 + VR_DROP_MAX][40];
 	static int named;
 	uint64_t *cache = &pb->cache[(size_t)slot * VR_PUB_FIELDS];
@@ -284,6 +293,8 @@ publish_call(struct vr_publisher *pb, struct pipe *p, int ttl, const struct vr_s
 		}
 		named = 1;
 	}
+	if (fresh)
+		ttl = pb->ttl_s;
 	pb->slot_seq[slot] = c->seq;
 	snprintf(key, sizeof(key), "%sstats:call:%s", pb->prefix, c->id);
 	hash_start(&hs, key);
@@ -340,25 +351,13 @@ publish_call(struct vr_publisher *pb, struct pipe *p, int ttl, const struct vr_s
 	}
 }
 
-int
-vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
-	const struct vr_model *m)
+/* Starts a pass: the caches sized to the shm, the configured devices counted. */
+static void
+pass_begin(struct vr_publisher *pb, const struct vr_shm_hdr *h, const struct vr_model *m)
 {
-	const struct vr_shm_hdr *h = shm->hdr;
-	struct pipe p = { c, 0, 0 };
-	struct vr_map sites = { 0 }, sbcs = { 0 };
-	struct vr_shm_call *sc = malloc(sizeof(*sc));
 	struct vr_map_slot *s;
-	struct hash hs;
-	uint64_t now = unix_ms(), fwd, rx, active = 0, bound = 0, drops_total = 0;
-	char key[256], json[4096];
-	double secs;
-	unsigned int i, k;
 	size_t it = 0;
-	int n, ttl = pb->ttl_s;
 
-	if (sc == NULL)
-		abort();
 	if (pb->cache_slots != h->max_calls) {
 		vr_publish_forget(pb);
 		pb->cache = calloc((size_t)h->max_calls * VR_PUB_FIELDS, sizeof(uint64_t));
@@ -369,6 +368,10 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 		memset(pb->slot_seq, 0xff, sizeof(uint32_t) * h->max_calls);
 		pb->cache_slots = h->max_calls;
 	}
+	if (pb->ttl_every == 0)
+		pb->ttl_every = 1;
+	agg_free(&pb->sites);
+	agg_free(&pb->sbcs);
 	/* Devices per site and per SBC come from the configuration. */
 	while ((s = vr_map_next(&m->recs[VR_REC_EXT], &it)) != NULL) {
 		const struct vr_rec *r = s->val;
@@ -376,25 +379,43 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 		if (!r->ok)
 			continue;
 		if (r->u.ext.site[0] != '\0')
-			agg_get(&sites, r->u.ext.site)->devices++;
+			agg_get(&pb->sites, r->u.ext.site)->devices++;
 		if (r->u.ext.mode == VR_EXT_SBC)
-			agg_get(&sbcs, r->u.ext.sbc)->devices++;
+			agg_get(&pb->sbcs, r->u.ext.sbc)->devices++;
 	}
 	it = 0;
 	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &it)) != NULL)
-		agg_get(&sbcs, s->key);
-	for (i = 0; i < h->max_calls; i++) {
+		agg_get(&pb->sbcs, s->key);
+	pb->in_pass = 1;
+	pb->cursor = 0;
+	pb->active = 0;
+	pb->bound = 0;
+	pb->pass_start_ms = unix_ms();
+}
+
+/* Publishes calls from the cursor on: at most budget of them, 16 * budget slots. */
+static void
+pass_calls(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_map *shm,
+	const struct vr_model *m, unsigned int budget)
+{
+	const struct vr_shm_hdr *h = shm->hdr;
+	static struct vr_shm_call sc;
+	uint64_t look = (uint64_t)budget * 16;
+	unsigned int done = 0, k;
+
+	for (; pb->cursor < h->max_calls && done < budget && look > 0; pb->cursor++, look--) {
 		const struct vr_rec *rec;
 		int is_active;
 
-		if (!vr_shm_map_read_call(shm, i, sc))
+		if (!vr_shm_map_read_call(shm, pb->cursor, &sc))
 			continue;
-		bound++;
-		is_active = sc->flow[0].last_tsc != 0 && sc->flow[2].last_tsc != 0 &&
-			!vr_shm_leg_idle(h, sc, 0) && !vr_shm_leg_idle(h, sc, 1);
-		active += (uint64_t)is_active;
-		publish_call(pb, &p, ttl, h, sc, i, is_active);
-		rec = vr_map_get(&m->recs[VR_REC_CALL], sc->id);
+		done++;
+		pb->bound++;
+		is_active = sc.flow[0].last_tsc != 0 && sc.flow[2].last_tsc != 0 &&
+			!vr_shm_leg_idle(h, &sc, 0) && !vr_shm_leg_idle(h, &sc, 1);
+		pb->active += (uint64_t)is_active;
+		publish_call(pb, p, h, &sc, pb->cursor, is_active);
+		rec = vr_map_get(&m->recs[VR_REC_CALL], sc.id);
 		/* A call counts once per site it touches; packets per leg, from that leg's phone. */
 		for (k = 0; k < 2; k++) {
 			const struct vr_ext *e = leg_ext(m, rec, k);
@@ -403,10 +424,10 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 
 			if (e == NULL || e->site[0] == '\0')
 				continue;
-			a = agg_get(e->mode == VR_EXT_SBC ? &sbcs : &sites,
+			a = agg_get(e->mode == VR_EXT_SBC ? &pb->sbcs : &pb->sites,
 				e->mode == VR_EXT_SBC ? e->sbc : e->site);
-			a->pkts += sc->flow[k * 2].c[VR_FC_PKTS] + sc->flow[k * 2 + 1].c[VR_FC_PKTS];
-			a->dropped += flow_drops(&sc->flow[k * 2]) + flow_drops(&sc->flow[k * 2 + 1]);
+			a->pkts += sc.flow[k * 2].c[VR_FC_PKTS] + sc.flow[k * 2 + 1].c[VR_FC_PKTS];
+			a->dropped += flow_drops(&sc.flow[k * 2]) + flow_drops(&sc.flow[k * 2 + 1]);
 			if (k == 1 && other != NULL && strcmp(other->site, e->site) == 0 &&
 					other->mode == e->mode)
 				continue; /* both phones at one site: counted with leg a */
@@ -414,9 +435,23 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 			a->active_calls += (uint64_t)is_active;
 		}
 	}
-	free(sc);
+}
+
+/* Ends a pass: the per-site and per-SBC sums, the summary, the JSON summary. */
+static void
+pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
+{
+	struct vr_map_slot *s;
+	struct hash hs;
+	uint64_t now = unix_ms(), fwd, rx, drops_total = 0;
+	char key[256], json[4096];
+	double secs;
+	unsigned int k;
+	size_t it;
+	int n, ttl = pb->ttl_s;
+
 	for (k = 0; k < 2; k++) {
-		struct vr_map *am = k == 0 ? &sites : &sbcs;
+		struct vr_map *am = k == 0 ? &pb->sites : &pb->sbcs;
 
 		it = 0;
 		while ((s = vr_map_next(am, &it)) != NULL) {
@@ -431,11 +466,11 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 			hash_u64(&hs, "packets", a->pkts);
 			hash_u64(&hs, "dropped", a->dropped);
 			hash_u64(&hs, "updated_ms", now);
-			hash_send(&p, &hs, ttl);
+			hash_send(p, &hs, ttl);
 		}
 	}
-	agg_free(&sites);
-	agg_free(&sbcs);
+	agg_free(&pb->sites);
+	agg_free(&pb->sbcs);
 
 	/* The summary, with rates from the previous publication. */
 	fwd = vr_shm_sum(h, VR_GC_FWD_PKTS, 0);
@@ -443,15 +478,15 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 	secs = pb->last_ms != 0 && now > pb->last_ms ? (double)(now - pb->last_ms) / 1000.0 : 0;
 	snprintf(key, sizeof(key), "%sstats:summary", pb->prefix);
 	hash_start(&hs, key);
-	hash_u64(&hs, "active_calls", active);
-	hash_u64(&hs, "calls", bound);
-	hash_u64(&hs, "flows", bound * 4);
+	hash_u64(&hs, "active_calls", pb->active);
+	hash_u64(&hs, "calls", pb->bound);
+	hash_u64(&hs, "flows", pb->bound * 4);
 	hash_dbl(&hs, "pps", secs > 0 && fwd >= pb->last_fwd ? (double)(fwd - pb->last_fwd) / secs : 0);
 	hash_dbl(&hs, "rx_pps", secs > 0 && rx >= pb->last_rx ? (double)(rx - pb->last_rx) / secs : 0);
 	hash_u64(&hs, "fwd_pkts", fwd);
 	hash_u64(&hs, "rx_pkts", rx);
 	n = snprintf(json, sizeof(json), "{\"active_calls\":%" PRIu64 ",\"calls\":%" PRIu64
-		",\"pps\":%.1f,\"fwd_pkts\":%" PRIu64 ",\"drops\":{", active, bound,
+		",\"pps\":%.1f,\"fwd_pkts\":%" PRIu64 ",\"drops\":{", pb->active, pb->bound,
 		secs > 0 && fwd >= pb->last_fwd ? (double)(fwd - pb->last_fwd) / secs : 0.0, fwd);
 	{
 		static char dn[VR_DROP_MAX][48];
@@ -470,7 +505,7 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 	hash_u64(&hs, "dropped", drops_total);
 	hash_u64(&hs, "publish_ms", pb->last_cost_ms);
 	hash_u64(&hs, "updated_ms", now);
-	hash_send(&p, &hs, ttl);
+	hash_send(p, &hs, ttl);
 	if (n > 0 && (size_t)n < sizeof(json))
 		snprintf(json + n, sizeof(json) - (size_t)n, "},\"dropped\":%" PRIu64
 			",\"updated_ms\":%" PRIu64 "}", drops_total, now);
@@ -478,12 +513,34 @@ vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_m
 	{
 		const char *argv[] = { "PUBLISH", key, json };
 
-		pipe_argv(&p, 3, argv);
+		pipe_argv(p, 3, argv);
 	}
-	pipe_sync(&p);
 	pb->last_ms = now;
 	pb->last_fwd = fwd;
 	pb->last_rx = rx;
-	pb->last_cost_ms = unix_ms() - now;
-	return p.failed ? -1 : 0;
+	pb->last_cost_ms = now - pb->pass_start_ms;
+	pb->pass_no++;
+	pb->in_pass = 0;
+}
+
+int
+vr_publish_step(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
+	const struct vr_model *m, unsigned int budget)
+{
+	struct pipe p = { c, 0, 0 };
+	int done = 0;
+
+	if (!pb->in_pass)
+		pass_begin(pb, shm->hdr, m);
+	pass_calls(pb, &p, shm, m, budget);
+	if (pb->cursor >= shm->hdr->max_calls) {
+		pass_end(pb, &p, shm->hdr);
+		done = 1;
+	}
+	pipe_sync(&p);
+	if (p.failed) {
+		vr_publish_forget(pb);
+		return -1;
+	}
+	return done;
 }

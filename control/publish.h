@@ -18,6 +18,7 @@
 struct vr_publisher {
 	char prefix[64];
 	int ttl_s;           /* TTL of the stats hashes */
+	unsigned int ttl_every; /* a call's TTL is refreshed every this many passes (>= 1) */
 	uint64_t last_ms;    /* when the last stats went out */
 	uint64_t last_fwd, last_rx;
 	uint64_t last_cost_ms;  /* how long the previous publication took */
@@ -26,12 +27,21 @@ struct vr_publisher {
 	uint64_t *cache;
 	uint32_t *slot_seq;
 	uint32_t cache_slots;
+	/* The pass in progress: a publication is made in bounded steps. */
+	int in_pass;
+	uint32_t cursor;         /* next call slot to look at */
+	uint32_t pass_no;
+	uint64_t pass_start_ms, active, bound;
+	struct vr_map sites, sbcs; /* name -> per-site / per-SBC sums */
 };
 
 /* Values cached per call (see publish.c). */
 #define VR_PUB_FIELDS (1 + 2 * (8 + VR_DROP_MAX))
 
-/* Forgets what Redis holds (after a reconnect): the next publication is whole. */
+/*
+ * Forgets what Redis holds (after a reconnect, a dataplane restart): drops the
+ * pass in progress; the next publication is whole.
+ */
 void vr_publish_forget(struct vr_publisher *pb);
 
 /*
@@ -44,10 +54,15 @@ void vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	struct vr_map *deleted, const struct vr_map *only_calls);
 
 /*
- * Publishes the stats read from shm: per call, per site, per SBC, the
- * summary, and the JSON summary on PREFIX "stats". 0, or -1 when Redis failed.
+ * One step of a publication of the stats read from shm: per call, per site,
+ * per SBC, the summary, and the JSON summary on PREFIX "stats". A step starts
+ * a pass when none is in progress, publishes at most `budget` calls (and
+ * looks at most at 16 times as many slots), and waits for Redis's replies
+ * before it returns, so that the caller can serve other events between
+ * steps. Returns 1 when the pass is complete, 0 when there is more to do,
+ * -1 when Redis failed (the pass is dropped).
  */
-int vr_publish_stats(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
-	const struct vr_model *m);
+int vr_publish_step(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
+	const struct vr_model *m, unsigned int budget);
 
 #endif /* VR_CTL_PUBLISH_H */

@@ -78,10 +78,11 @@ cmd_health(struct vr_ctl_client *c)
 	if (json) {
 		printf("{\"boot_id\":\"%016llx\",\"uptime_ms\":%llu,\"workers\":%u,\"calls\":%u,"
 			"\"max_calls\":%u,\"link_up\":%s,\"gateway_resolved\":%s,\"port_lo\":%u,"
-			"\"port_hi\":%u,\"shm\":\"%s\",\"addrs\":[",
+			"\"port_hi\":%u,\"shm\":\"%s\",\"tsc_hz\":%llu,\"addrs\":[",
 			(unsigned long long)h.boot_id, (unsigned long long)h.uptime_ms, h.n_workers,
 			h.n_calls, h.max_calls, h.link_up ? "true" : "false",
-			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name);
+			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name,
+			(unsigned long long)h.tsc_hz);
 		for (i = 0; i < h.n_addrs && i < 64; i++)
 			printf("%s\"%s\"", i ? "," : "", ip_str(h.addrs[i], a));
 		printf("]}\n");

@@ -100,6 +100,7 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 	h->n_addrs = dp->cfg.n_addrs;
 	memcpy(h->addrs, dp->cfg.addrs, sizeof(uint32_t) * dp->cfg.n_addrs);
 	snprintf(h->shm_name, sizeof(h->shm_name), "%s", dp->cfg.shm_name);
+	h->tsc_hz = rte_get_tsc_hz();
 }
 
 static void

@@ -321,9 +321,10 @@ vr_worker_poll(struct vr_lcore *lc)
 	struct rte_mbuf *pkts[VR_BURST];
 	uint64_t now = rte_rdtsc();
 	uint64_t bytes = 0;
-	unsigned int n, i;
+	unsigned int n, i, busy;
 
 	n = rte_eth_rx_burst(dp->port_id, lc->idx, pkts, VR_BURST);
+	busy = n;
 	if (n > 0) {
 		for (i = 0; i < n && i < 4; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -339,6 +340,7 @@ vr_worker_poll(struct vr_lcore *lc)
 	/* Other lcores' handoffs and the main lcore's packets: checked every 16 loops. */
 	if (unlikely((++lc->iter & 15) == 0)) {
 		n = rte_ring_sc_dequeue_burst(lc->handoff, (void **)pkts, VR_BURST, NULL);
+		busy += n;
 		for (i = 0; i < n; i++)
 			packet_input(lc, pkts[i], now, 1);
 		n = rte_ring_sc_dequeue_burst(lc->slow_tx, (void **)pkts, VR_BURST, NULL);
@@ -348,6 +350,9 @@ vr_worker_poll(struct vr_lcore *lc)
 	}
 	if (lc->tx_n > 0 && now - lc->last_flush_tsc > lc->drain_tsc)
 		tx_flush(lc);
+	/* Busy time over packets is the lcore's cycles per packet (bench/run.sh). */
+	if (busy > 0)
+		count(lc, VR_GC_BUSY_TSC, rte_rdtsc() - now);
 }
 
 int

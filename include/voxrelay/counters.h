@@ -4,7 +4,8 @@
  * increments them (each row has a single writing lcore), the shared-memory
  * layout (shm.h) and the control channel (ctl.h) carry them, and voxrelayctl
  * and voxrelay-control print them by the names given here. Appending to a list
- * is a compatible change; reordering or removing an entry bumps
+ * is a compatible change (readers locate each list with the writer's counts:
+ * shm.h's n_global, n_drop, n_flow); reordering or removing an entry bumps
  * VR_SHM_VERSION and VR_CTL_VERSION.
  */
 #ifndef VOXRELAY_COUNTERS_H
@@ -22,7 +23,8 @@
 	X(ARP_OUT, arp_out, "ARP requests and replies sent")                   \
 	X(ICMP_ECHO, icmp_echo, "ICMP echo requests answered")                 \
 	X(HANDOFF, handoff, "packets passed to the lcore that owns their call") \
-	X(RELATCH, relatch, "peers re-latched after a NAT rebinding")
+	X(RELATCH, relatch, "peers re-latched after a NAT rebinding")          \
+	X(BUSY_TSC, busy_tsc, "TSC cycles spent in loops that had packets")
 
 /*
  * Drop reasons: X(ENUM, name, description). Every dropped packet is counted

@@ -23,7 +23,7 @@
 /* "VRCT" in a little-endian dump. */
 #define VR_CTL_MAGIC 0x54435256u
 /* Protocol version. */
-#define VR_CTL_VERSION 1
+#define VR_CTL_VERSION 2
 /* Default socket path. */
 #define VR_CTL_DEFAULT_PATH "/run/voxrelay/dp.sock"
 /* Largest message either side sends or accepts, header included. */
@@ -136,6 +136,7 @@ struct vr_ctl_health {
 	uint32_t n_addrs;
 	uint32_t addrs[64];     /* network order */
 	char shm_name[64];
+	uint64_t tsc_hz;        /* units of the *_tsc counters (version 2) */
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */

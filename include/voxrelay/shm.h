@@ -27,7 +27,7 @@
 #define VR_SHM_MAGIC 0x54535256u
 /* Layout version: a reader refuses a different major version. */
 #define VR_SHM_VERSION_MAJOR 1
-#define VR_SHM_VERSION_MINOR 0
+#define VR_SHM_VERSION_MINOR 1
 /* Default object name (shm_open). */
 #define VR_SHM_DEFAULT_NAME "/voxrelay-stats"
 /* Longest call id, including the terminating NUL. */
@@ -168,10 +168,11 @@ vr_shm_sum(const struct vr_shm_hdr *h, unsigned int i, int drop)
 	unsigned int l;
 
 	for (l = 0; l < h->n_lcores; l++) {
-		const struct vr_shm_lcore *row =
-			(const struct vr_shm_lcore *)(rows + (uint64_t)l * h->lcore_size);
+		/* A row is n_global counters then the drops: a newer writer may
+		 * have appended counters, so the drops start after its n_global. */
+		const uint64_t *row = (const uint64_t *)(rows + (uint64_t)l * h->lcore_size);
 
-		sum += __atomic_load_n(drop ? &row->drops[i] : &row->c[i], __ATOMIC_RELAXED);
+		sum += __atomic_load_n(&row[drop ? h->n_global + i : i], __ATOMIC_RELAXED);
 	}
 	return sum;
 }

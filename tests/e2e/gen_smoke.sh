@@ -4,7 +4,8 @@
 # Smoke run of the bundled generator through the real path: a redis-server on
 # loopback, voxrelay-control, voxrelay-dp on a net_memif port, and vr-gen on
 # the other end of the memif link playing 200 calls at a fixed 20,000
-# packets per second for 2 s. Asserts no loss and nothing foreign after the
+# packets per second for 2 s, and five calls written to Redis meanwhile, each
+# timed to its first relayed packet. Asserts no loss and nothing foreign after the
 # warm-up, and that control published the rate it saw. Not a benchmark: the
 # figures are bench/run.sh's.
 #
@@ -35,7 +36,7 @@ redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$WORK" --save "" --daemoniz
 PIDS+=($!)
 "$BUILD/dataplane/voxrelay-dp" -l 0,1 "${DP_MEM[@]}" --no-pci \
 	--vdev="net_memif0,role=server,socket=$WORK/memif.sock" --log-level '*:warning' -- \
-	--addr 198.51.100.10 --prefix 24 --gateway 198.51.100.1 --ports 20000-29999 \
+	--addr 198.51.100.10,198.51.100.11 --prefix 24 --gateway 198.51.100.1 --ports 20000-29999 \
 	--ctl "$WORK/dp.sock" --shm "/$P" --max-calls 1024 >"$WORK/dp.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do rcli ping >/dev/null 2>&1 && [ -S "$WORK/dp.sock" ] && break; sleep 0.1; done
@@ -60,13 +61,21 @@ done
 out=$(timeout 60 "$BUILD/bench/vr-gen" -l 0 "${GEN_MEM[@]}" --no-pci \
 	--vdev="net_memif0,role=client,socket=$WORK/memif.sock" --log-level '*:error' -- \
 	--relay 198.51.100.10 --gw 198.51.100.1 --calls $CALLS --rate 20000 --warmup 0.5 \
-	--duration 2 2>"$WORK/gen.log") || fail "vr-gen failed"
+	--duration 2 --probes 5 --probe-addr 198.51.100.11 --redis 127.0.0.1:"$RPORT" \
+	2>"$WORK/gen.log") || fail "vr-gen failed"
 echo "$out"
+probe=$(echo "$out" | grep '"probes"') || fail "no probe report"
+out=$(echo "$out" | head -1)
 num() { echo "$out" | sed -n "s/.*\"$1\":\\([0-9.]*\\).*/\\1/p"; }
 [ "$(num sent)" -ge 30000 ] || fail "sent only $(num sent)"
 [ "$(num received)" = "$(num sent)" ] || fail "received $(num received) of $(num sent)"
 [ "$(num foreign)" = 0 ] || fail "foreign packets came back"
 [ "$(num reordered)" = 0 ] || fail "reordered packets"
+# Five calls written to Redis during the run, each timed to its first relayed packet.
+pnum() { echo "$probe" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+[ "$(pnum probe_done)" = 5 ] && [ "$(pnum probe_failed)" = 0 ] ||
+	fail "probe calls: $probe"
+[ -z "$(rcli KEYS 'voxrelay:call:vrprobe*')" ] || fail "probe calls left in redis"
 sleep 1.2
 pps=$(rcli HGET voxrelay:stats:summary pps)
 echo "control published: calls=$(rcli HGET voxrelay:stats:summary calls) pps=$pps (last interval)"

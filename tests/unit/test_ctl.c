@@ -231,6 +231,8 @@ Test(counters, readers_sum_the_lcore_rows)
 	memset(h, 0, off + 3 * sizeof(struct vr_shm_lcore));
 	h->lcores_off = off;
 	h->lcore_size = sizeof(struct vr_shm_lcore);
+	h->n_global = VR_GC_MAX;
+	h->n_drop = VR_DROP_MAX;
 	h->n_lcores = 3;
 	for (l = 0; l < 3; l++) {
 		rows[l].c[VR_GC_RX_PKTS] = 1000 * (l + 1);
@@ -239,5 +241,32 @@ Test(counters, readers_sum_the_lcore_rows)
 	cr_assert_eq(vr_shm_sum(h, VR_GC_RX_PKTS, 0), 6000);
 	cr_assert_eq(vr_shm_sum(h, VR_DROP_NO_FLOW, 1), 3);
 	cr_assert_eq(vr_shm_sum(h, VR_GC_TX_PKTS, 0), 0);
+	free(h);
+}
+
+/* A newer writer with two more global counters: its drops start two words later. */
+Test(counters, readers_find_the_drops_after_a_newer_writers_counters)
+{
+	size_t off = (sizeof(struct vr_shm_hdr) + 63) / 64 * 64;
+	size_t row = (VR_GC_MAX + 2 + VR_DROP_MAX) * sizeof(uint64_t);
+	struct vr_shm_hdr *h = aligned_alloc(64, off + 2 * row);
+	unsigned int l;
+
+	memset(h, 0, off + 2 * row);
+	h->lcores_off = off;
+	h->lcore_size = (uint32_t)row;
+	h->n_global = VR_GC_MAX + 2;
+	h->n_drop = VR_DROP_MAX;
+	h->n_lcores = 2;
+	for (l = 0; l < 2; l++) {
+		uint64_t *w = (uint64_t *)((char *)h + off + l * row);
+
+		w[VR_GC_RX_PKTS] = 10;
+		w[VR_GC_MAX] = 99; /* a counter this reader does not know */
+		w[VR_GC_MAX + 2 + VR_DROP_BAD_SOURCE] = 7;
+	}
+	cr_assert_eq(vr_shm_sum(h, VR_GC_RX_PKTS, 0), 20);
+	cr_assert_eq(vr_shm_sum(h, VR_DROP_BAD_SOURCE, 1), 14);
+	cr_assert_eq(vr_shm_sum(h, VR_DROP_NOT_IPV4, 1), 0);
 	free(h);
 }

@@ -1,0 +1,342 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# voxrelay's benchmark, one command, on this machine's cores. The relay
+# (voxrelay-dp) and the bundled generator (vr-gen) are linked by net_memif;
+# every call is provisioned through the product's real path: written to a
+# local redis-server, loaded by voxrelay-control, bound in the dataplane.
+#
+#   1. the ceiling: dpdk-testpmd io-forwarding on the same memif link, same
+#      frame size, same cores, the generator playing the same streams;
+#   2. the plain relay at 1,000 / 100,000 / 200,000 / 1,000,000 flows (an
+#      RTP flow is one leg of a call: a call is two; 10,000 calls per relay
+#      address, so a million flows use 50 addresses), each next to its ceiling;
+#   3. a fixed-rate run at 90% of the relay's maximum with 100,000 active
+#      calls: loss and latency, while ...
+#   4. ... the control path is probed: a new call written to Redis, timed to
+#      its first relayed packet (p50, p99); and bench/control_scale.sh: the
+#      time to load 100,000 calls from Redis into a fresh dataplane;
+#   5. the cost of publishing 100,000 active calls' stats every second: the
+#      relay with voxrelay-control publishing and with --interval 0, in turns.
+#
+# Prints a table, then one name=value line per figure, and writes
+# throughput.dat and throughput.png (gnuplot) to the output directory.
+# Throughput figures are what the generator received back per second; the
+# relay's own cost is its worker's busy_tsc over rx_pkts (cycles per packet),
+# which does not depend on the generator keeping up.
+#
+# Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--build DIR] [--out DIR]
+#   --quick   shorter runs (under two minutes), same steps and flow counts
+#   --flows   flow counts to run (default 1000,100000,200000,1000000); steps
+#             3-5 run at 200000, the control-plane step only with the default
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+OUT=
+FLOW_LIST=
+QUICK=0
+FRAME=214
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--frame) FRAME=${2:?--frame needs a size}; shift ;;
+	--flows) FLOW_LIST=${2:?--flows needs a list}; shift ;;
+	--build) BUILD=${2:?--build needs a directory}; shift ;;
+	--out) OUT=${2:?--out needs a directory}; shift ;;
+	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+case $FRAME in ''|*[!0-9]*) echo "run.sh: --frame: '$FRAME' is not a number" >&2; exit 2;; esac
+[ "$FRAME" -ge 64 ] && [ "$FRAME" -le 1500 ] || { echo "run.sh: --frame: $FRAME is not in 64-1500" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "run.sh: run as root (hugepages, DPDK)" >&2; exit 1; }
+
+if [ $QUICK = 1 ]; then
+	DUR=1.5; WARM=0.5; PAIRS=1; FIXED=3; PROBES=60; SCALE_CALLS=100000
+else
+	DUR=5; WARM=1; PAIRS=2; FIXED=10; PROBES=200; SCALE_CALLS=100000
+fi
+IFS=, read -r -a FLOWS <<<"${FLOW_LIST:-1000,100000,200000,1000000}"
+for F in "${FLOWS[@]}"; do
+	case $F in ''|*[!0-9]*) echo "run.sh: --flows: '$F' is not a number" >&2; exit 2;; esac
+	[ "$F" -ge 2 ] && [ "$F" -le 1000000 ] && [ $((F % 2)) = 0 ] ||
+		{ echo "run.sh: --flows: $F is not an even number in 2-1000000" >&2; exit 2; }
+done
+MAX_CALLS=500000
+NADDR=$((MAX_CALLS / 10000))
+PROBE_ADDR=198.51.100.$((10 + NADDR))
+ADDRS=$(seq -s, -f "198.51.100.%g" 10 $((10 + NADDR)))
+
+for b in dataplane/voxrelay-dp control/voxrelay-control control/voxrelayctl bench/vr-gen; do
+	if [ ! -x "$BUILD/$b" ]; then
+		echo "run.sh: building in $BUILD"
+		[ -d "$BUILD" ] || meson setup "$BUILD" "$ROOT" >/dev/null
+		ninja -C "$BUILD" >/dev/null
+		break
+	fi
+done
+for c in dpdk-testpmd redis-server redis-cli gnuplot; do
+	command -v $c >/dev/null || { echo "run.sh: $c is missing: run scripts/setup.sh" >&2; exit 1; }
+done
+
+# Hugepages: the dataplane with half a million calls and the generator with
+# a million streams want about 2.5 GiB of 2 MiB pages.
+want=1536
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt $want ]; then
+	echo $want > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+fi
+grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts ||
+	{ mkdir -p /dev/hugepages; mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true; }
+free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+[ "$free" -ge $want ] || { echo "run.sh: $free hugepages free, $want needed: free some memory" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/voxrelay-run.XXXXXX)
+OUT=${OUT:-$WORK/out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+P=vrrun$$
+RPORT=$((30000 + $$ % 20000))
+MEMIF=$WORK/memif.sock
+SOCK=$WORK/dp.sock
+REDIS_PID= CONTROL_PID= DP_PID= TP_PID=
+stop_pid() {
+	local p=$1
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null || true
+	for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+	kill -9 "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+}
+cleanup() {
+	stop_pid "$TP_PID"; stop_pid "$DP_PID"; stop_pid "$CONTROL_PID"; stop_pid "$REDIS_PID"
+	cp "$WORK"/*.log "$OUT"/ 2>/dev/null || true
+	[ "$OUT" = "$WORK/out" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+rcli() { redis-cli -p "$RPORT" "$@"; }
+ctl() { "$BUILD/control/voxrelayctl" -s "$SOCK" "$@"; }
+ms() { date +%s%3N; }
+jnum() { sed -n "s/.*\"$2\":\\([0-9.]*\\).*/\\1/p" <<<"$1" | head -1; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+say() { echo "run.sh: $*" >&2; }
+
+EAL_GEN=(-l 0 --in-memory --no-pci --log-level '*:error' --file-prefix "$P-gen")
+gen() {
+	timeout 120 "$BUILD/bench/vr-gen" "${EAL_GEN[@]}" \
+		--vdev="net_memif0,role=client,socket=$MEMIF" -- --relay 198.51.100.10 \
+		--gw 198.51.100.1 --frame "$FRAME" --warmup "$WARM" "$@" 2>>"$WORK/gen.log"
+}
+
+start_control() {
+	"$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" \
+		--interval "$1" --resync 3600 >>"$WORK/control.log" 2>&1 &
+	CONTROL_PID=$!
+}
+
+# Writes calls [from, to) of the generator's layout (bench/gen_stream.h) to Redis.
+provision() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		for (i = a; i < b; i++) {
+			s = 2 * i
+			printf "HSET voxrelay:call:b%d a_endpoint 198.18.0.%d:%d-%d a_port %d a_addr 198.51.100.%d " \
+				"b_endpoint 198.18.0.%d:%d-%d b_port %d b_addr 198.51.100.%d\r\n", i,
+				int(s / 50000) + 1, 10000 + s % 50000, 10000 + s % 50000, 20000 + 4 * (i % 10000),
+				10 + int(i / 10000), int((s + 1) / 50000) + 1, 10000 + (s + 1) % 50000,
+				10000 + (s + 1) % 50000, 20002 + 4 * (i % 10000), 10 + int(i / 10000)
+		}
+	}' | rcli --pipe >/dev/null
+}
+
+bound() { ctl --json health 2>/dev/null | sed -n 's/.*"calls":\([0-9]*\).*/\1/p'; }
+wait_bound() {
+	local n=$1 c=
+	for _ in $(seq 1200); do
+		c=$(bound)
+		[ "$c" = "$n" ] && return 0
+		sleep 0.05
+	done
+	say "only ${c:-0} of $n calls bound"; tail -5 "$WORK/control.log" >&2
+	return 1
+}
+
+start_dp() {
+	"$BUILD/dataplane/voxrelay-dp" -l 0,1 --in-memory --no-pci --file-prefix "$P-dp" \
+		--log-level '*:warning' --vdev="net_memif0,role=server,socket=$MEMIF" -- \
+		--addr "$ADDRS" --prefix 24 --gateway 198.51.100.1 --ports 20000-59999 \
+		--ctl "$SOCK" --shm "/$P" --max-calls $((MAX_CALLS + 16)) --idle-timeout 5000 \
+		>>"$WORK/dp.log" 2>&1 &
+	DP_PID=$!
+	for _ in $(seq 200); do ctl health >/dev/null 2>&1 && return 0; sleep 0.05; done
+	say "voxrelay-dp did not start"; tail -5 "$WORK/dp.log" >&2
+	return 1
+}
+stop_dp() { stop_pid "$DP_PID"; DP_PID=; rm -f "$MEMIF"; }
+
+TP_N=0
+start_testpmd() {
+	TP_N=$((TP_N + 1))
+	dpdk-testpmd -l 0,1 --in-memory --no-pci --file-prefix "$P-tp" --log-level '*:error' \
+		--vdev="net_memif0,role=server,socket=$MEMIF" -- --forward-mode=io --auto-start \
+		--nb-cores=1 --txd=2048 --rxd=2048 --stats-period=10 </dev/null \
+		>"$WORK/testpmd-$TP_N.log" 2>&1 &
+	TP_PID=$!
+	for _ in $(seq 200); do
+		grep -qs "packet forwarding - ports" "$WORK/testpmd-$TP_N.log" && return 0
+		sleep 0.05
+	done
+	say "dpdk-testpmd did not start"; tail -5 "$WORK/testpmd-$TP_N.log" >&2
+	return 1
+}
+stop_testpmd() { stop_pid "$TP_PID"; TP_PID=; rm -f "$MEMIF"; }
+
+# The relay worker's counters, for cycles per packet over one run.
+worker() { ctl --json stats | sed -n "s/.*\"$1\":\\([0-9]*\\).*/\\1/p"; }
+HZ=
+# relay_run NAME GEN_ARGS...: one generator run against the dataplane; sets R_*.
+relay_run() {
+	local name=$1 b0 p0 b1 p1 out
+	shift
+	b0=$(worker busy_tsc); p0=$(worker rx_pkts)
+	out=$(gen "$@") || { say "vr-gen failed in $name"; tail -5 "$WORK/gen.log" >&2; return 1; }
+	b1=$(worker busy_tsc); p1=$(worker rx_pkts)
+	echo "$name $out" >>"$OUT/runs.jsonl"
+	R_OUT=$out
+	R_PPS=$(jnum "$out" rx_pps)
+	R_CPP=$(calc "%.0f" "($b1 - $b0) / (($p1 - $p0) > 0 ? ($p1 - $p0) : 1)")
+	R_CAP=$(calc "%.3f" "$HZ / ($R_CPP > 0 ? $R_CPP : 1) / 1e6")
+}
+ceiling_run() {
+	local name=$1 out
+	shift
+	start_testpmd
+	out=$(gen --loopback "$@") || { say "vr-gen failed in $name"; tail -5 "$WORK/gen.log" >&2; return 1; }
+	stop_testpmd
+	echo "$name $out" >>"$OUT/runs.jsonl"
+	C_PPS=$(jnum "$out" rx_pps)
+}
+
+mpps() { calc "%.3f" "$1 / 1e6"; }
+TABLE=()
+row() { TABLE+=("$(printf '%-34s %9s %7s %8s %9s %7s %7s %7s' "$@")"); }
+KV=()
+kv() { KV+=("$1=$2"); }
+
+: >"$OUT/runs.jsonl"
+: >"$OUT/throughput.dat"
+echo "# flows relay_mpps ceiling_mpps relay_capacity_mpps" >>"$OUT/throughput.dat"
+T0=$(ms)
+say "work dir $WORK, results in $OUT; frame $FRAME bytes, $DUR s per run"
+redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly no \
+	--daemonize no >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_control 1000
+
+have=0
+for F in "${FLOWS[@]}"; do
+	C=$((F / 2))
+	say "$F flows ($C calls): ceiling"
+	ceiling_run "ceiling_$F" --calls "$C" --rate 0 --duration "$DUR"
+	[ $C -gt $have ] && { t=$(ms); provision $have $C; have=$C; say "$C calls in redis ($(( $(ms) - t )) ms)"; }
+	start_dp
+	[ -n "$HZ" ] || HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
+	t=$(ms); wait_bound $C; say "$C calls programmed into the new dataplane in $(( $(ms) - t )) ms"
+	relay_run "relay_$F" --calls "$C" --rate 0 --duration "$DUR"
+	relay=$R_PPS ceil=$C_PPS
+	loss=$(jnum "$R_OUT" loss_pct)
+	row "relay, $F flows" "$(mpps "$relay")" "$R_CPP" "$R_CAP" "$(calc %.3f "$relay / $ceil")" "$loss" \
+		"$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
+	row "  ceiling (testpmd io), same gen" "$(mpps "$ceil")" "" "" "1" "$(jnum "$(tail -2 "$OUT/runs.jsonl" | head -1)" loss_pct)" "" ""
+	echo "$F $(mpps "$relay") $(mpps "$ceil") $R_CAP" >>"$OUT/throughput.dat"
+	kv "relay_mpps_$F" "$(mpps "$relay")"
+	kv "ceiling_mpps_$F" "$(mpps "$ceil")"
+	kv "relay_cycles_per_pkt_$F" "$R_CPP"
+	kv "relay_capacity_mpps_$F" "$R_CAP"
+	eval "RELAY_$F=$relay CEIL_$F=$ceil CAP_$F=$R_CAP"
+
+	if [ "$F" = 200000 ]; then
+		# 5. Publishing 100,000 active calls' stats every second, on and off in turns.
+		pub_on=0 pub_off=0 cpp_on=0 cpp_off=0
+		for k in $(seq $PAIRS); do
+			relay_run "publish_on_$k" --calls "$C" --rate 0 --duration "$DUR"
+			pub_on=$(calc %.0f "$pub_on + $R_PPS"); cpp_on=$(calc %.1f "$cpp_on + $R_CPP")
+			stop_pid "$CONTROL_PID"; start_control 0
+			sleep 1.5
+			relay_run "publish_off_$k" --calls "$C" --rate 0 --duration "$DUR"
+			pub_off=$(calc %.0f "$pub_off + $R_PPS"); cpp_off=$(calc %.1f "$cpp_off + $R_CPP")
+			stop_pid "$CONTROL_PID"; start_control 1000
+			sleep 1.5
+		done
+		pub_ms=$(rcli HGET voxrelay:stats:summary publish_ms)
+		pub_cost=$(calc %.2f "100 * (1 - $pub_on / $pub_off)")
+		cpp_cost=$(calc %.2f "100 * ($cpp_on / $cpp_off - 1)")
+		row "publishing on, 100000 calls" "$(mpps $((pub_on / PAIRS)))" "$(calc %.0f "$cpp_on / $PAIRS")" "" "" "" "" ""
+		row "publishing off (--interval 0)" "$(mpps $((pub_off / PAIRS)))" "$(calc %.0f "$cpp_off / $PAIRS")" "" "" "" "" ""
+		kv publish_cost_pct "$pub_cost"
+		kv publish_cost_cycles_pct "$cpp_cost"
+		kv publish_ms "${pub_ms:-0}"
+
+		# 3 and 4. Fixed rate at 90% of the maximum, with the control path probed.
+		max=$(calc %.0f "$RELAY_200000")
+		rate=$(calc %.0f "0.9 * $max")
+		sleep 1
+		relay_run fixed_rate --calls "$C" --rate "$rate" --duration "$FIXED" \
+			--probes "$PROBES" --probe-addr "$PROBE_ADDR" --redis 127.0.0.1:"$RPORT"
+		probe=$(grep -o '{"probes".*' <<<"$R_OUT")
+		load=$(head -1 <<<"$R_OUT")
+		row "fixed rate 90%, 100000 calls" "$(mpps "$(jnum "$load" rx_pps)")" "$R_CPP" "" "" \
+			"$(jnum "$load" loss_pct)" "$(jnum "$load" lat_us_p50)" "$(jnum "$load" lat_us_p99)"
+		kv fixed_rate_mpps "$(mpps "$rate")"
+		kv fixed_rate_loss_pct "$(jnum "$load" loss_pct)"
+		kv fixed_rate_lat_us_p50 "$(jnum "$load" lat_us_p50)"
+		kv fixed_rate_lat_us_p99 "$(jnum "$load" lat_us_p99)"
+		kv fixed_rate_lat_us_p999 "$(jnum "$load" lat_us_p999)"
+		kv write_to_first_pkt_ms_p50 "$(jnum "$probe" probe_ms_p50)"
+		kv write_to_first_pkt_ms_p99 "$(jnum "$probe" probe_ms_p99)"
+		kv write_to_first_pkt_failed "$(jnum "$probe" probe_failed)"
+		PROBE_LINE="redis write to first relayed packet: p50 $(jnum "$probe" probe_ms_p50) ms, p99 $(jnum "$probe" probe_ms_p99) ms, max $(jnum "$probe" probe_ms_max) ms ($(jnum "$probe" probe_done) of $PROBES; under 90% load, $C calls bound)"
+	fi
+	stop_dp
+done
+stop_pid "$CONTROL_PID"; CONTROL_PID=
+stop_pid "$REDIS_PID"; REDIS_PID=
+
+if [ -z "$FLOW_LIST" ]; then
+	say "control plane: $SCALE_CALLS calls from a fresh start (bench/control_scale.sh)"
+	scale=$("$ROOT/bench/control_scale.sh" "$SCALE_CALLS" "$BUILD" | tee "$WORK/control_scale.log")
+	kv control_load_s "$(sed -n 's/^control_load_s=//p' <<<"$scale")"
+	kv control_write_to_bound_ms "$(sed -n 's/^write_to_bound_ms=//p' <<<"$scale")"
+	kv relay_over_ceiling "$(calc %.3f "$RELAY_100000 / $CEIL_100000")"
+	kv flows_1m_over_1k "$(calc %.3f "$RELAY_1000000 / $RELAY_1000")"
+	kv capacity_1m_over_1k "$(calc %.3f "$CAP_1000000 / $CAP_1000")"
+else
+	: >"$WORK/control_scale.log"
+fi
+
+gnuplot <<EOF 2>>"$WORK/gnuplot.log" || say "gnuplot failed: see gnuplot.log"
+set terminal pngcairo size 900,540 font ",11"
+set output "$OUT/throughput.png"
+set title "voxrelay: plain relay over net_memif, $FRAME-byte frames, one worker lcore"
+set xlabel "RTP flows (two per call)"
+set ylabel "Mpps"
+set logscale x
+set xrange [500:2000000]
+set yrange [0:*]
+set key bottom left
+set grid
+plot "$OUT/throughput.dat" using 1:3 with linespoints title "ceiling: dpdk-testpmd io-forward, same link and generator", \
+     "$OUT/throughput.dat" using 1:2 with linespoints title "relay: packets relayed back to the generator", \
+     "$OUT/throughput.dat" using 1:4 with linespoints title "relay worker capacity (TSC Hz / cycles per packet)"
+EOF
+
+echo
+printf '%-34s %9s %7s %8s %9s %7s %7s %7s\n' "run ($FRAME-byte frames)" Mpps cyc/pkt cap.Mpps "/ceiling" loss% p50us p99us
+printf '%s\n' "${TABLE[@]}"
+echo "${PROBE_LINE:-}"
+sed -n '/^calls/,/^one redis/p' "$WORK/control_scale.log"
+echo "plot: $OUT/throughput.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"
+echo
+printf '%s\n' "${KV[@]}"
