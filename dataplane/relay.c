@@ -274,44 +274,126 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 }
 
 /*
- * Classifies one received packet and acts on it. handed is set for packets
- * another lcore passed here, which are not passed on again.
+ * Classifies one received packet: returns its flow table cell, or -1 when
+ * the packet is not for a relay port (then it has been dropped, answered or
+ * passed to the slow path).
  */
-static inline void
-packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
+static inline int64_t
+packet_cell(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
 {
 	struct vr_dp *dp = lc->dp;
-	struct vr_flow *f;
-	struct vr_pkt p;
 	uint32_t port;
 	int kind, a;
 
-	if (unlikely(m->nb_segs != 1))
-		return drop(lc, m, VR_DROP_MALFORMED);
-	kind = vr_pkt_classify(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, &p);
-	if (unlikely(kind != VR_PKT_UDP))
-		return slow_input(lc, m, kind, &p);
+	if (unlikely(m->nb_segs != 1)) {
+		drop(lc, m, VR_DROP_MALFORMED);
+		return -1;
+	}
+	kind = vr_pkt_classify(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, p);
+	if (unlikely(kind != VR_PKT_UDP)) {
+		slow_input(lc, m, kind, p);
+		return -1;
+	}
 	if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD))
-		return drop(lc, m, VR_DROP_BAD_CKSUM);
-	a = vr_addr_index(dp, p.ip->dst_addr);
-	if (unlikely(a < 0))
-		return drop(lc, m, VR_DROP_NOT_OURS);
-	port = rte_be_to_cpu_16(p.udp->dst_port) - dp->cfg.port_lo;
-	if (unlikely(port >= dp->n_ports))
-		return drop(lc, m, VR_DROP_NOT_RELAY_PORT);
-	f = __atomic_load_n(&dp->ft[(uint32_t)a * dp->n_ports + port], __ATOMIC_ACQUIRE);
-	if (unlikely(f == NULL))
-		return drop(lc, m, VR_DROP_NO_FLOW);
+			(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
+		drop(lc, m, VR_DROP_BAD_CKSUM);
+		return -1;
+	}
+	a = vr_addr_index(dp, p->ip->dst_addr);
+	if (unlikely(a < 0)) {
+		drop(lc, m, VR_DROP_NOT_OURS);
+		return -1;
+	}
+	port = rte_be_to_cpu_16(p->udp->dst_port) - dp->cfg.port_lo;
+	if (unlikely(port >= dp->n_ports)) {
+		drop(lc, m, VR_DROP_NOT_RELAY_PORT);
+		return -1;
+	}
+	return (int64_t)a * dp->n_ports + port;
+}
+
+/*
+ * The flow in cell for m, when this lcore owns it; NULL when m has been
+ * dropped or passed to its owner. handed is set for packets another lcore
+ * passed here, which are not passed on again.
+ */
+static inline struct vr_flow *
+packet_flow(struct vr_lcore *lc, struct rte_mbuf *m, int64_t cell, int handed)
+{
+	struct vr_dp *dp = lc->dp;
+	struct vr_flow *f = __atomic_load_n(&dp->ft[cell], __ATOMIC_ACQUIRE);
+
+	if (unlikely(f == NULL)) {
+		drop(lc, m, VR_DROP_NO_FLOW);
+		return NULL;
+	}
 	if (unlikely(f->owner != lc->idx)) {
 		if (handed)
-			return drop(lc, m, VR_DROP_NO_FLOW);
-		if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
-			return drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
-		count(lc, VR_GC_HANDOFF, 1);
-		return;
+			drop(lc, m, VR_DROP_NO_FLOW);
+		else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
+			drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
+		else
+			count(lc, VR_GC_HANDOFF, 1);
+		return NULL;
 	}
-	relay_flow(lc, f, m, &p, now);
+	return f;
+}
+
+/* One packet, start to end: for the few that other lcores hand over. */
+static inline void
+packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
+{
+	struct vr_flow *f;
+	struct vr_pkt p;
+	int64_t cell = packet_cell(lc, m, &p);
+
+	if (cell >= 0 && (f = packet_flow(lc, m, cell, handed)) != NULL)
+		relay_flow(lc, f, m, &p, now);
+}
+
+/*
+ * A received burst, in stages over all its packets, so that the memory each
+ * stage needs was prefetched by the stage before while other packets were
+ * worked on: with a million flows every flow's state is a cache miss, and
+ * the chain cell -> flow -> (state, partner) -> partner's state would
+ * otherwise be paid one miss after another for every packet.
+ */
+static inline void
+burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_t now)
+{
+	struct vr_dp *dp = lc->dp;
+	struct vr_pkt p[VR_BURST];
+	struct vr_flow *f[VR_BURST];
+	int64_t cell[VR_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		cell[i] = packet_cell(lc, pkts[i], &p[i]);
+		if (likely(cell[i] >= 0))
+			rte_prefetch0(&dp->ft[cell[i]]);
+	}
+	for (i = 0; i < n; i++) {
+		f[i] = likely(cell[i] >= 0) ? packet_flow(lc, pkts[i], cell[i], 0) : NULL;
+		if (likely(f[i] != NULL)) {
+			rte_prefetch0(f[i]);
+			rte_prefetch0((const char *)f[i] + RTE_CACHE_LINE_SIZE);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (unlikely(f[i] == NULL))
+			continue;
+		rte_prefetch0(f[i]->st); /* its first line holds all a packet needs */
+		rte_prefetch0(f[i]->priv);
+		rte_prefetch0(f[i]->partner);
+	}
+	for (i = 0; i < n; i++)
+		if (likely(f[i] != NULL))
+			rte_prefetch0(&f[i]->partner->st->latch);
+	for (i = 0; i < n; i++)
+		if (likely(f[i] != NULL))
+			relay_flow(lc, f[i], pkts[i], &p[i], now);
 }
 
 void
@@ -328,12 +410,9 @@ vr_worker_poll(struct vr_lcore *lc)
 	if (n > 0) {
 		for (i = 0; i < n && i < 4; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		for (i = 0; i < n; i++) {
-			if (i + 4 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		for (i = 0; i < n; i++)
 			bytes += pkts[i]->pkt_len;
-			packet_input(lc, pkts[i], now, 0);
-		}
+		burst_input(lc, pkts, n, now);
 		count(lc, VR_GC_RX_PKTS, n);
 		count(lc, VR_GC_RX_BYTES, bytes);
 	}

@@ -26,8 +26,8 @@
 /* "VRST" in a little-endian dump. */
 #define VR_SHM_MAGIC 0x54535256u
 /* Layout version: a reader refuses a different major version. */
-#define VR_SHM_VERSION_MAJOR 1
-#define VR_SHM_VERSION_MINOR 1
+#define VR_SHM_VERSION_MAJOR 2
+#define VR_SHM_VERSION_MINOR 0
 /* Default object name (shm_open). */
 #define VR_SHM_DEFAULT_NAME "/voxrelay-stats"
 /* Longest call id, including the terminating NUL. */
@@ -83,8 +83,7 @@ enum vr_latch_state {
  * before it is bound and after it is unbound.
  */
 struct vr_shm_flow {
-	uint64_t c[VR_FC_MAX];        /* enum vr_flow_counter */
-	uint64_t drops[VR_DROP_MAX];  /* enum vr_drop_reason */
+	/* First cache line: all that a relayed packet reads and writes here. */
 	uint64_t last_tsc;            /* arrival of the last accepted packet, 0 = none */
 	uint32_t rtp_ext_max;         /* highest sequence number, extended past wraps */
 	uint32_t rtp_base;            /* rtp_ext_max - rtp_base + 1 = packets expected */
@@ -96,6 +95,8 @@ struct vr_shm_flow {
 	uint8_t pad0;
 	uint32_t clock_rate;          /* RTP clock rate used for jitter, Hz */
 	uint32_t pad1;
+	uint64_t c[VR_FC_MAX];        /* enum vr_flow_counter: the first three in line one */
+	uint64_t drops[VR_DROP_MAX];  /* enum vr_drop_reason */
 } __attribute__((aligned(64)));
 
 /* A leg as programmed (vr_shm_call.leg[]). Written by control only. */
