@@ -248,7 +248,7 @@ Test(counters, readers_sum_the_lcore_rows)
 Test(counters, readers_find_the_drops_after_a_newer_writers_counters)
 {
 	size_t off = (sizeof(struct vr_shm_hdr) + 63) / 64 * 64;
-	size_t row = (VR_GC_MAX + 2 + VR_DROP_MAX) * sizeof(uint64_t);
+	size_t row = ((VR_GC_MAX + 2 + VR_DROP_MAX) * sizeof(uint64_t) + 63) / 64 * 64;
 	struct vr_shm_hdr *h = aligned_alloc(64, off + 2 * row);
 	unsigned int l;
 
