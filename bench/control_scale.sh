@@ -29,7 +29,7 @@ INTERVAL=1000
 PIDS=()
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$WORK"
+	rm -rf "$WORK" "/dev/shm/$P"
 }
 trap cleanup EXIT
 rcli() { redis-cli -p "$RPORT" "$@"; }

@@ -114,6 +114,7 @@ stop_pid() {
 cleanup() {
 	stop_pid "$TP_PID"; stop_pid "$DP_PID"; stop_pid "$CONTROL_PID"; stop_pid "$REDIS_PID"
 	cp "$WORK"/*.log "$OUT"/ 2>/dev/null || true
+	rm -f "/dev/shm/$P"
 	[ "$OUT" = "$WORK/out" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -46,6 +46,7 @@ cleanup() {
 	stop "$CONTROL_PID"
 	stop "$DP_PID"
 	stop "$REDIS_PID"
+	rm -f "/dev/shm/$P"
 	vr_topo_down
 	if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }

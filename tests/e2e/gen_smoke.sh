@@ -21,7 +21,7 @@ PIDS=()
 fail() { echo "FAIL: $*"; tail -20 "$WORK"/*.log; exit 1; }
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$WORK"
+	rm -rf "$WORK" "/dev/shm/$P"
 }
 trap cleanup EXIT
 rcli() { redis-cli -p "$RPORT" "$@"; }

@@ -32,6 +32,7 @@ cleanup() {
 	set +e
 	[ -n "$DP_PID" ] && kill "$DP_PID" 2>/dev/null && wait "$DP_PID" 2>/dev/null
 	vr_topo_down
+	rm -f "/dev/shm/$P" # the dataplane removes it at a clean exit; not after a crash
 	if [ "${KEEP_LOGS:-0}" = 1 ]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
