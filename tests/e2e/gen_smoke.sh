@@ -13,6 +13,7 @@
 set -euo pipefail
 
 BUILD=$(cd "${1:?usage: gen_smoke.sh BUILD_DIR}" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CALLS=200
 P=vrg$$
 WORK=$(mktemp -d /tmp/voxrelay-gen.XXXXXX)
@@ -44,12 +45,8 @@ for _ in $(seq 100); do rcli ping >/dev/null 2>&1 && [ -S "$WORK/dp.sock" ] && b
 	--interval 500 >"$WORK/control.log" 2>&1 &
 PIDS+=($!)
 
-# The generator's layout (bench/gen_stream.h): call i on ports 20000 + 4i and + 2,
-# its phones at 198.18.0.1, ports 10000 + 2i and 10000 + 2i + 1.
-awk -v n=$CALLS 'BEGIN { for (i = 0; i < n; i++)
-	printf "HSET voxrelay:call:g%d a_endpoint 198.18.0.1:%d-%d a_port %d b_endpoint 198.18.0.1:%d-%d b_port %d\r\n",
-		i, 10000 + 2 * i, 10000 + 2 * i, 20000 + 4 * i, 10001 + 2 * i, 10001 + 2 * i, 20002 + 4 * i }' |
-	rcli --pipe >/dev/null
+# The generator's layout (bench/gen_stream.h), written as a PBX would.
+"$SRC/bench/provision.sh" --name g 0 $CALLS -p "$RPORT"
 for _ in $(seq 100); do
 	[ "$("$BUILD/control/voxrelayctl" -s "$WORK/dp.sock" --json health |
 		sed -n 's/.*"calls":\([0-9]*\).*/\1/p')" = $CALLS ] && break
