@@ -170,11 +170,14 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 		}
 		f->st = &sc->flow[i];
 		f->priv = &dp->priv[c->slot * 4 + i];
+		f->out_st = &sc->flow[i ^ 2];
 		f->partner = out[i ^ 2];
 		f->sibling = out[i ^ 1];
 		f->clock_mult = (uint64_t)(((unsigned __int128)rate << 40) / dp->tsc_hz);
 		f->local_ip = l->addr;
 		f->local_port = htons(l->port + (i & 1));
+		f->out_ip = def->leg[(i ^ 2) / 2].addr;
+		f->out_port = htons(def->leg[(i ^ 2) / 2].port + (i & 1));
 		f->owner = c->owner;
 		f->gen = c->gen;
 		f->slot = c->slot;

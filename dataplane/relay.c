@@ -173,7 +173,6 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 {
 	struct vr_dp *dp = lc->dp;
 	struct vr_shm_flow *st = f->st;
-	struct vr_flow *out = f->partner;
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip = p->ip;
 	struct rte_udp_hdr *udp = p->udp;
@@ -222,12 +221,14 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	__atomic_store_n(&st->last_tsc, now, __ATOMIC_RELAXED);
 
 	/* Where to: the other leg's latched peer (for RTCP, its RTP peer's port + 1). */
-	if (likely(out->st->latch == VR_LATCH_LATCHED)) {
-		dip = out->st->peer_ip;
-		dport = out->st->peer_port;
-	} else if (f->is_rtcp && out->sibling->st->latch == VR_LATCH_LATCHED) {
-		dip = out->sibling->st->peer_ip;
-		dport = rte_cpu_to_be_16(rte_be_to_cpu_16(out->sibling->st->peer_port) + 1);
+	if (likely(f->out_st->latch == VR_LATCH_LATCHED)) {
+		dip = f->out_st->peer_ip;
+		dport = f->out_st->peer_port;
+	} else if (f->is_rtcp && f->partner->sibling->st->latch == VR_LATCH_LATCHED) {
+		const struct vr_shm_flow *rtp = f->partner->sibling->st;
+
+		dip = rtp->peer_ip;
+		dport = rte_cpu_to_be_16(rte_be_to_cpu_16(rtp->peer_port) + 1);
 	} else {
 		return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
 	}
@@ -249,11 +250,11 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	sport = udp->src_port;
 	ip->type_of_service = (uint8_t)(dp->cfg.dscp << 2 | (ip->type_of_service & 3));
 	ip->time_to_live = dp->cfg.ttl;
-	ip->src_addr = out->local_ip;
+	ip->src_addr = f->out_ip;
 	ip->dst_addr = dip;
 	udp->dgram_cksum = vr_udp_cksum_rewrite(udp->dgram_cksum, sip, odip,
-		sport, udp->dst_port, out->local_ip, dip, out->local_port, dport);
-	udp->src_port = out->local_port;
+		sport, udp->dst_port, f->out_ip, dip, f->out_port, dport);
+	udp->src_port = f->out_port;
 	udp->dst_port = dport;
 	ip->hdr_checksum = 0;
 	if (m->pkt_len > sizeof(*eth) + p->ip_len)
@@ -355,7 +356,7 @@ packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
  * A received burst, in stages over all its packets, so that the memory each
  * stage needs was prefetched by the stage before while other packets were
  * worked on: with a million flows every flow's state is a cache miss, and
- * the chain cell -> flow -> (state, partner) -> partner's state would
+ * the chain cell -> flow -> (state, private state, other leg's state) would
  * otherwise be paid one miss after another for every packet.
  */
 static inline void
@@ -386,11 +387,8 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 			continue;
 		rte_prefetch0(f[i]->st); /* its first line holds all a packet needs */
 		rte_prefetch0(f[i]->priv);
-		rte_prefetch0(f[i]->partner);
+		rte_prefetch0(&f[i]->out_st->latch);
 	}
-	for (i = 0; i < n; i++)
-		if (likely(f[i] != NULL))
-			rte_prefetch0(&f[i]->partner->st->latch);
 	for (i = 0; i < n; i++)
 		if (likely(f[i] != NULL))
 			relay_flow(lc, f[i], pkts[i], &p[i], now);
