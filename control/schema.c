@@ -23,8 +23,8 @@ vr_ext_mode_name(enum vr_ext_mode m)
 const char *
 vr_suite_name(enum vr_srtp_suite s)
 {
-	return s == VR_SUITE_AES_CM_128_HMAC_SHA1_80 ? "AES_CM_128_HMAC_SHA1_80" :
-		s == VR_SUITE_AEAD_AES_128_GCM ? "AEAD_AES_128_GCM" : "?";
+	return s == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? "AES_CM_128_HMAC_SHA1_80" :
+		s == VR_SRTP_AEAD_AES_128_GCM ? "AEAD_AES_128_GCM" : "?";
 }
 
 int
@@ -310,15 +310,15 @@ vr_schema_sbc(const char *key, const char *id, const char *const *f, const char 
 	if ((s = field(f, v, n, "suite")) == NULL)
 		return missing(&c, "suite", "(AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM)");
 	if (strcmp(s, "AES_CM_128_HMAC_SHA1_80") == 0)
-		sb->suite = VR_SUITE_AES_CM_128_HMAC_SHA1_80;
+		sb->suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80;
 	else if (strcmp(s, "AEAD_AES_128_GCM") == 0)
-		sb->suite = VR_SUITE_AEAD_AES_128_GCM;
+		sb->suite = VR_SRTP_AEAD_AES_128_GCM;
 	else
 		return bad(&c, "suite", s, "is not AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM");
 	if ((s = field(f, v, n, "key")) == NULL)
 		return missing(&c, "key", "(base64 master key and salt)");
 	/* RFC 3711: 16-byte key + 14-byte salt; RFC 7714: 16-byte key + 12-byte salt. */
-	want = sb->suite == VR_SUITE_AES_CM_128_HMAC_SHA1_80 ? 30 : 28;
+	want = sb->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 30 : 28;
 	len = base64(s, sb->key, sizeof(sb->key));
 	if (len < 0)
 		return bad(&c, "key", "(hidden)", "is not base64");

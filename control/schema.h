@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "voxrelay/tunnel.h"
+
 #define VR_SCHEMA_VERSION 1
 #define VR_ID_MAX 64
 #define VR_ERR_MAX 512
@@ -35,12 +37,6 @@ struct vr_ext {
 	uint16_t sip_port;        /* stun: the site's forwarded SIP port */
 	uint16_t rtp_lo, rtp_hi;  /* stun (required), lan (optional): RTP port block */
 	int deliver_audio;        /* the PBX relays its media (default 1) */
-};
-
-/* SRTP suites an SBC tunnel may use. */
-enum vr_srtp_suite {
-	VR_SUITE_AES_CM_128_HMAC_SHA1_80 = 1,
-	VR_SUITE_AEAD_AES_128_GCM,
 };
 
 /* An SBC (key PREFIX "sbc:" ID). */

@@ -6,7 +6,10 @@
  * the table throughout; what is unlinked is freed, and a call slot reused,
  * only after rte_rcu_qsbr_synchronize() has seen every worker pass a
  * quiescent point. Writes the header part of the call's shm slot (under its
- * seq) and zeroes the flows' state before they are bound.
+ * seq) and zeroes the flows' state before they are bound. A tunnel leg (a
+ * channel of an SBC's tunnel) has no cell of its own: its RTP flow is found
+ * by (SBC, channel) in dp->tun_ft, and its SRTP state (sbc.c) follows the
+ * call when it is rebound to the same channel.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +51,19 @@ vr_calls_init(struct vr_dp *dp)
 	return 0;
 }
 
+static int
+is_tun(const struct vr_ctl_leg *l)
+{
+	return (l->flags & VR_CTL_LEG_F_TUNNEL) != 0;
+}
+
+static uint64_t
+tun_key(const struct vr_ctl_leg *l)
+{
+	return (uint64_t)l->sbc_id << 32 | l->channel;
+}
+
+/* Frees c, its flows and the tunnel state it still holds (after a grace period). */
 static void
 call_free(struct vr_call *c)
 {
@@ -55,6 +71,8 @@ call_free(struct vr_call *c)
 
 	for (i = 0; i < 4; i++)
 		rte_free(c->flows[i]);
+	for (i = 0; i < 2; i++)
+		vr_sbc_leg_free(c->tun[i]);
 	rte_free(c);
 }
 
@@ -63,10 +81,15 @@ vr_calls_fini(struct vr_dp *dp)
 {
 	uint32_t i;
 
-	if (dp->slot_call != NULL)
-		for (i = 0; i < dp->cfg.max_calls; i++)
-			if (dp->slot_call[i] != NULL)
-				call_free(dp->slot_call[i]);
+	if (dp->slot_call != NULL) {
+		for (i = 0; i < dp->cfg.max_calls; i++) {
+			if (dp->slot_call[i] == NULL)
+				continue;
+			/* sbc.c frees the tunnel legs it registered. */
+			dp->slot_call[i]->tun[0] = dp->slot_call[i]->tun[1] = NULL;
+			call_free(dp->slot_call[i]);
+		}
+	}
 	rte_hash_free(dp->call_ids);
 	rte_free(dp->slot_call);
 	rte_free(dp->free_slots);
@@ -118,6 +141,20 @@ check_ports_free(struct vr_dp *dp, const struct vr_ctl_call *def, const struct v
 	unsigned int l, r;
 
 	for (l = 0; l < 2; l++) {
+		if (is_tun(&def->leg[l])) {
+			uint64_t k = tun_key(&def->leg[l]);
+			void *data;
+
+			if (rte_hash_lookup_data(dp->tun_ft, &k, &data) < 0)
+				continue;
+			f = data;
+			if (self != NULL && f->slot == self->slot)
+				continue;
+			snprintf(err, errlen, "call '%s' leg %c: SBC %u channel %u is bound to call '%s'",
+				def->id, 'a' + l, def->leg[l].sbc_id, def->leg[l].channel,
+				dp->slot_call[f->slot]->def.id);
+			return -EADDRINUSE;
+		}
 		for (r = 0; r < 2; r++) {
 			f = *cell(dp, &def->leg[l], r);
 			if (f == NULL || (self != NULL && f->slot == self->slot))
@@ -171,13 +208,16 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 		f->st = &sc->flow[i];
 		f->priv = &dp->priv[c->slot * 4 + i];
 		f->out_st = &sc->flow[i ^ 2];
+		f->tun = c->tun[i / 2];
+		f->out_tun = c->tun[(i ^ 2) / 2];
 		f->partner = out[i ^ 2];
 		f->sibling = out[i ^ 1];
 		f->clock_mult = (uint64_t)(((unsigned __int128)rate << 40) / dp->tsc_hz);
 		f->local_ip = l->addr;
-		f->local_port = htons(l->port + (i & 1));
+		f->local_port = is_tun(l) ? htons(dp->cfg.tunnel_port) : htons(l->port + (i & 1));
 		f->out_ip = def->leg[(i ^ 2) / 2].addr;
-		f->out_port = htons(def->leg[(i ^ 2) / 2].port + (i & 1));
+		f->out_port = is_tun(&def->leg[(i ^ 2) / 2]) ? htons(dp->cfg.tunnel_port) :
+			htons(def->leg[(i ^ 2) / 2].port + (i & 1));
 		f->owner = c->owner;
 		f->gen = c->gen;
 		f->slot = c->slot;
@@ -241,20 +281,117 @@ slot_release(struct vr_dp *dp, uint32_t slot)
 	dp->free_slots[dp->n_free++] = slot;
 }
 
-static void
+/* Makes flows reachable: a relay port's cells, or a tunnel leg's (SBC, channel). */
+static int
 publish(struct vr_dp *dp, const struct vr_ctl_call *def, struct vr_flow *const flows[4])
 {
 	unsigned int i;
 
-	for (i = 0; i < 4; i++)
-		__atomic_store_n(cell(dp, &def->leg[i / 2], i & 1), flows[i], __ATOMIC_RELEASE);
+	for (i = 0; i < 4; i++) {
+		const struct vr_ctl_leg *l = &def->leg[i / 2];
+
+		if (!is_tun(l)) {
+			__atomic_store_n(cell(dp, l, i & 1), flows[i], __ATOMIC_RELEASE);
+		} else if ((i & 1) == 0) {
+			uint64_t k = tun_key(l);
+
+			/* Adding an existing key replaces its data atomically. */
+			if (rte_hash_add_key_data(dp->tun_ft, &k, flows[i]) < 0)
+				return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+/* Makes leg l of def unreachable unless its flow is no longer old (rebound). */
+static int32_t
+unpublish_leg(struct vr_dp *dp, const struct vr_ctl_leg *l, struct vr_flow *const old[2])
+{
+	unsigned int r;
+
+	if (is_tun(l)) {
+		uint64_t k = tun_key(l);
+		void *data;
+
+		if (rte_hash_lookup_data(dp->tun_ft, &k, &data) < 0 || data != old[0])
+			return -1;
+		return rte_hash_del_key(dp->tun_ft, &k);
+	}
+	for (r = 0; r < 2; r++) {
+		struct vr_flow **oc = cell(dp, l, r);
+
+		if (*oc == old[r])
+			__atomic_store_n(oc, NULL, __ATOMIC_RELEASE);
+	}
+	return -1;
+}
+
+/* After the grace period: frees the tunnel-table positions unpublish_leg() left. */
+static void
+free_positions(struct vr_dp *dp, const int32_t pos[2])
+{
+	unsigned int l;
+
+	for (l = 0; l < 2; l++)
+		if (pos[l] >= 0)
+			rte_hash_free_key_with_position(dp->tun_ft, pos[l]);
+}
+
+static int
+same_leg(const struct vr_ctl_leg *a, const struct vr_ctl_leg *b)
+{
+	if (is_tun(a) != is_tun(b))
+		return 0;
+	if (is_tun(a))
+		return a->sbc_id == b->sbc_id && a->channel == b->channel;
+	return a->addr == b->addr && a->port == b->port;
 }
 
 static int
 same_ports(const struct vr_ctl_call *a, const struct vr_ctl_call *b)
 {
-	return a->leg[0].addr == b->leg[0].addr && a->leg[0].port == b->leg[0].port &&
-		a->leg[1].addr == b->leg[1].addr && a->leg[1].port == b->leg[1].port;
+	return same_leg(&a->leg[0], &b->leg[0]) && same_leg(&a->leg[1], &b->leg[1]);
+}
+
+/*
+ * Gives call c the tunnel state its tunnel legs need: taken from call from
+ * (may be NULL) when it had the same channel there, else new. 0, or -errno
+ * with err filled; on failure c holds nothing new.
+ */
+static int
+tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err, size_t errlen)
+{
+	unsigned int l;
+
+	for (l = 0; l < 2; l++) {
+		const struct vr_ctl_leg *leg = &c->def.leg[l];
+
+		if (!is_tun(leg))
+			continue;
+		if (from != NULL && from->tun[l] != NULL && same_leg(&from->def.leg[l], leg)) {
+			c->tun[l] = from->tun[l];
+			continue;
+		}
+		c->tun[l] = vr_sbc_leg_new(dp, leg->sbc_id, leg->channel, err, errlen);
+		if (c->tun[l] == NULL) {
+			for (; l-- > 0;)
+				if (from == NULL || c->tun[l] != from->tun[l])
+					vr_sbc_leg_free(c->tun[l]);
+			c->tun[0] = c->tun[1] = NULL;
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Registers c's tunnel legs under its slot (sbc.c finds them there on key changes). */
+static void
+tun_register(struct vr_dp *dp, const struct vr_call *c, int on)
+{
+	unsigned int l;
+
+	for (l = 0; l < 2; l++)
+		dp->tun_legs[c->slot * 2 + l] = on ? c->tun[l] : NULL;
 }
 
 int
@@ -288,22 +425,27 @@ vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	c->def = *def;
 	c->slot = dp->free_slots[dp->n_free - 1];
 	c->owner = (uint16_t)(dp->next_owner++ % dp->n_workers);
+	rc = tun_attach(dp, c, NULL, err, errlen);
+	if (rc < 0) {
+		rte_free(c);
+		return rc;
+	}
 	slot_write(dp, c, 1);
 	if (flows_build(dp, c, def, c->flows) < 0)
-		goto nomem_slot;
+		goto nomem_call;
 	key_of(def->id, key);
-	if (rte_hash_add_key_data(dp->call_ids, key, c) < 0) {
-		call_free(c);
-		c = NULL;
-		goto nomem_slot;
-	}
+	if (rte_hash_add_key_data(dp->call_ids, key, c) < 0)
+		goto nomem_call;
 	dp->n_free--;
 	dp->slot_call[c->slot] = c;
-	publish(dp, def, c->flows);
+	tun_register(dp, c, 1);
+	if (publish(dp, def, c->flows) < 0)
+		VR_LOG(ERR, "call '%s': the tunnel table is full", def->id);
 	__atomic_store_n(&dp->shm->n_calls, dp->shm->n_calls + 1, __ATOMIC_RELAXED);
 	return 0;
-nomem_slot:
-	rte_free(c);
+nomem_call:
+	call_free(c); /* nothing published: no reader can hold it */
+	c = NULL;
 nomem:
 	snprintf(err, errlen, "call '%s': out of memory", def->id);
 	return -ENOMEM;
@@ -320,6 +462,7 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	struct vr_flow *flows[4], *old[4];
 	char key[VR_CALL_ID_MAX];
 	struct vr_call *c, *n;
+	int32_t pos[2];
 	unsigned int i;
 	int rc;
 
@@ -349,7 +492,8 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 		c->def = *def;
 		c->gen = tmp.gen;
 		memcpy(c->flows, flows, sizeof(flows));
-		publish(dp, def, flows);
+		if (publish(dp, def, flows) < 0)
+			VR_LOG(ERR, "call '%s': the tunnel table is full", def->id);
 		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
 		for (i = 0; i < 4; i++)
 			rte_free(old[i]);
@@ -366,24 +510,36 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	n->def = *def;
 	n->slot = dp->free_slots[dp->n_free - 1];
 	n->owner = c->owner;
+	rc = tun_attach(dp, n, c, err, errlen);
+	if (rc < 0) {
+		rte_free(n);
+		return rc;
+	}
 	slot_write(dp, n, 1);
 	if (flows_build(dp, n, def, n->flows) < 0) {
-		rte_free(n);
+		for (i = 0; i < 2; i++)
+			if (n->tun[i] == c->tun[i])
+				n->tun[i] = NULL;
+		call_free(n);
 		goto nomem;
 	}
+	/* The tunnel state that moved to n is n's now. */
+	for (i = 0; i < 2; i++)
+		if (n->tun[i] != NULL && n->tun[i] == c->tun[i])
+			c->tun[i] = NULL;
 	dp->n_free--;
 	dp->slot_call[n->slot] = n;
+	tun_register(dp, c, 0);
+	tun_register(dp, n, 1);
 	/* Bind the new ports first, then unbind the old ones the call no longer uses. */
-	publish(dp, def, n->flows);
-	for (i = 0; i < 4; i++) {
-		struct vr_flow **oc = cell(dp, &c->def.leg[i / 2], i & 1);
-
-		if (*oc == old[i])
-			__atomic_store_n(oc, NULL, __ATOMIC_RELEASE);
-	}
+	if (publish(dp, def, n->flows) < 0)
+		VR_LOG(ERR, "call '%s': the tunnel table is full", def->id);
+	for (i = 0; i < 2; i++)
+		pos[i] = unpublish_leg(dp, &c->def.leg[i], &old[i * 2]);
 	key_of(def->id, key);
 	rte_hash_add_key_data(dp->call_ids, key, n);
 	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+	free_positions(dp, pos);
 	slot_release(dp, c->slot);
 	call_free(c);
 	return 0;
@@ -397,6 +553,7 @@ vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen)
 {
 	char key[VR_CALL_ID_MAX];
 	struct vr_call *c;
+	int32_t pos[2];
 	unsigned int i;
 
 	c = vr_calls_find(dp, id);
@@ -404,11 +561,13 @@ vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen)
 		snprintf(err, errlen, "call '%s' does not exist", id);
 		return -ENOENT;
 	}
-	for (i = 0; i < 4; i++)
-		__atomic_store_n(cell(dp, &c->def.leg[i / 2], i & 1), NULL, __ATOMIC_RELEASE);
+	for (i = 0; i < 2; i++)
+		pos[i] = unpublish_leg(dp, &c->def.leg[i], &c->flows[i * 2]);
 	key_of(id, key);
 	rte_hash_del_key(dp->call_ids, key);
 	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+	free_positions(dp, pos);
+	tun_register(dp, c, 0);
 	slot_release(dp, c->slot);
 	call_free(c);
 	__atomic_store_n(&dp->shm->n_calls, dp->shm->n_calls - 1, __ATOMIC_RELAXED);

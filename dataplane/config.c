@@ -33,6 +33,8 @@ vr_config_defaults(struct vr_config *cfg)
 	cfg->dscp = 46;
 	cfg->ttl = 64;
 	cfg->nb_mbufs = 16384;
+	cfg->tunnel_port = VR_TUN_DEFAULT_PORT;
+	cfg->max_sbcs = 256;
 }
 
 void
@@ -63,8 +65,11 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --dscp N              DSCP of relayed packets (default 46, EF)\n"
 		"  --ttl N               TTL of relayed packets (default 64)\n"
 		"  --mbufs N             mbufs in the pool (default 16384)\n"
+		"  --tunnel-port N       UDP port of SBC tunnels on every relay address,\n"
+		"                        outside --ports (default %d)\n"
+		"  --max-sbcs N          SBCs that may be configured at once (default 256)\n"
 		"  --help                this text\n",
-		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
+		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
 
 /* Parses an unsigned decimal in [lo, hi]; 0 or -EINVAL. */
@@ -167,7 +172,7 @@ vr_config_on_link(const struct vr_config *cfg, uint32_t ip)
 enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
-	OPT_TTL, OPT_MBUFS, OPT_HELP,
+	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -186,6 +191,8 @@ static const struct option long_opts[] = {
 	{ "dscp", required_argument, NULL, OPT_DSCP },
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
+	{ "max-sbcs", required_argument, NULL, OPT_MAX_SBCS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -222,6 +229,11 @@ check_config(const struct vr_config *cfg, FILE *err)
 	if (!vr_config_on_link(cfg, cfg->gateway)) {
 		fprintf(err, "--gateway: '%s' is not on the subnet of '%s'/%u\n",
 			b, a, cfg->prefix_len);
+		return -EINVAL;
+	}
+	if (cfg->tunnel_port >= cfg->port_lo && cfg->tunnel_port <= cfg->port_hi) {
+		fprintf(err, "--tunnel-port: %u is inside the relay ports %u-%u\n", cfg->tunnel_port,
+			cfg->port_lo, cfg->port_hi);
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->n_addrs; i++) {
@@ -315,6 +327,16 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 			if (parse_uint(optarg, 1024, 16777216, &v) < 0)
 				goto bad_value;
 			cfg->nb_mbufs = v;
+			break;
+		case OPT_TUNNEL_PORT:
+			if (parse_uint(optarg, 1, 65535, &v) < 0)
+				goto bad_value;
+			cfg->tunnel_port = v;
+			break;
+		case OPT_MAX_SBCS:
+			if (parse_uint(optarg, 1, VR_TUN_SBC_ID_MAX, &v) < 0)
+				goto bad_value;
+			cfg->max_sbcs = v;
 			break;
 		case OPT_HELP:
 			vr_config_usage(out, argv[0]);

@@ -31,6 +31,8 @@ struct vr_config {
 	uint8_t dscp;                 /* DSCP of relayed packets */
 	uint8_t ttl;                  /* TTL of relayed packets */
 	uint32_t nb_mbufs;
+	uint16_t tunnel_port;         /* SBC tunnels' UDP port, host order */
+	uint32_t max_sbcs;            /* SBCs that may be configured at once */
 };
 
 /* Fills cfg with the defaults. */

@@ -278,6 +278,31 @@ vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t
 		out_len = list(dp, &rq, (struct vr_ctl_list *)out, cap - sizeof(*r));
 		break;
 	}
+	case VR_CTL_SBC_SET: {
+		struct vr_ctl_sbc sbc;
+
+		memcpy(&sbc, body, sizeof(sbc));
+		r->status = vr_sbc_set(dp, &sbc, r->error, sizeof(r->error));
+		if (r->status == 0)
+			VR_LOG(INFO, "SBC %u set: %s, key %u%s", sbc.id,
+				vr_srtp_suite_name(sbc.suite), sbc.key[0].id,
+				sbc.n_keys == 2 ? " (previous key still accepted)" : "");
+		else
+			VR_LOG(WARNING, "%s", r->error);
+		memset(&sbc, 0, sizeof(sbc));
+		break;
+	}
+	case VR_CTL_SBC_DEL: {
+		struct vr_ctl_sbc_ref ref;
+
+		memcpy(&ref, body, sizeof(ref));
+		r->status = vr_sbc_del(dp, ref.id, r->error, sizeof(r->error));
+		if (r->status == 0)
+			VR_LOG(INFO, "SBC %u removed", ref.id);
+		else
+			VR_LOG(WARNING, "%s", r->error);
+		break;
+	}
 	}
 done:
 	if (r->status < 0)

@@ -23,6 +23,10 @@ body_size(unsigned int type)
 		return sizeof(struct vr_ctl_call_ref);
 	case VR_CTL_CALL_LIST:
 		return sizeof(struct vr_ctl_list_req);
+	case VR_CTL_SBC_SET:
+		return sizeof(struct vr_ctl_sbc);
+	case VR_CTL_SBC_DEL:
+		return sizeof(struct vr_ctl_sbc_ref);
 	default:
 		return 0;
 	}
@@ -106,12 +110,36 @@ check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int
 		snprintf(err, errlen, "call '%s' leg %c: %s is not a relay address", c->id, 'a' + i, a);
 		return -EINVAL;
 	}
+	if (l->flags & VR_CTL_LEG_F_TUNNEL) {
+		if (l->flags & ~VR_CTL_LEG_F_TUNNEL) {
+			snprintf(err, errlen, "call '%s' leg %c: a tunnel leg takes no other flag "
+				"(0x%x): the SBC's address is learned from authenticated packets",
+				c->id, 'a' + i, l->flags);
+			return -EINVAL;
+		}
+		if (l->port != 0) {
+			snprintf(err, errlen, "call '%s' leg %c: a tunnel leg has no relay port (%u)",
+				c->id, 'a' + i, l->port);
+			return -EINVAL;
+		}
+		if (l->sbc_id == 0 || l->sbc_id > VR_TUN_SBC_ID_MAX) {
+			snprintf(err, errlen, "call '%s' leg %c: SBC id %u is outside 1-%u", c->id,
+				'a' + i, l->sbc_id, VR_TUN_SBC_ID_MAX);
+			return -EINVAL;
+		}
+		if (l->channel == VR_TUN_CHANNEL_SBC) {
+			snprintf(err, errlen, "call '%s' leg %c: channel 0 is the SBC's own", c->id,
+				'a' + i);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (l->port < cfg->port_lo || l->port >= cfg->port_hi || l->port % 2 != 0) {
 		snprintf(err, errlen, "call '%s' leg %c: port %u is not an even port with its RTCP "
 			"port inside %u-%u", c->id, 'a' + i, l->port, cfg->port_lo, cfg->port_hi);
 		return -EINVAL;
 	}
-	if (l->flags & ~VR_CTL_LEG_F_EXPECT) {
+	if (l->flags & ~VR_CTL_LEG_F_EXPECT || l->sbc_id != 0 || l->channel != 0) {
 		snprintf(err, errlen, "call '%s' leg %c: unknown flags 0x%x", c->id, 'a' + i, l->flags);
 		return -EINVAL;
 	}
@@ -147,9 +175,16 @@ vr_ctl_check_call(const struct vr_config *cfg, const struct vr_ctl_call *c, char
 		if (rc < 0)
 			return rc;
 	}
-	if (c->leg[0].addr == c->leg[1].addr && c->leg[0].port == c->leg[1].port) {
+	if ((c->leg[0].flags & VR_CTL_LEG_F_TUNNEL) == 0 && (c->leg[1].flags & VR_CTL_LEG_F_TUNNEL) == 0 &&
+			c->leg[0].addr == c->leg[1].addr && c->leg[0].port == c->leg[1].port) {
 		snprintf(err, errlen, "call '%s': legs a and b both use port %u", c->id,
 			c->leg[0].port);
+		return -EINVAL;
+	}
+	if ((c->leg[0].flags & c->leg[1].flags & VR_CTL_LEG_F_TUNNEL) &&
+			c->leg[0].sbc_id == c->leg[1].sbc_id && c->leg[0].channel == c->leg[1].channel) {
+		snprintf(err, errlen, "call '%s': legs a and b both use SBC %u channel %u", c->id,
+			c->leg[0].sbc_id, c->leg[0].channel);
 		return -EINVAL;
 	}
 	if (c->learn_window_ms > 86400000) {

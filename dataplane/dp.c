@@ -108,6 +108,9 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	rc = vr_neigh_init(dp);
 	if (rc < 0)
 		return rc;
+	rc = vr_sbc_init(dp);
+	if (rc < 0)
+		return rc;
 	rc = vr_calls_init(dp);
 	if (rc < 0)
 		return rc;
@@ -142,6 +145,7 @@ vr_dp_fini(struct vr_dp *dp)
 		rte_eth_dev_close(dp->port_id);
 	}
 	vr_calls_fini(dp);
+	vr_sbc_fini(dp);
 	vr_neigh_fini(dp);
 	rte_free(dp->ft);
 	dp->ft = NULL;

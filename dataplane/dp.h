@@ -5,8 +5,11 @@
  * the neighbour table. Every field says who writes it. Threads:
  *  - worker lcores run relay.c: receive, relay, answer ICMP echo, transmit;
  *  - the main lcore runs the slow path (slowpath.c): the control socket
- *    (ctl.c) and with it the only writer of the flow table (calls.c), ARP
- *    and the neighbour table (neigh.c), and the clock in the shared memory.
+ *    (ctl.c) and with it the only writer of the flow table (calls.c) and of
+ *    the SBC table and tunnel sessions (sbc.c, which also answers SBC
+ *    hellos), ARP and the neighbour table (neigh.c), and the clock in the
+ *    shared memory;
+ *  - tunnel.c is the workers' side of SBC tunnels: decrypt, encrypt.
  * Workers read the flow and neighbour tables without locks; the main lcore
  * frees what it unlinked only after an RCU grace period (rte_rcu_qsbr).
  */
@@ -26,6 +29,7 @@
 #include "config.h"
 #include "latch.h"
 #include "rtpstat.h"
+#include "srtp.h"
 
 extern int vr_logtype_dp;
 #define VR_LOG(level, fmt, ...) \
@@ -42,6 +46,43 @@ struct vr_flow_priv {
 	struct vr_rtp_track rtp;
 	uint32_t gen;          /* the vr_flow.gen last applied by the owner */
 } __rte_cache_aligned;
+
+/*
+ * A configured SBC. Replaced whole by the main lcore when its keys change
+ * (workers read dp->sbc[id] and what it points to, freed after a grace
+ * period); hello_* are the main lcore's own.
+ */
+struct vr_sbc {
+	uint32_t id;
+	uint32_t row;                  /* its rows in the shared memory */
+	uint8_t suite;                 /* enum vr_srtp_suite */
+	uint8_t n_keys;                /* key[0] current; key[1] previous during a rollover */
+	uint16_t hello_seq;            /* main: RTP sequence of the hello answers */
+	uint64_t prev_until_tsc;       /* main: key[1] accepted until then */
+	struct vr_srtp_key key[2];
+	srtp_t hello_rx[2];            /* main: per key, channel 0, SBC to relay */
+	srtp_t hello_tx[2];            /* main: per key, channel 0, relay to SBC */
+};
+
+/*
+ * The SRTP state of one tunnel leg (a call leg that is a channel of an SBC
+ * tunnel), per key slot: kept across rebinds of the call and key changes
+ * that keep the key, so replay windows and rollover counters carry on.
+ * Created and freed by the main lcore (after a grace period); the sessions
+ * are used by the call's owner lcore only.
+ */
+struct vr_tun_leg {
+	uint32_t sbc_id;
+	uint32_t channel;
+	uint32_t sbc_row;
+	uint8_t key_id[2];             /* main: the key id a valid slot holds */
+	uint8_t valid[2];              /* main: 1 while slot k may be used */
+	uint8_t cur;                   /* main: the slot of the SBC's current key */
+	uint8_t tx_slot;               /* owner: the slot the SBC last sent with */
+	uint8_t master[2][VR_SRTP_MASTER_MAX]; /* main: slot k's key, to tell keys apart */
+	srtp_t rx[2];                  /* owner uses: SBC to relay */
+	srtp_t tx[2];                  /* owner uses: relay to SBC */
+};
 
 /*
  * A bound relay port: one leg's RTP or RTCP port. Immutable once published in
@@ -70,6 +111,8 @@ struct vr_flow {
 	uint32_t local_ip;        /* network order */
 	struct vr_flow *partner;  /* the other leg's flow of the same kind */
 	struct vr_flow *sibling;  /* this leg's RTCP flow for the RTP one and back */
+	struct vr_tun_leg *tun;   /* tunnel legs: the leg's SRTP state; else NULL */
+	struct vr_tun_leg *out_tun; /* partner->tun */
 };
 
 /* Neighbour word: MAC in bits 0-47, state in the top bits. */
@@ -113,6 +156,7 @@ struct vr_lcore {
 struct vr_call {
 	struct vr_ctl_call def;
 	struct vr_flow *flows[4];
+	struct vr_tun_leg *tun[2];     /* per leg: its tunnel state when it is a tunnel leg */
 	uint32_t slot;
 	uint32_t gen;
 	uint16_t owner;
@@ -140,7 +184,16 @@ struct vr_dp {
 	struct vr_shm_call *shm_calls;
 	uint64_t shm_size;
 	struct vr_flow_priv *priv;     /* [slot * 4 + fidx] */
+	struct vr_sbc **sbc;           /* [tunnel id]; main writes, workers read */
+	struct rte_hash *tun_ft;       /* sbc id << 32 | channel -> RTP flow; main writes */
+	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
+	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
 	/* Main lcore only: */
+	struct vr_tun_leg **tun_legs;  /* [slot * 2 + leg] */
+	uint32_t *free_sbc_rows;
+	uint32_t n_free_sbc_rows;
+	uint32_t n_sbcs;
+	uint64_t next_key_check_tsc;
 	struct rte_hash *call_ids;     /* call id -> struct vr_call * */
 	struct vr_call **slot_call;    /* [slot] */
 	uint32_t *free_slots;
@@ -199,6 +252,24 @@ int vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, siz
 int vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen);
 int vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen);
 struct vr_call *vr_calls_find(struct vr_dp *dp, const char *id);
+
+/* sbc.c: main lcore, the only writer of the SBC table and the tunnel sessions. */
+int vr_sbc_init(struct vr_dp *dp);
+void vr_sbc_fini(struct vr_dp *dp);
+int vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t errlen);
+int vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen);
+void vr_sbc_timers(struct vr_dp *dp, uint64_t now);
+void vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m);
+struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
+	char *err, size_t errlen);
+void vr_sbc_leg_free(struct vr_tun_leg *t);
+
+/* The SBC counter row of lcore idx (n_workers: the main lcore) for SBC row r. */
+static inline struct vr_shm_sbc_ctr *
+vr_dp_sbc_ctr(struct vr_dp *dp, unsigned int idx, uint32_t r)
+{
+	return &dp->shm_sbc_ctrs[(uint64_t)idx * dp->cfg.max_sbcs + r];
+}
 
 /* ctl.c: main lcore. */
 int vr_ctl_open(struct vr_dp *dp);

@@ -23,36 +23,10 @@
 #include "cksum.h"
 #include "dp.h"
 #include "pkt.h"
+#include "worker.h"
 
-/* Tags a buffered packet with its flow, for per-flow TX_FULL accounting. */
-static inline uint64_t
-tx_tag(const struct vr_flow *f)
-{
-	return (uint64_t)f->slot_seq << 32 | (uint64_t)f->slot << 2 | f->fidx;
-}
-
-static inline void
-count(struct vr_lcore *lc, enum vr_global_counter c, uint64_t n)
-{
-	lc->ctr->c[c] += n;
-}
-
-static inline void
-drop(struct vr_lcore *lc, struct rte_mbuf *m, int reason)
-{
-	lc->ctr->drops[reason]++;
-	rte_pktmbuf_free(m);
-}
-
-static inline void
-drop_flow(struct vr_lcore *lc, struct vr_shm_flow *st, struct rte_mbuf *m, int reason)
-{
-	st->drops[reason]++;
-	drop(lc, m, reason);
-}
-
-static __rte_noinline void
-tx_flush(struct vr_lcore *lc)
+__rte_noinline void
+vr_tx_flush(struct vr_lcore *lc)
 {
 	struct vr_dp *dp = lc->dp;
 	uint64_t bytes = 0;
@@ -82,20 +56,11 @@ tx_flush(struct vr_lcore *lc)
 	lc->last_flush_tsc = rte_rdtsc();
 }
 
-static inline void
-tx_enqueue(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t tag)
-{
-	lc->tx[lc->tx_n] = m;
-	lc->tx_tag[lc->tx_n] = tag;
-	if (++lc->tx_n >= VR_BURST)
-		tx_flush(lc);
-}
-
 void
 vr_worker_flush(struct vr_lcore *lc)
 {
 	if (lc->tx_n > 0)
-		tx_flush(lc);
+		vr_tx_flush(lc);
 }
 
 /* Answers an ICMP echo request addressed to one of our addresses, in place. */
@@ -185,8 +150,9 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 
 	if (unlikely(f->priv->gen != f->gen))
 		flow_reprogram(f);
-	/* The expected-peer rule first: cheapest, and the reason an operator wants. */
-	if (unlikely(!vr_latch_allowed(&f->rule, ip->src_addr, udp->src_port)))
+	/* The expected-peer rule first: cheapest, and the reason an operator wants.
+	 * A tunnel leg's packet was authenticated, and its SBC latched, in tunnel.c. */
+	if (unlikely(!vr_latch_allowed(&f->rule, ip->src_addr, udp->src_port)) && f->tun == NULL)
 		return drop_flow(lc, st, m, VR_DROP_BAD_SOURCE);
 	if (f->is_rtcp) {
 		if (unlikely(!vr_rtcp_check(p->payload, p->payload_len, &info)))
@@ -200,7 +166,8 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	k.ssrc = info.ssrc;
 	k.is_rtp = info.is_rtp;
 	k.sibling_ip = f->is_rtcp ? f->sibling->st->peer_ip : 0;
-	v = vr_latch_check(&f->rule, st, &f->priv->latch, &k, now);
+	v = likely(f->tun == NULL) ? vr_latch_check(&f->rule, st, &f->priv->latch, &k, now) :
+		VR_LATCH_PASS;
 	if (unlikely(v != VR_LATCH_PASS)) {
 		if (v < 0)
 			return drop_flow(lc, st, m, -v);
@@ -220,10 +187,18 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	}
 	__atomic_store_n(&st->last_tsc, now, __ATOMIC_RELAXED);
 
-	/* Where to: the other leg's latched peer (for RTCP, its RTP peer's port + 1). */
+	/* Where to: the other leg's latched peer (for RTCP, its RTP peer's port + 1;
+	 * for a tunnel leg not yet latched, where its SBC's last hello came from). */
 	if (likely(f->out_st->latch == VR_LATCH_LATCHED)) {
 		dip = f->out_st->peer_ip;
 		dport = f->out_st->peer_port;
+	} else if (f->out_tun != NULL) {
+		const struct vr_shm_sbc *sr = &dp->shm_sbcs[f->out_tun->sbc_row];
+
+		dip = __atomic_load_n(&sr->public_ip, __ATOMIC_RELAXED);
+		dport = __atomic_load_n(&sr->public_port, __ATOMIC_RELAXED);
+		if (dip == 0)
+			return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
 	} else if (f->is_rtcp && f->partner->sibling->st->latch == VR_LATCH_LATCHED) {
 		const struct vr_shm_flow *rtp = f->partner->sibling->st;
 
@@ -241,6 +216,13 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		return drop_flow(lc, st, m, VR_DROP_NO_NEIGH);
 	}
 
+	if (unlikely(f->out_tun != NULL)) {
+		if (vr_tun_encap(lc, f, m, p) < 0)
+			return;
+		ip = p->ip;
+		udp = p->udp;
+	}
+
 	/* Rewrite: L2, then IPv4 (DSCP, TTL, addresses), then UDP. */
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	memcpy(&eth->dst_addr, &word, RTE_ETHER_ADDR_LEN);
@@ -252,10 +234,18 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	ip->time_to_live = dp->cfg.ttl;
 	ip->src_addr = f->out_ip;
 	ip->dst_addr = dip;
-	udp->dgram_cksum = vr_udp_cksum_rewrite(udp->dgram_cksum, sip, odip,
-		sport, udp->dst_port, f->out_ip, dip, f->out_port, dport);
-	udp->src_port = f->out_port;
-	udp->dst_port = dport;
+	if (likely(f->tun == NULL && f->out_tun == NULL)) {
+		udp->dgram_cksum = vr_udp_cksum_rewrite(udp->dgram_cksum, sip, odip,
+			sport, udp->dst_port, f->out_ip, dip, f->out_port, dport);
+		udp->src_port = f->out_port;
+		udp->dst_port = dport;
+	} else {
+		/* Decrypted or encrypted: the payload is new, so is its checksum. */
+		udp->src_port = f->out_port;
+		udp->dst_port = dport;
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
 	ip->hdr_checksum = 0;
 	if (m->pkt_len > sizeof(*eth) + p->ip_len)
 		rte_pktmbuf_trim(m, m->pkt_len - (sizeof(*eth) + p->ip_len));
@@ -274,10 +264,13 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	tx_enqueue(lc, m, tx_tag(f));
 }
 
+/* packet_cell() for a packet to the SBC tunnel port: tunnel.c finds its flow. */
+#define CELL_TUNNEL (-2)
+
 /*
- * Classifies one received packet: returns its flow table cell, or -1 when
- * the packet is not for a relay port (then it has been dropped, answered or
- * passed to the slow path).
+ * Classifies one received packet: returns its flow table cell, CELL_TUNNEL,
+ * or -1 when the packet is not for a relay port (then it has been dropped,
+ * answered or passed to the slow path).
  */
 static inline int64_t
 packet_cell(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
@@ -307,6 +300,8 @@ packet_cell(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
 	}
 	port = rte_be_to_cpu_16(p->udp->dst_port) - dp->cfg.port_lo;
 	if (unlikely(port >= dp->n_ports)) {
+		if (p->udp->dst_port == rte_cpu_to_be_16(dp->cfg.tunnel_port))
+			return CELL_TUNNEL;
 		drop(lc, m, VR_DROP_NOT_RELAY_PORT);
 		return -1;
 	}
@@ -348,7 +343,13 @@ packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
 	struct vr_pkt p;
 	int64_t cell = packet_cell(lc, m, &p);
 
-	if (cell >= 0 && (f = packet_flow(lc, m, cell, handed)) != NULL)
+	if (cell == CELL_TUNNEL)
+		f = vr_tun_rx(lc, m, &p, handed);
+	else if (cell >= 0)
+		f = packet_flow(lc, m, cell, handed);
+	else
+		f = NULL;
+	if (f != NULL)
 		relay_flow(lc, f, m, &p, now);
 }
 
@@ -376,7 +377,10 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 			rte_prefetch0(&dp->ft[cell[i]]);
 	}
 	for (i = 0; i < n; i++) {
-		f[i] = likely(cell[i] >= 0) ? packet_flow(lc, pkts[i], cell[i], 0) : NULL;
+		if (unlikely(cell[i] == CELL_TUNNEL))
+			f[i] = vr_tun_rx(lc, pkts[i], &p[i], 0);
+		else
+			f[i] = likely(cell[i] >= 0) ? packet_flow(lc, pkts[i], cell[i], 0) : NULL;
 		if (likely(f[i] != NULL)) {
 			rte_prefetch0(f[i]);
 			rte_prefetch0((const char *)f[i] + RTE_CACHE_LINE_SIZE);
@@ -421,12 +425,16 @@ vr_worker_poll(struct vr_lcore *lc)
 		for (i = 0; i < n; i++)
 			packet_input(lc, pkts[i], now, 1);
 		n = rte_ring_sc_dequeue_burst(lc->slow_tx, (void **)pkts, VR_BURST, NULL);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			/* ARP, or the main lcore's answers to SBC hellos. */
+			if (rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *)->ether_type ==
+					rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+				count(lc, VR_GC_ARP_OUT, 1);
 			tx_enqueue(lc, pkts[i], UINT64_MAX);
-		count(lc, VR_GC_ARP_OUT, n);
+		}
 	}
 	if (lc->tx_n > 0 && now - lc->last_flush_tsc > lc->drain_tsc)
-		tx_flush(lc);
+		vr_tx_flush(lc);
 	/* Busy time over packets is the lcore's cycles per packet (bench/run.sh). */
 	if (busy > 0)
 		count(lc, VR_GC_BUSY_TSC, rte_rdtsc() - now);

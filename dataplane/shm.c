@@ -32,7 +32,10 @@ vr_shm_create(struct vr_dp *dp, unsigned int n_workers)
 {
 	uint64_t lcores_off = RTE_ALIGN_CEIL(sizeof(struct vr_shm_hdr), 64);
 	uint64_t calls_off = lcores_off + n_workers * sizeof(struct vr_shm_lcore);
-	uint64_t size = calls_off + (uint64_t)dp->cfg.max_calls * sizeof(struct vr_shm_call);
+	uint64_t sbcs_off = calls_off + (uint64_t)dp->cfg.max_calls * sizeof(struct vr_shm_call);
+	uint64_t sbc_ctrs_off = sbcs_off + (uint64_t)dp->cfg.max_sbcs * sizeof(struct vr_shm_sbc);
+	uint64_t size = sbc_ctrs_off +
+		(uint64_t)(n_workers + 1) * dp->cfg.max_sbcs * sizeof(struct vr_shm_sbc_ctr);
 	struct vr_shm_hdr *h;
 	void *p;
 	int fd;
@@ -82,8 +85,16 @@ vr_shm_create(struct vr_dp *dp, unsigned int n_workers)
 	h->port_lo = dp->cfg.port_lo;
 	h->port_hi = dp->cfg.port_hi;
 	memcpy(h->addrs, dp->cfg.addrs, sizeof(uint32_t) * dp->cfg.n_addrs);
+	h->max_sbcs = dp->cfg.max_sbcs;
+	h->sbc_size = sizeof(struct vr_shm_sbc);
+	h->sbc_ctr_size = sizeof(struct vr_shm_sbc_ctr);
+	h->tunnel_port = dp->cfg.tunnel_port;
+	h->sbcs_off = sbcs_off;
+	h->sbc_ctrs_off = sbc_ctrs_off;
 	dp->shm = h;
 	dp->shm_calls = (struct vr_shm_call *)((char *)p + calls_off);
+	dp->shm_sbcs = (struct vr_shm_sbc *)((char *)p + sbcs_off);
+	dp->shm_sbc_ctrs = (struct vr_shm_sbc_ctr *)((char *)p + sbc_ctrs_off);
 	dp->shm_size = size;
 	vr_shm_tick(dp, rte_rdtsc());
 	__atomic_store_n(&h->magic, VR_SHM_MAGIC, __ATOMIC_RELEASE);

@@ -16,15 +16,6 @@
 
 #include "voxrelay/tunnel.h"
 
-/* The tunnel's SRTP suites. */
-enum vr_srtp_suite {
-	VR_SRTP_AES_CM_128_HMAC_SHA1_80 = 1,
-	VR_SRTP_AEAD_AES_128_GCM = 2,
-};
-
-/* Longest master key and salt (AES_CM_128_HMAC_SHA1_80: 16 + 14). */
-#define VR_SRTP_MASTER_MAX 30
-
 /* One of an SBC's keys. */
 struct vr_srtp_key {
 	uint8_t suite;  /* enum vr_srtp_suite */

@@ -24,7 +24,9 @@
 	X(ICMP_ECHO, icmp_echo, "ICMP echo requests answered")                 \
 	X(HANDOFF, handoff, "packets passed to the lcore that owns their call") \
 	X(RELATCH, relatch, "peers re-latched after a NAT rebinding")          \
-	X(BUSY_TSC, busy_tsc, "TSC cycles spent in loops that had packets")
+	X(BUSY_TSC, busy_tsc, "TSC cycles spent in loops that had packets")   \
+	X(TUN_RX, tun_rx, "tunnel packets authenticated and decrypted")       \
+	X(TUN_TX, tun_tx, "packets encrypted into an SBC tunnel")
 
 /*
  * Drop reasons: X(ENUM, name, description). Every dropped packet is counted
@@ -52,7 +54,14 @@
 	X(NO_NEIGH, no_neigh, "next hop's MAC address not resolved")           \
 	X(TX_FULL, tx_full, "the port refused the packet")                     \
 	X(HANDOFF_FULL, handoff_full, "the owning lcore's handoff ring was full") \
-	X(SLOWPATH_FULL, slowpath_full, "the slow-path ring was full")
+	X(SLOWPATH_FULL, slowpath_full, "the slow-path ring was full")         \
+	X(TUN_MALFORMED, tun_malformed, "not a well-formed tunnel message")      \
+	X(TUN_UNKNOWN_SBC, tun_unknown_sbc, "tunnel message from an SBC id not configured") \
+	X(TUN_UNKNOWN_CHANNEL, tun_unknown_channel, "tunnel channel with no call bound") \
+	X(TUN_UNKNOWN_KEY, tun_unknown_key, "tunnel key id not among the SBC's keys") \
+	X(SRTP_AUTH, srtp_auth, "SRTP authentication failed: tampered, wrong key or forged") \
+	X(SRTP_REPLAY, srtp_replay, "SRTP packet replayed or too old")           \
+	X(SRTP_ERROR, srtp_error, "SRTP processing failed otherwise (no room, bad packet)")
 
 /* Per-flow counters besides the drops: X(ENUM, name, description). */
 #define VR_FLOW_COUNTERS(X)                                                    \

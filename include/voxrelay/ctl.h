@@ -19,11 +19,12 @@
 
 #include "voxrelay/counters.h"
 #include "voxrelay/shm.h"
+#include "voxrelay/tunnel.h"
 
 /* "VRCT" in a little-endian dump. */
 #define VR_CTL_MAGIC 0x54435256u
 /* Protocol version. */
-#define VR_CTL_VERSION 2
+#define VR_CTL_VERSION 3
 /* Default socket path. */
 #define VR_CTL_DEFAULT_PATH "/run/voxrelay/dp.sock"
 /* Largest message either side sends or accepts, header included. */
@@ -42,6 +43,8 @@ enum vr_ctl_type {
 	VR_CTL_CALL_LIST = 5, /* body: struct vr_ctl_list_req; reply: struct vr_ctl_list */
 	VR_CTL_CALL_GET = 6, /* body: struct vr_ctl_call_ref; reply: struct vr_ctl_call_stats */
 	VR_CTL_STATS = 7,    /* body: none; reply: struct vr_ctl_stats */
+	VR_CTL_SBC_SET = 8,  /* body: struct vr_ctl_sbc; reply: none (version 3) */
+	VR_CTL_SBC_DEL = 9,  /* body: struct vr_ctl_sbc_ref; reply: none (version 3) */
 	VR_CTL_TYPE_MAX,
 };
 #define VR_CTL_REPLY 0x8000
@@ -64,8 +67,14 @@ struct vr_ctl_reply {
 
 /* Leg flags (vr_ctl_leg.flags). */
 #define VR_CTL_LEG_F_EXPECT 0x1 /* expect_ip (and expect_lo/hi) restrict the peer */
+#define VR_CTL_LEG_F_TUNNEL 0x2 /* a channel of an SBC's tunnel (sbc_id, channel) */
 
-/* One leg of a call. */
+/*
+ * One leg of a call: a relay port of its own, or a channel of an SBC's
+ * tunnel (VR_CTL_LEG_F_TUNNEL: port is 0, the leg's media comes and goes
+ * through the tunnel port, and the SBC's address is learned from
+ * authenticated packets, so no expected peer).
+ */
 struct vr_ctl_leg {
 	uint32_t addr;      /* relay address, network order: one of the dataplane's */
 	uint16_t port;      /* relay RTP port, host order: even, in range; RTCP is port + 1 */
@@ -73,6 +82,8 @@ struct vr_ctl_leg {
 	uint32_t expect_ip; /* expected peer address, network order */
 	uint16_t expect_lo; /* expected peer RTP port range, host order; 0-0: any port */
 	uint16_t expect_hi;
+	uint32_t sbc_id;    /* tunnel legs: the SBC's tunnel id (version 3) */
+	uint32_t channel;   /* tunnel legs: the channel, 1 or more */
 };
 
 /* A call: the body of VR_CTL_CALL_ADD and VR_CTL_CALL_MOD. */
@@ -81,6 +92,33 @@ struct vr_ctl_call {
 	struct vr_ctl_leg leg[2];
 	uint32_t learn_window_ms;  /* 0: the dataplane's --learn-window */
 	uint32_t clock_rate;       /* RTP clock rate for jitter; 0: 8000 */
+};
+
+/* One SBC key: its id in the tunnel header, and master key then salt. */
+struct vr_ctl_sbc_key {
+	uint8_t id;
+	uint8_t len;                        /* of master: 30 or 28, by suite */
+	uint8_t master[VR_SRTP_MASTER_MAX];
+};
+
+/*
+ * An SBC: the body of VR_CTL_SBC_SET, which adds it or replaces its keys.
+ * key[0] is the current key; during a rollover key[1] is the previous one,
+ * still accepted for prev_ms. A key kept from one SET to the next (same id
+ * and bytes) keeps its streams' SRTP state, so no packet is lost.
+ */
+struct vr_ctl_sbc {
+	uint32_t id;        /* tunnel id, 1-VR_TUN_SBC_ID_MAX */
+	uint8_t suite;      /* enum vr_srtp_suite */
+	uint8_t n_keys;     /* 1, or 2 during a rollover */
+	uint16_t pad;
+	uint32_t prev_ms;   /* how long key[1] stays accepted; 1-86400000 */
+	struct vr_ctl_sbc_key key[2];
+};
+
+/* Names an SBC: the body of VR_CTL_SBC_DEL. */
+struct vr_ctl_sbc_ref {
+	uint32_t id;
 };
 
 /* Names a call: the body of VR_CTL_CALL_DEL and VR_CTL_CALL_GET. */

@@ -13,7 +13,9 @@
  *
  * Layout: struct vr_shm_hdr at offset 0, then n_lcores rows of struct
  * vr_shm_lcore at lcores_off, then max_calls slots of struct vr_shm_call at
- * calls_off. Offsets and sizes come from the header, so a reader built
+ * calls_off; from version 2.1, max_sbcs rows of struct vr_shm_sbc at
+ * sbcs_off and (n_lcores + 1) x max_sbcs struct vr_shm_sbc_ctr at
+ * sbc_ctrs_off. Offsets and sizes come from the header, so a reader built
  * against an older minor version still finds everything it knows.
  */
 #ifndef VOXRELAY_SHM_H
@@ -27,7 +29,7 @@
 #define VR_SHM_MAGIC 0x54535256u
 /* Layout version: a reader refuses a different major version. */
 #define VR_SHM_VERSION_MAJOR 2
-#define VR_SHM_VERSION_MINOR 0
+#define VR_SHM_VERSION_MINOR 1
 /* Default object name (shm_open). */
 #define VR_SHM_DEFAULT_NAME "/voxrelay-stats"
 /* Longest call id, including the terminating NUL. */
@@ -62,7 +64,50 @@ struct vr_shm_hdr {
 	uint16_t port_lo;         /* relay UDP port range, host order */
 	uint16_t port_hi;
 	uint32_t addrs[64];       /* relay addresses, network order */
+	/* Version 2.1: */
+	uint32_t max_sbcs;        /* rows at sbcs_off; counter rows per lcore at sbc_ctrs_off */
+	uint32_t sbc_size;        /* sizeof(struct vr_shm_sbc) */
+	uint32_t sbc_ctr_size;    /* sizeof(struct vr_shm_sbc_ctr) */
+	uint16_t tunnel_port;     /* the SBC tunnel's UDP port, host order */
+	uint16_t pad0;
+	uint64_t sbcs_off;
+	uint64_t sbc_ctrs_off;    /* row (lcore * max_sbcs + sbc); lcore n_lcores is the main lcore */
 };
+
+/*
+ * One SBC (by row; id 0 = a free row). Written by the main lcore, which
+ * makes seq odd while it rewrites the row; readers copy it and retry when
+ * seq was odd or moved, as for call slots.
+ */
+struct vr_shm_sbc {
+	uint32_t seq;
+	uint32_t id;                  /* tunnel id */
+	uint32_t public_ip;           /* source of its last authenticated hello, network order */
+	uint16_t public_port;         /* network order */
+	uint16_t hello_interval_s;    /* as the SBC said */
+	uint32_t local_ip;            /* its LAN address, as it said; network order */
+	uint8_t key_id;               /* key of its last authenticated hello */
+	uint8_t n_keys;               /* keys accepted now: 1, 2 during a rollover */
+	uint8_t suite;                /* enum vr_srtp_suite */
+	uint8_t pad;
+	uint64_t configured_unix_ns;  /* when it was (re)configured */
+	uint64_t last_hello_unix_ns;  /* 0: no hello yet */
+	uint64_t hellos;              /* authenticated hellos answered */
+	char version[64];             /* its software version, as it said */
+} __attribute__((aligned(64)));
+
+/*
+ * One lcore's counters for one SBC: what came in through its tunnel and
+ * went out into it, and why its packets were dropped. The lcore is the only
+ * writer; readers sum the n_lcores + 1 rows of an SBC.
+ */
+struct vr_shm_sbc_ctr {
+	uint64_t rx_pkts;             /* authenticated tunnel packets */
+	uint64_t rx_bytes;            /* their UDP payload */
+	uint64_t tx_pkts;             /* packets sent into the tunnel */
+	uint64_t tx_bytes;
+	uint64_t drops[VR_DROP_MAX];  /* enum vr_drop_reason */
+} __attribute__((aligned(64)));
 
 /* One worker lcore's global counters. Its lcore is the only writer. */
 struct vr_shm_lcore {
@@ -193,6 +238,16 @@ vr_shm_flow_lost(const struct vr_shm_flow *f)
 	if (recv == 0)
 		return 0;
 	return expected > recv ? expected - recv : 0;
+}
+
+/* The counter row of lcore l (n_lcores: the main lcore) for SBC row r; NULL before 2.1. */
+static inline const struct vr_shm_sbc_ctr *
+vr_shm_sbc_ctr_row(const struct vr_shm_hdr *h, unsigned int l, unsigned int r)
+{
+	if (h->version_minor < 1 && h->version_major == 2)
+		return NULL;
+	return (const struct vr_shm_sbc_ctr *)((const char *)h + h->sbc_ctrs_off +
+		((uint64_t)l * h->max_sbcs + r) * h->sbc_ctr_size);
 }
 
 #endif /* VOXRELAY_SHM_H */

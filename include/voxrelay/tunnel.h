@@ -50,6 +50,15 @@
 /* SBC ids are 1-65535 in version 1 (the dataplane indexes them directly). */
 #define VR_TUN_SBC_ID_MAX 65535u
 
+/* The SRTP suites a tunnel may use (Redis voxrelay:sbc:ID suite). */
+enum vr_srtp_suite {
+	VR_SRTP_AES_CM_128_HMAC_SHA1_80 = 1, /* 16-byte key, 14-byte salt, 10-byte tag */
+	VR_SRTP_AEAD_AES_128_GCM = 2,        /* 16-byte key, 12-byte salt, 16-byte tag */
+};
+
+/* Longest master key and salt (AES_CM_128_HMAC_SHA1_80: 16 + 14). */
+#define VR_SRTP_MASTER_MAX 30
+
 /* Message types (header byte 1). */
 enum vr_tun_type {
 	VR_TUN_RTP = 1,       /* an SRTP packet of the channel's stream */

@@ -145,6 +145,64 @@ Test(ctl, call_validation_names_the_value)
 	rejected(&c, "90000000 ms");
 }
 
+/* Leg a made a tunnel leg: SBC 7 channel ch. */
+static struct vr_ctl_call
+tun_call(uint32_t ch)
+{
+	struct vr_ctl_call c = good_call();
+
+	memset(&c.leg[0], 0, sizeof(c.leg[0]));
+	c.leg[0].addr = c.leg[1].addr;
+	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+	c.leg[0].sbc_id = 7;
+	c.leg[0].channel = ch;
+	return c;
+}
+
+Test(ctl, tunnel_leg_validation_names_the_value)
+{
+	struct vr_config cfg = test_cfg();
+	struct vr_ctl_call c = tun_call(3);
+
+	cr_assert_eq(vr_ctl_check_call(&cfg, &c, err, sizeof(err)), 0, "%s", err);
+	c.leg[1] = c.leg[0];
+	c.leg[1].channel = 4;
+	cr_assert_eq(vr_ctl_check_call(&cfg, &c, err, sizeof(err)), 0, "two SBC legs: %s", err);
+	c.leg[1].channel = 3;
+	rejected(&c, "both use SBC 7 channel 3");
+	c = tun_call(0);
+	rejected(&c, "channel 0 is the SBC's own");
+	c = tun_call(3);
+	c.leg[0].sbc_id = 0;
+	rejected(&c, "SBC id 0 is outside");
+	c.leg[0].sbc_id = 70000;
+	rejected(&c, "SBC id 70000 is outside");
+	c = tun_call(3);
+	c.leg[0].port = 20004;
+	rejected(&c, "has no relay port (20004)");
+	c = tun_call(3);
+	c.leg[0].flags |= VR_CTL_LEG_F_EXPECT;
+	rejected(&c, "takes no other flag");
+	/* A plain leg carries no tunnel fields. */
+	c = good_call();
+	c.leg[1].channel = 5;
+	rejected(&c, "unknown flags");
+}
+
+Test(ctl, sbc_requests_have_their_sizes)
+{
+	struct vr_ctl_sbc sbc;
+	struct vr_ctl_sbc_ref ref = { 7 };
+	size_t n;
+
+	memset(&sbc, 0, sizeof(sbc));
+	n = vr_ctl_encode(buf, sizeof(buf), VR_CTL_SBC_SET, 1, &sbc, sizeof(sbc));
+	cr_assert_eq(vr_ctl_check_request(buf, n, err, sizeof(err)), VR_CTL_SBC_SET, "%s", err);
+	cr_assert_eq(vr_ctl_check_request(buf, n - 1, err, sizeof(err)), -EBADMSG);
+	n = vr_ctl_encode(buf, sizeof(buf), VR_CTL_SBC_DEL, 2, &ref, sizeof(ref));
+	cr_assert_eq(vr_ctl_check_request(buf, n, err, sizeof(err)), VR_CTL_SBC_DEL, "%s", err);
+}
+
 Test(ctl, reply_decoding)
 {
 	struct vr_ctl_reply r;

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SBCs and the SRTP state of their tunnel legs: runs on the main lcore only
+ * (from ctl.c, calls.c and slowpath.c), the single writer of the SBC table
+ * (dp->sbc), of every struct vr_tun_leg's key slots and of the SBC rows in
+ * the shared memory. Workers read dp->sbc and use a leg's sessions without
+ * locks; a slot is marked invalid, then its sessions are freed only after an
+ * RCU grace period, and a replaced struct vr_sbc likewise. Also answers the
+ * SBCs' hellos, which workers pass up: those use the SBC's own channel-0
+ * sessions, which only this lcore touches.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_udp.h>
+
+#include "dp.h"
+#include "pkt.h"
+
+/* SSRC of the relay's hello answers: "vxdp". */
+#define HELLO_SSRC 0x76786470u
+#define RELAY_VERSION "voxrelay-dp 0.1.0"
+
+int
+vr_sbc_init(struct vr_dp *dp)
+{
+	struct rte_hash_parameters hp = {
+		.name = "vr_tun_ft",
+		.entries = dp->cfg.max_calls * 2 < 16 ? 16 : dp->cfg.max_calls * 2,
+		.key_len = sizeof(uint64_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	uint32_t i;
+
+	if (vr_srtp_init() < 0) {
+		VR_LOG(ERR, "libsrtp did not initialise");
+		return -EIO;
+	}
+	dp->sbc = rte_zmalloc("vr_sbc", sizeof(*dp->sbc) * (VR_TUN_SBC_ID_MAX + 1), 0);
+	dp->tun_legs = rte_zmalloc("vr_tun_legs", sizeof(*dp->tun_legs) * 2 * dp->cfg.max_calls, 0);
+	dp->free_sbc_rows = rte_malloc("vr_sbc_rows", sizeof(uint32_t) * dp->cfg.max_sbcs, 0);
+	dp->tun_ft = rte_hash_create(&hp);
+	if (dp->sbc == NULL || dp->tun_legs == NULL || dp->free_sbc_rows == NULL ||
+			dp->tun_ft == NULL)
+		return -ENOMEM;
+	for (i = 0; i < dp->cfg.max_sbcs; i++)
+		dp->free_sbc_rows[i] = dp->cfg.max_sbcs - 1 - i;
+	dp->n_free_sbc_rows = dp->cfg.max_sbcs;
+	return 0;
+}
+
+static void
+sbc_free(struct vr_sbc *s)
+{
+	unsigned int k;
+
+	if (s == NULL)
+		return;
+	for (k = 0; k < 2; k++) {
+		vr_srtp_stream_free(s->hello_rx[k]);
+		vr_srtp_stream_free(s->hello_tx[k]);
+	}
+	memset(s->key, 0, sizeof(s->key));
+	rte_free(s);
+}
+
+void
+vr_sbc_leg_free(struct vr_tun_leg *t)
+{
+	unsigned int k;
+
+	if (t == NULL)
+		return;
+	for (k = 0; k < 2; k++) {
+		vr_srtp_stream_free(t->rx[k]);
+		vr_srtp_stream_free(t->tx[k]);
+	}
+	memset(t->master, 0, sizeof(t->master));
+	rte_free(t);
+}
+
+void
+vr_sbc_fini(struct vr_dp *dp)
+{
+	uint32_t i;
+
+	if (dp->tun_legs != NULL)
+		for (i = 0; i < 2 * dp->cfg.max_calls; i++)
+			vr_sbc_leg_free(dp->tun_legs[i]);
+	if (dp->sbc != NULL)
+		for (i = 0; i <= VR_TUN_SBC_ID_MAX; i++)
+			sbc_free(dp->sbc[i]);
+	rte_hash_free(dp->tun_ft);
+	rte_free(dp->tun_legs);
+	rte_free(dp->sbc);
+	rte_free(dp->free_sbc_rows);
+	dp->tun_ft = NULL;
+	dp->tun_legs = NULL;
+	dp->sbc = NULL;
+	dp->free_sbc_rows = NULL;
+}
+
+static uint64_t
+unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Opens row s->row's write section (odd seq). */
+static struct vr_shm_sbc *
+row_begin(struct vr_dp *dp, uint32_t row)
+{
+	struct vr_shm_sbc *r = &dp->shm_sbcs[row];
+
+	__atomic_store_n(&r->seq, r->seq + 1, __ATOMIC_RELEASE);
+	rte_smp_wmb();
+	return r;
+}
+
+static void
+row_end(struct vr_shm_sbc *r)
+{
+	rte_smp_wmb();
+	__atomic_store_n(&r->seq, r->seq + 1, __ATOMIC_RELEASE);
+}
+
+static int
+check_def(const struct vr_ctl_sbc *d, char *err, size_t errlen)
+{
+	size_t len = vr_srtp_master_len(d->suite);
+	unsigned int k;
+
+	if (d->id == 0 || d->id > VR_TUN_SBC_ID_MAX) {
+		snprintf(err, errlen, "SBC id %u is outside 1-%u", d->id, VR_TUN_SBC_ID_MAX);
+		return -EINVAL;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "SBC %u: unknown SRTP suite %u", d->id, d->suite);
+		return -EINVAL;
+	}
+	if (d->n_keys < 1 || d->n_keys > 2) {
+		snprintf(err, errlen, "SBC %u: %u keys, want 1 or 2", d->id, d->n_keys);
+		return -EINVAL;
+	}
+	for (k = 0; k < d->n_keys; k++) {
+		if (d->key[k].len != len) {
+			snprintf(err, errlen, "SBC %u: key %u is %u bytes, %s wants %zu", d->id,
+				d->key[k].id, d->key[k].len, vr_srtp_suite_name(d->suite), len);
+			return -EINVAL;
+		}
+	}
+	if (d->n_keys == 2 && d->key[0].id == d->key[1].id) {
+		snprintf(err, errlen, "SBC %u: the current and previous keys both have id %u",
+			d->id, d->key[0].id);
+		return -EINVAL;
+	}
+	if (d->n_keys == 2 && (d->prev_ms == 0 || d->prev_ms > 86400000)) {
+		snprintf(err, errlen, "SBC %u: previous key kept %u ms, want 1-86400000", d->id,
+			d->prev_ms);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Slot of t that holds key k (same id and bytes), or -1. */
+static int
+leg_slot_of(const struct vr_tun_leg *t, const struct vr_srtp_key *k)
+{
+	unsigned int j;
+
+	for (j = 0; j < 2; j++)
+		if (t->valid[j] && t->key_id[j] == k->id &&
+				memcmp(t->master[j], k->master, sizeof(k->master)) == 0)
+			return (int)j;
+	return -1;
+}
+
+static int
+key_in(const struct vr_sbc *s, uint8_t id, const uint8_t *master)
+{
+	unsigned int k;
+
+	for (k = 0; k < s->n_keys; k++)
+		if (s->key[k].id == id && memcmp(s->key[k].master, master, VR_SRTP_MASTER_MAX) == 0)
+			return 1;
+	return 0;
+}
+
+/* Fills a free slot of t with key k's sessions; 0 or -ENOMEM. */
+static int
+leg_fill(struct vr_tun_leg *t, const struct vr_srtp_key *k)
+{
+	unsigned int j = t->valid[0] ? 1 : 0;
+
+	if (t->valid[j])
+		return -ENOSPC;
+	vr_srtp_stream_free(t->rx[j]);
+	vr_srtp_stream_free(t->tx[j]);
+	t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, 1);
+	t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, 0);
+	if (t->rx[j] == NULL || t->tx[j] == NULL)
+		return -ENOMEM;
+	t->key_id[j] = k->id;
+	memcpy(t->master[j], k->master, sizeof(t->master[j]));
+	__atomic_store_n(&t->valid[j], 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Points t's current slot at the SBC's current key. */
+static void
+leg_set_cur(struct vr_tun_leg *t, const struct vr_sbc *s)
+{
+	int j = leg_slot_of(t, &s->key[0]);
+
+	if (j >= 0)
+		__atomic_store_n(&t->cur, (uint8_t)j, __ATOMIC_RELEASE);
+}
+
+struct vr_tun_leg *
+vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, char *err, size_t errlen)
+{
+	struct vr_sbc *s = sbc_id <= VR_TUN_SBC_ID_MAX ? dp->sbc[sbc_id] : NULL;
+	struct vr_tun_leg *t;
+	unsigned int k;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "SBC %u is not configured", sbc_id);
+		return NULL;
+	}
+	t = rte_zmalloc("vr_tun_leg", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		goto nomem;
+	t->sbc_id = sbc_id;
+	t->channel = channel;
+	t->sbc_row = s->row;
+	for (k = 0; k < s->n_keys; k++)
+		if (leg_fill(t, &s->key[k]) < 0)
+			goto nomem;
+	leg_set_cur(t, s);
+	t->tx_slot = t->cur;
+	return t;
+nomem:
+	vr_sbc_leg_free(t);
+	snprintf(err, errlen, "SBC %u channel %u: out of memory for its SRTP sessions", sbc_id,
+		channel);
+	return NULL;
+}
+
+/* The tunnel legs of SBC id (main's registry): calls back fn on each. */
+static unsigned int
+legs_of(struct vr_dp *dp, uint32_t id, void (*fn)(struct vr_dp *, struct vr_tun_leg *, void *),
+	void *arg)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < 2 * dp->cfg.max_calls; i++) {
+		struct vr_tun_leg *t = dp->tun_legs[i];
+
+		if (t != NULL && t->sbc_id == id) {
+			if (fn != NULL)
+				fn(dp, t, arg);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Step 1 of a key change: slots whose key the new SBC does not have stop being used. */
+static void
+leg_retire(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
+{
+	const struct vr_sbc *n = arg;
+	unsigned int j;
+
+	for (j = 0; j < 2; j++)
+		if (t->valid[j] && !key_in(n, t->key_id[j], t->master[j]))
+			__atomic_store_n(&t->valid[j], 0, __ATOMIC_RELEASE);
+}
+
+/* Step 2, after a grace period: free the retired sessions, add the new keys. */
+static void
+leg_rekey(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
+{
+	const struct vr_sbc *n = arg;
+	unsigned int j, k;
+
+	for (j = 0; j < 2; j++) {
+		if (t->valid[j])
+			continue;
+		vr_srtp_stream_free(t->rx[j]);
+		vr_srtp_stream_free(t->tx[j]);
+		t->rx[j] = t->tx[j] = NULL;
+	}
+	for (k = 0; k < n->n_keys; k++)
+		if (leg_slot_of(t, &n->key[k]) < 0 && leg_fill(t, &n->key[k]) < 0)
+			VR_LOG(ERR, "SBC %u channel %u: no SRTP session for key %u", n->id,
+				t->channel, n->key[k].id);
+	t->sbc_row = n->row;
+	leg_set_cur(t, n);
+}
+
+int
+vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t errlen)
+{
+	struct vr_sbc *old, *n;
+	struct vr_shm_sbc *r;
+	unsigned int k, j;
+	int rc = check_def(def, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	old = dp->sbc[def->id];
+	if (old == NULL && dp->n_free_sbc_rows == 0) {
+		snprintf(err, errlen, "SBC %u: all %u SBC rows are in use (--max-sbcs)", def->id,
+			dp->cfg.max_sbcs);
+		return -ENOSPC;
+	}
+	n = rte_zmalloc("vr_sbc", sizeof(*n), RTE_CACHE_LINE_SIZE);
+	if (n == NULL)
+		goto nomem;
+	n->id = def->id;
+	n->suite = def->suite;
+	n->n_keys = def->n_keys;
+	for (k = 0; k < def->n_keys; k++) {
+		n->key[k].suite = def->suite;
+		n->key[k].id = def->key[k].id;
+		memcpy(n->key[k].master, def->key[k].master, def->key[k].len);
+	}
+	if (def->n_keys == 2)
+		n->prev_until_tsc = rte_rdtsc() + dp->tsc_hz / 1000 * def->prev_ms;
+	/* The hello sessions of a kept key carry over; the others are new. */
+	for (k = 0; k < n->n_keys; k++) {
+		for (j = 0; old != NULL && j < old->n_keys; j++) {
+			if (old->hello_rx[j] != NULL && old->key[j].suite == n->suite &&
+					old->key[j].id == n->key[k].id &&
+					memcmp(old->key[j].master, n->key[k].master,
+						VR_SRTP_MASTER_MAX) == 0) {
+				n->hello_rx[k] = old->hello_rx[j];
+				n->hello_tx[k] = old->hello_tx[j];
+				old->hello_rx[j] = old->hello_tx[j] = NULL;
+				break;
+			}
+		}
+		if (n->hello_rx[k] == NULL) {
+			n->hello_rx[k] = vr_srtp_stream_new(&n->key[k], VR_TUN_UP,
+				VR_TUN_CHANNEL_SBC, 1);
+			n->hello_tx[k] = vr_srtp_stream_new(&n->key[k], VR_TUN_DOWN,
+				VR_TUN_CHANNEL_SBC, 0);
+			if (n->hello_rx[k] == NULL || n->hello_tx[k] == NULL)
+				goto nomem_n;
+		}
+	}
+	if (old != NULL) {
+		n->row = old->row;
+		n->hello_seq = old->hello_seq;
+		if (old->suite != n->suite) {
+			/* A new suite: every session is new. */
+			legs_of(dp, n->id, leg_retire, &(struct vr_sbc){ .n_keys = 0 });
+		} else {
+			legs_of(dp, n->id, leg_retire, n);
+		}
+	} else {
+		n->row = dp->free_sbc_rows[--dp->n_free_sbc_rows];
+	}
+	__atomic_store_n(&dp->sbc[n->id], n, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+	legs_of(dp, n->id, leg_rekey, n);
+	sbc_free(old);
+	if (old == NULL)
+		dp->n_sbcs++;
+	r = row_begin(dp, n->row);
+	if (old == NULL) {
+		memset((char *)r + sizeof(r->seq), 0, sizeof(*r) - sizeof(r->seq));
+		for (k = 0; k <= dp->n_workers; k++)
+			memset(vr_dp_sbc_ctr(dp, k, n->row), 0, sizeof(struct vr_shm_sbc_ctr));
+	}
+	r->id = n->id;
+	r->n_keys = n->n_keys;
+	r->suite = n->suite;
+	r->configured_unix_ns = unix_ns();
+	row_end(r);
+	return 0;
+nomem_n:
+	sbc_free(n);
+nomem:
+	snprintf(err, errlen, "SBC %u: out of memory", def->id);
+	return -ENOMEM;
+}
+
+int
+vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen)
+{
+	struct vr_sbc *s = id >= 1 && id <= VR_TUN_SBC_ID_MAX ? dp->sbc[id] : NULL;
+	struct vr_shm_sbc *r;
+	unsigned int n;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "SBC %u is not configured", id);
+		return -ENOENT;
+	}
+	n = legs_of(dp, id, NULL, NULL);
+	if (n > 0) {
+		snprintf(err, errlen, "SBC %u still carries %u call leg(s): unbind them first", id, n);
+		return -EBUSY;
+	}
+	__atomic_store_n(&dp->sbc[id], NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+	r = row_begin(dp, s->row);
+	memset((char *)r + sizeof(r->seq), 0, sizeof(*r) - sizeof(r->seq));
+	row_end(r);
+	dp->free_sbc_rows[dp->n_free_sbc_rows++] = s->row;
+	dp->n_sbcs--;
+	sbc_free(s);
+	return 0;
+}
+
+void
+vr_sbc_timers(struct vr_dp *dp, uint64_t now)
+{
+	struct vr_ctl_sbc def;
+	char err[VR_CTL_ERR_MAX];
+	uint32_t row;
+
+	if (now < dp->next_key_check_tsc || dp->n_sbcs == 0)
+		return;
+	dp->next_key_check_tsc = now + dp->tsc_hz / 10;
+	for (row = 0; row < dp->cfg.max_sbcs; row++) {
+		uint32_t id = dp->shm_sbcs[row].id;
+		struct vr_sbc *s = id != 0 ? dp->sbc[id] : NULL;
+
+		uint8_t prev_id;
+
+		if (s == NULL || s->n_keys != 2 || now < s->prev_until_tsc)
+			continue;
+		prev_id = s->key[1].id;
+		/* The previous key's time is up: the SBC keeps its current key only. */
+		memset(&def, 0, sizeof(def));
+		def.id = s->id;
+		def.suite = s->suite;
+		def.n_keys = 1;
+		def.key[0].id = s->key[0].id;
+		def.key[0].len = (uint8_t)vr_srtp_master_len(s->suite);
+		memcpy(def.key[0].master, s->key[0].master, def.key[0].len);
+		if (vr_sbc_set(dp, &def, err, sizeof(err)) < 0)
+			VR_LOG(ERR, "%s", err);
+		else
+			VR_LOG(INFO, "SBC %u: previous key %u retired", id, prev_id);
+		memset(&def, 0, sizeof(def));
+	}
+}
+
+/* Counts a hello dropped for reason on the main lcore's row of SBC s. */
+static void
+hello_drop(struct vr_dp *dp, const struct vr_sbc *s, struct rte_mbuf *m, int reason)
+{
+	if (s != NULL)
+		vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Answers an SBC's hello, which a worker checked for form and SBC id: once
+ * its SRTP authentication passes, records what it says and where it came
+ * from in the SBC's row and sends a protected answer back, in the same mbuf.
+ */
+void
+vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_addr ea;
+	struct vr_tun_hello hello;
+	struct vr_tun_hdr h;
+	struct vr_shm_sbc *r;
+	struct vr_sbc *s;
+	struct vr_pkt p;
+	uint8_t *srtp;
+	uint32_t ip;
+	uint16_t port;
+	int len, k, tl;
+	srtp_err_status_t st;
+
+	if (m->nb_segs != 1 || vr_pkt_classify((uint8_t *)eth, m->data_len, &p) != VR_PKT_UDP ||
+			vr_tun_parse(p.payload, p.payload_len, &h) != VR_TUN_OK ||
+			h.type != VR_TUN_HELLO) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	s = dp->sbc[h.sbc_id];
+	if (s == NULL)
+		return hello_drop(dp, NULL, m, VR_DROP_TUN_UNKNOWN_SBC);
+	for (k = 0; k < s->n_keys; k++)
+		if (s->key[k].id == h.key_id)
+			break;
+	if (k == s->n_keys)
+		return hello_drop(dp, s, m, VR_DROP_TUN_UNKNOWN_KEY);
+	srtp = p.payload + VR_TUN_HDR_LEN;
+	len = (int)(p.payload_len - VR_TUN_HDR_LEN);
+	st = srtp_unprotect(s->hello_rx[k], srtp, &len);
+	if (st != srtp_err_status_ok)
+		return hello_drop(dp, s, m, st == srtp_err_status_auth_fail ? VR_DROP_SRTP_AUTH :
+			st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old ?
+			VR_DROP_SRTP_REPLAY : VR_DROP_SRTP_ERROR);
+	/* A plain RTP header (no CSRC, no extension), then the TLVs. */
+	if (len < 12 || (srtp[0] & 0xdf) != 0x80 ||
+			vr_tun_hello_parse(srtp + 12, (size_t)len - 12, &hello) < 0)
+		return hello_drop(dp, s, m, VR_DROP_TUN_MALFORMED);
+	ip = p.ip->src_addr;
+	port = p.udp->src_port;
+	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_pkts++;
+	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_bytes += p.payload_len;
+	r = row_begin(dp, s->row);
+	r->public_ip = ip;
+	r->public_port = port;
+	r->local_ip = hello.local_ip;
+	r->hello_interval_s = hello.interval_s;
+	r->key_id = h.key_id;
+	r->last_hello_unix_ns = unix_ns();
+	r->hellos++;
+	memcpy(r->version, hello.version, sizeof(r->version));
+	row_end(r);
+
+	/* The answer: same addresses reversed, a hello answer with our version. */
+	memset(&hello, 0, sizeof(hello));
+	snprintf(hello.version, sizeof(hello.version), "%s", RELAY_VERSION);
+	srtp[0] = 0x80;
+	srtp[1] = 0;
+	srtp[2] = (uint8_t)(s->hello_seq >> 8);
+	srtp[3] = (uint8_t)s->hello_seq;
+	s->hello_seq++;
+	memset(srtp + 4, 0, 4);
+	vr_tun_put32(srtp + 8, HELLO_SSRC);
+	tl = vr_tun_hello_build(&hello, srtp + 12, 96);
+	len = 12 + tl;
+	if (rte_pktmbuf_tailroom(m) + m->data_len < (uint32_t)(srtp - (uint8_t *)eth) + len +
+			SRTP_MAX_TRAILER_LEN ||
+			srtp_protect(s->hello_tx[k], srtp, &len) != srtp_err_status_ok)
+		return hello_drop(dp, s, m, VR_DROP_SRTP_ERROR);
+	vr_tun_write(p.payload, VR_TUN_HELLO_ACK, h.key_id, h.sbc_id, VR_TUN_CHANNEL_SBC);
+	m->data_len = m->pkt_len = (uint32_t)(srtp - (uint8_t *)eth) + (uint32_t)len;
+	rte_ether_addr_copy(&eth->src_addr, &ea);
+	rte_ether_addr_copy(&eth->dst_addr, &eth->src_addr);
+	rte_ether_addr_copy(&ea, &eth->dst_addr);
+	p.ip->src_addr = p.ip->dst_addr;
+	p.ip->dst_addr = ip;
+	p.ip->time_to_live = dp->cfg.ttl;
+	p.ip->total_length = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*eth)));
+	p.ip->hdr_checksum = 0;
+	p.ip->hdr_checksum = rte_ipv4_cksum(p.ip);
+	p.udp->src_port = p.udp->dst_port;
+	p.udp->dst_port = port;
+	p.udp->dgram_len = rte_cpu_to_be_16((uint16_t)(VR_TUN_HDR_LEN + len + sizeof(*p.udp)));
+	p.udp->dgram_cksum = 0;
+	p.udp->dgram_cksum = rte_ipv4_udptcp_cksum(p.ip, p.udp);
+	m->ol_flags = 0;
+	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->tx_pkts++;
+	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->tx_bytes += VR_TUN_HDR_LEN + (uint64_t)len;
+	vr_slow_send(dp, m);
+}

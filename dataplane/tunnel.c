@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The workers' side of SBC tunnels (docs/tunnel.md): a tunnel packet in is
+ * authenticated and decrypted with its stream's libsrtp session, the SBC's
+ * address latched from it, and its headers moved over the tunnel header so
+ * that relay.c forwards the inner RTP like any other; a packet out to a
+ * tunnel leg is encrypted in place and given the tunnel header. Runs on the
+ * lcore that owns the call (packets that arrive elsewhere are handed over
+ * first), which is the only user of the leg's sessions and the only writer
+ * of its flows' state; reads the SBC and tunnel tables lock-free (sbc.c and
+ * calls.c write them, freeing only after a grace period) and writes this
+ * lcore's counter rows.
+ */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "dp.h"
+#include "pkt.h"
+#include "worker.h"
+
+/* Drops m for reason: globally, for SBC row (if known) and flow st (if known). */
+static __rte_noinline void
+drop_tun(struct vr_lcore *lc, int64_t row, struct vr_shm_flow *st, struct rte_mbuf *m,
+	int reason)
+{
+	if (row >= 0)
+		vr_dp_sbc_ctr(lc->dp, lc->idx, (uint32_t)row)->drops[reason]++;
+	if (st != NULL)
+		st->drops[reason]++;
+	drop(lc, m, reason);
+}
+
+static int
+srtp_reason(srtp_err_status_t st)
+{
+	if (st == srtp_err_status_auth_fail)
+		return VR_DROP_SRTP_AUTH;
+	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old)
+		return VR_DROP_SRTP_REPLAY;
+	return VR_DROP_SRTP_ERROR;
+}
+
+/* The SBC sent an authenticated packet from src: latch it there (the SBC's address may move). */
+static inline void
+latch_sbc(struct vr_lcore *lc, struct vr_shm_flow *st, uint32_t ip, uint16_t port)
+{
+	if (likely(st->latch == VR_LATCH_LATCHED && st->peer_ip == ip && st->peer_port == port))
+		return;
+	if (st->latch == VR_LATCH_LATCHED) {
+		st->c[VR_FC_RELATCHES]++;
+		count(lc, VR_GC_RELATCH, 1);
+	}
+	__atomic_store_n(&st->peer_ip, ip, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->peer_port, port, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->latch, VR_LATCH_LATCHED, __ATOMIC_RELEASE);
+}
+
+struct vr_flow *
+vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed)
+{
+	struct vr_dp *dp = lc->dp;
+	struct vr_tun_leg *t;
+	struct vr_tun_hdr h;
+	struct vr_sbc *sbc;
+	struct vr_flow *f;
+	srtp_err_status_t st;
+	uint8_t *frame, *srtp;
+	uint32_t hdrs;
+	uint64_t key;
+	void *data;
+	int k, len;
+
+	if (unlikely(vr_tun_parse(p->payload, p->payload_len, &h) != VR_TUN_OK)) {
+		drop(lc, m, VR_DROP_TUN_MALFORMED);
+		return NULL;
+	}
+	sbc = __atomic_load_n(&dp->sbc[h.sbc_id], __ATOMIC_ACQUIRE);
+	if (unlikely(sbc == NULL)) {
+		drop(lc, m, VR_DROP_TUN_UNKNOWN_SBC);
+		return NULL;
+	}
+	if (unlikely(h.type == VR_TUN_HELLO)) {
+		if (rte_ring_mp_enqueue(dp->slow_rx, m) != 0)
+			drop_tun(lc, sbc->row, NULL, m, VR_DROP_SLOWPATH_FULL);
+		return NULL;
+	}
+	if (unlikely(h.type == VR_TUN_HELLO_ACK)) {
+		drop_tun(lc, sbc->row, NULL, m, VR_DROP_TUN_MALFORMED);
+		return NULL;
+	}
+	key = (uint64_t)h.sbc_id << 32 | h.channel;
+	if (unlikely(rte_hash_lookup_data(dp->tun_ft, &key, &data) < 0)) {
+		drop_tun(lc, sbc->row, NULL, m, VR_DROP_TUN_UNKNOWN_CHANNEL);
+		return NULL;
+	}
+	f = data;
+	if (h.type == VR_TUN_RTCP)
+		f = f->sibling;
+	if (unlikely(f->owner != lc->idx)) {
+		if (handed)
+			drop(lc, m, VR_DROP_NO_FLOW);
+		else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
+			drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
+		else
+			count(lc, VR_GC_HANDOFF, 1);
+		return NULL;
+	}
+	t = f->tun;
+	for (k = 0; k < 2; k++)
+		if (__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) && t->key_id[k] == h.key_id)
+			break;
+	if (unlikely(k == 2)) {
+		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_TUN_UNKNOWN_KEY);
+		return NULL;
+	}
+	srtp = p->payload + VR_TUN_HDR_LEN;
+	len = (int)(p->payload_len - VR_TUN_HDR_LEN);
+	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
+		srtp_unprotect_rtcp(t->rx[k], srtp, &len);
+	if (unlikely(st != srtp_err_status_ok)) {
+		drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
+		return NULL;
+	}
+	/* Authenticated: this is the SBC, from wherever it is now. */
+	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
+	t->tx_slot = (uint8_t)k;
+	vr_dp_sbc_ctr(dp, lc->idx, t->sbc_row)->rx_pkts++;
+	vr_dp_sbc_ctr(dp, lc->idx, t->sbc_row)->rx_bytes += p->payload_len;
+	count(lc, VR_GC_TUN_RX, 1);
+
+	/* Decapsulate: the Ethernet, IP and UDP headers move over the tunnel header. */
+	frame = rte_pktmbuf_mtod(m, uint8_t *);
+	hdrs = (uint32_t)(p->payload - frame);
+	memmove(frame + VR_TUN_HDR_LEN, frame, hdrs);
+	frame = (uint8_t *)rte_pktmbuf_adj(m, VR_TUN_HDR_LEN);
+	rte_pktmbuf_trim(m, m->pkt_len - (hdrs + (uint32_t)len));
+	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip + VR_TUN_HDR_LEN);
+	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp + VR_TUN_HDR_LEN);
+	p->payload = frame + hdrs;
+	p->payload_len = (uint32_t)len;
+	p->ip_len = (uint32_t)(p->payload - (uint8_t *)p->ip) + (uint32_t)len;
+	p->ip->total_length = rte_cpu_to_be_16((uint16_t)p->ip_len);
+	p->udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + len));
+	return f;
+}
+
+int
+vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, struct vr_pkt *p)
+{
+	struct vr_tun_leg *t = f->out_tun;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t hdrs = (uint32_t)(p->payload - frame);
+	int len = (int)p->payload_len, len0 = len;
+	srtp_err_status_t st;
+	uint8_t k = t->tx_slot;
+
+	/* The key the SBC last sent with, so that it has it; else the current one. */
+	if (unlikely(!__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE)))
+		k = __atomic_load_n(&t->cur, __ATOMIC_ACQUIRE);
+	if (m->pkt_len > hdrs + (uint32_t)len)
+		rte_pktmbuf_trim(m, m->pkt_len - (hdrs + (uint32_t)len));
+	if (unlikely(!__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) ||
+			rte_pktmbuf_headroom(m) < VR_TUN_HDR_LEN ||
+			rte_pktmbuf_tailroom(m) < SRTP_MAX_TRAILER_LEN)) {
+		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+		return -1;
+	}
+	frame = (uint8_t *)rte_pktmbuf_prepend(m, VR_TUN_HDR_LEN);
+	memmove(frame, frame + VR_TUN_HDR_LEN, hdrs);
+	st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
+		srtp_protect(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len);
+	if (unlikely(st != srtp_err_status_ok)) {
+		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+		return -1;
+	}
+	rte_pktmbuf_append(m, (uint16_t)(len - len0));
+	vr_tun_write(frame + hdrs, f->is_rtcp ? VR_TUN_RTCP : VR_TUN_RTP, t->key_id[k], t->sbc_id,
+		t->channel);
+	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip - VR_TUN_HDR_LEN);
+	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp - VR_TUN_HDR_LEN);
+	p->payload = frame + hdrs;
+	p->payload_len = VR_TUN_HDR_LEN + (uint32_t)len;
+	p->ip_len = (uint32_t)(p->payload - (uint8_t *)p->ip) + p->payload_len;
+	p->ip->total_length = rte_cpu_to_be_16((uint16_t)p->ip_len);
+	p->udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + p->payload_len));
+	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->tx_pkts++;
+	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->tx_bytes += p->payload_len;
+	count(lc, VR_GC_TUN_TX, 1);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the worker lcore's packet code shares between relay.c and tunnel.c:
+ * counting, dropping (globally, and per flow once the flow is known) and the
+ * buffered transmit. Worker lcores only; every counter written here is the
+ * calling lcore's own.
+ */
+#ifndef VR_DP_WORKER_H
+#define VR_DP_WORKER_H
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "pkt.h"
+
+/* Tags a buffered packet with its flow, for per-flow TX_FULL accounting. */
+static inline uint64_t
+tx_tag(const struct vr_flow *f)
+{
+	return (uint64_t)f->slot_seq << 32 | (uint64_t)f->slot << 2 | f->fidx;
+}
+
+static inline void
+count(struct vr_lcore *lc, enum vr_global_counter c, uint64_t n)
+{
+	lc->ctr->c[c] += n;
+}
+
+static inline void
+drop(struct vr_lcore *lc, struct rte_mbuf *m, int reason)
+{
+	lc->ctr->drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+drop_flow(struct vr_lcore *lc, struct vr_shm_flow *st, struct rte_mbuf *m, int reason)
+{
+	st->drops[reason]++;
+	drop(lc, m, reason);
+}
+
+/* Sends what lc buffered (relay.c). */
+void vr_tx_flush(struct vr_lcore *lc);
+
+static inline void
+tx_enqueue(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t tag)
+{
+	lc->tx[lc->tx_n] = m;
+	lc->tx_tag[lc->tx_n] = tag;
+	if (++lc->tx_n >= VR_BURST)
+		vr_tx_flush(lc);
+}
+
+/*
+ * tunnel.c. vr_tun_rx: m arrived on the tunnel port (p classified): returns
+ * its flow, owned by lc, with m authenticated, decrypted and decapsulated and
+ * p describing the inner RTP or RTCP packet; or NULL when m was dropped,
+ * handed to its owner lcore (not when handed is set) or passed to the main
+ * lcore (a hello). vr_tun_encap: turns the plain RTP or RTCP packet at p into
+ * an SRTP packet in f's partner tunnel leg, with p updated; 0, or -1 when m
+ * was dropped.
+ */
+struct vr_flow *vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed);
+int vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m,
+	struct vr_pkt *p);
+
+#endif /* VR_DP_WORKER_H */

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SBC tunnel termination on a real EAL with a net_ring port
+ * (tests/common/eal_harness.h). The test plays the SBC with its own libsrtp
+ * sessions (dataplane/srtp.c, the same per-stream keys an SBC derives) and
+ * a remote phone with plain RTP: media both ways between a tunnel leg and a
+ * plain leg, compared byte for byte after decryption; every kind of bad
+ * tunnel packet dropped under its reason and never forwarded; the SBC's
+ * address moving only on authenticated packets; a key rollover with no
+ * packet lost; hellos answered and recorded.
+ */
+#include "dataplane/srtp.h"
+#include "tests/common/eal_harness.h"
+
+TestSuite(tunnel_eal, .init = eal_setup, .fini = eal_teardown);
+
+#define SBC 7u
+#define CHAN 3u
+#define TPORT VR_TUN_DEFAULT_PORT
+
+static struct vr_srtp_key
+key(uint8_t id, uint8_t fill)
+{
+	struct vr_srtp_key k = { .suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80, .id = id };
+
+	for (size_t i = 0; i < sizeof(k.master); i++)
+		k.master[i] = (uint8_t)(fill ^ (i * 13));
+	return k;
+}
+
+/* SBC_SET: key cur is current, and prev (when given) still accepted. */
+static void
+set_sbc(uint32_t id, const struct vr_srtp_key *cur, const struct vr_srtp_key *prev)
+{
+	struct vr_ctl_sbc d;
+
+	memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.suite = cur->suite;
+	d.n_keys = prev != NULL ? 2 : 1;
+	d.prev_ms = prev != NULL ? 60000 : 0;
+	d.key[0].id = cur->id;
+	d.key[0].len = (uint8_t)vr_srtp_master_len(cur->suite);
+	memcpy(d.key[0].master, cur->master, d.key[0].len);
+	if (prev != NULL) {
+		d.key[1].id = prev->id;
+		d.key[1].len = d.key[0].len;
+		memcpy(d.key[1].master, prev->master, d.key[1].len);
+	}
+	ctl(VR_CTL_SBC_SET, &d, sizeof(d), 0);
+}
+
+/* Leg a: SBC 7 channel 3; leg b: the remote phone on port 20002. */
+static void
+add_tun_call(void)
+{
+	struct vr_ctl_call c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "tun-call");
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+	c.leg[0].sbc_id = SBC;
+	c.leg[0].channel = CHAN;
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[1].addr);
+	c.leg[1].port = 20002;
+	c.leg[1].flags = VR_CTL_LEG_F_EXPECT;
+	inet_pton(AF_INET, "203.0.113.2", &c.leg[1].expect_ip);
+	c.leg[1].expect_lo = 14020;
+	c.leg[1].expect_hi = 14039;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+}
+
+/* The remote phone's RTP to leg b. */
+static size_t
+phone(uint8_t *f, uint16_t seq, uint8_t fill)
+{
+	uint8_t rtp[172];
+
+	build_rtp(rtp, seq, 160u * seq, 0xb0b0, 160, fill);
+	return build_udp(f, our_mac, gw_mac, "203.0.113.2", 14020, "198.51.100.10", 20002, rtp,
+		sizeof(rtp));
+}
+
+/*
+ * A tunnel datagram from the SBC at src:sport: an RTP packet (seq, fill)
+ * protected with session s, under header (type, key_id, sbc, channel).
+ */
+static size_t
+sbc_frame(uint8_t *f, srtp_t s, uint8_t key_id, uint32_t sbc, uint32_t channel, uint16_t seq,
+	uint8_t fill, const char *src, uint16_t sport)
+{
+	uint8_t pl[512];
+	int len = (int)build_rtp(pl + VR_TUN_HDR_LEN, seq, 160u * seq, 0x5bc0, 160, fill);
+
+	cr_assert_eq(srtp_protect(s, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
+	vr_tun_write(pl, VR_TUN_RTP, key_id, sbc, channel);
+	return build_udp(f, our_mac, gw_mac, src, sport, "198.51.100.10", TPORT, pl,
+		VR_TUN_HDR_LEN + (size_t)len);
+}
+
+/* Checks out[0..n) is a tunnel datagram to dst:dport from the tunnel port with
+ * valid checksums and header (key_id), and decrypts it with s into rtp. */
+static int
+open_sbc_frame(const uint8_t *out, size_t n, const char *dst, uint16_t dport, uint8_t key_id,
+	srtp_t s, uint8_t *rtp)
+{
+	const uint8_t *ip = out + 14, *udp = ip + 20;
+	struct vr_tun_hdr h;
+	struct in_addr a;
+	int len;
+
+	cr_assert_gt(n, 42 + VR_TUN_HDR_LEN);
+	cr_assert_eq(memcmp(out, gw_mac, 6), 0, "not sent to the gateway");
+	inet_pton(AF_INET, dst, &a);
+	cr_assert_eq(memcmp(ip + 16, &a, 4), 0, "not sent to the SBC's address");
+	inet_pton(AF_INET, "198.51.100.10", &a);
+	cr_assert_eq(memcmp(ip + 12, &a, 4), 0);
+	cr_assert_eq(udp[0] << 8 | udp[1], TPORT, "not from the tunnel port");
+	cr_assert_eq(udp[2] << 8 | udp[3], dport);
+	cr_assert_eq(ref_ip_cksum(ip), (uint16_t)(ip[10] << 8 | ip[11]), "IP checksum");
+	cr_assert_eq(ref_udp_cksum(ip), (uint16_t)(udp[6] << 8 | udp[7]), "UDP checksum");
+	cr_assert_eq((size_t)(ip[2] << 8 | ip[3]), n - 14);
+	cr_assert_eq(vr_tun_parse(udp + 8, n - 42, &h), VR_TUN_OK);
+	cr_assert_eq(h.type, VR_TUN_RTP);
+	cr_assert_eq(h.sbc_id, SBC);
+	cr_assert_eq(h.channel, CHAN);
+	cr_assert_eq(h.key_id, key_id, "sent under key %u, want %u", h.key_id, key_id);
+	len = (int)(n - 42 - VR_TUN_HDR_LEN);
+	memcpy(rtp, udp + 8 + VR_TUN_HDR_LEN, (size_t)len);
+	cr_assert_eq(srtp_unprotect(s, rtp, &len), srtp_err_status_ok, "SBC cannot decrypt it");
+	return len;
+}
+
+static uint64_t
+sbc_drops(uint32_t id, enum vr_drop_reason r)
+{
+	uint32_t row = dp.sbc[id]->row;
+	uint64_t sum = 0;
+
+	for (unsigned int l = 0; l <= dp.n_workers; l++)
+		sum += vr_dp_sbc_ctr(&dp, l, row)->drops[r];
+	return sum;
+}
+
+Test(tunnel_eal, media_both_ways_bytes)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
+	uint8_t in[512], out[512], want[512], rtp[512];
+	uint8_t *ip = want + 14;
+	size_t n;
+	uint16_t ck;
+	int len;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	/* The phone first: nowhere to send yet (the SBC has said nothing). */
+	inject(in, phone(in, 1, 0x22));
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(drops(VR_DROP_PEER_UNLATCHED), 1);
+
+	/* The SBC's media: decrypted, relayed to the phone as plain RTP. */
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 9, 0x11, "203.0.113.50", 40000));
+	run();
+	n = sent(out);
+	build_rtp(want + 42, 9, 160u * 9, 0x5bc0, 160, 0x11);
+	build_udp(want, gw_mac, our_mac, "198.51.100.10", 20002, "203.0.113.2", 14020,
+		want + 42, 172);
+	ip[1] = 46 << 2;
+	ip[8] = 64;
+	ck = ref_ip_cksum(ip);
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	cr_assert_eq(n, 42 + 172u, "relayed frame of %zu bytes", n);
+	cr_assert_arr_eq(out, want, n, "decapsulated bytes differ from the reference frame");
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LATCHED);
+	cr_assert_eq(dp.shm_calls[0].flow[0].peer_port, htons(40000));
+
+	/* The phone again: encrypted into the tunnel, to where the SBC sent from. */
+	inject(in, phone(in, 2, 0x33));
+	run();
+	n = sent(out);
+	len = open_sbc_frame(out, n, "203.0.113.50", 40000, 1, down, rtp);
+	build_rtp(want, 2, 160u * 2, 0xb0b0, 160, 0x33);
+	cr_assert_eq(len, 172);
+	cr_assert_arr_eq(rtp, want, 172, "the SBC got other bytes than the phone sent");
+	cr_assert_eq(vr_shm_sum(dp.shm, VR_GC_TUN_RX, 0), 1);
+	cr_assert_eq(vr_shm_sum(dp.shm, VR_GC_TUN_TX, 0), 1);
+	cr_assert_eq(vr_dp_sbc_ctr(&dp, 0, dp.sbc[SBC]->row)->rx_pkts, 1);
+	cr_assert_eq(vr_dp_sbc_ctr(&dp, 0, dp.sbc[SBC]->row)->tx_pkts, 1);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(down);
+}
+
+Test(tunnel_eal, bad_tunnel_packets_dropped_by_reason)
+{
+	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99), k9 = key(4, 0x07);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t wrong = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, 0);
+	srtp_t up4 = vr_srtp_stream_new(&k, VR_TUN_UP, 4, 0);
+	uint8_t in[512], good[512], out[512];
+	size_t gn;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	set_sbc(9, &k9, NULL);
+	add_tun_call();
+	/* Leg b latched, so that anything that got through would be sent. */
+	inject(in, phone(in, 1, 0x22));
+	run();
+	cr_assert_eq(drops(VR_DROP_PEER_UNLATCHED), 1);
+
+	gn = sbc_frame(good, up, 1, SBC, CHAN, 100, 0x11, "203.0.113.50", 40000);
+	/* Tampered payload. */
+	memcpy(in, good, gn);
+	in[gn - 20] ^= 0x01;
+	inject(in, gn);
+	/* Under another key with the right key id. */
+	inject(in, sbc_frame(in, wrong, 1, SBC, CHAN, 101, 0x11, "203.0.113.50", 40000));
+	/* A key id the SBC does not have. */
+	inject(in, sbc_frame(in, up, 5, SBC, CHAN, 102, 0x11, "203.0.113.50", 40000));
+	/* An SBC id that is not configured, and a configured one without that channel. */
+	inject(in, sbc_frame(in, up, 1, 8, CHAN, 103, 0x11, "203.0.113.50", 40000));
+	inject(in, sbc_frame(in, up, 4, 9, CHAN, 104, 0x11, "203.0.113.50", 40000));
+	/* A channel of this SBC with no call. */
+	inject(in, sbc_frame(in, up4, 1, SBC, 4, 105, 0x11, "203.0.113.50", 40000));
+	/* Not a tunnel message at all: an RTP packet sent to the tunnel port. */
+	memcpy(in, good, gn);
+	in[42] = 0x80;
+	inject(in, gn);
+	/* Moved to another channel on the way (the header is bound to the keys). */
+	memcpy(in, good, gn);
+	in[42 + 11] = 4;
+	inject(in, gn);
+	run();
+	cr_assert_eq(sent(out), 0, "a bad tunnel packet was forwarded");
+	cr_assert_eq(drops(VR_DROP_SRTP_AUTH), 2);
+	cr_assert_eq(drops(VR_DROP_TUN_UNKNOWN_KEY), 1);
+	cr_assert_eq(drops(VR_DROP_TUN_UNKNOWN_SBC), 1);
+	cr_assert_eq(drops(VR_DROP_TUN_UNKNOWN_CHANNEL), 3);
+	cr_assert_eq(drops(VR_DROP_TUN_MALFORMED), 1);
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_AUTH), 2);
+	cr_assert_eq(sbc_drops(9, VR_DROP_TUN_UNKNOWN_CHANNEL), 1);
+	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_SRTP_AUTH], 2);
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LEARNING,
+		"an unauthenticated packet latched the SBC");
+
+	/* The good packet passes once; its replay does not. */
+	inject(good, gn);
+	run();
+	cr_assert_gt(sent(out), 0);
+	inject(good, gn);
+	run();
+	cr_assert_eq(sent(out), 0, "a replayed packet was forwarded");
+	cr_assert_eq(drops(VR_DROP_SRTP_REPLAY), 1);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(wrong);
+	vr_srtp_stream_free(up4);
+}
+
+Test(tunnel_eal, sbc_address_moves_on_authenticated_packets_only)
+{
+	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
+	srtp_t forged = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, 0);
+	uint8_t in[512], out[512], rtp[512];
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	run();
+	/* An attacker without the key cannot move the SBC. */
+	inject(in, sbc_frame(in, forged, 1, SBC, CHAN, 2, 0x11, "203.0.113.66", 40000));
+	run();
+	cr_assert_eq(drops(VR_DROP_SRTP_AUTH), 1);
+	inject(in, phone(in, 1, 0x22));
+	run();
+	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down, rtp);
+	/* The SBC's NAT mapping changes: its next authenticated packet moves it. */
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 3, 0x11, "203.0.113.60", 41000));
+	run();
+	cr_assert_gt(sent(out), 0);
+	inject(in, phone(in, 2, 0x22));
+	run();
+	open_sbc_frame(out, sent(out), "203.0.113.60", 41000, 1, down, rtp);
+	cr_assert_eq(dp.shm_calls[0].flow[0].c[VR_FC_RELATCHES], 1);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(down);
+	vr_srtp_stream_free(forged);
+}
+
+Test(tunnel_eal, key_rollover_loses_nothing)
+{
+	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x24);
+	srtp_t up1 = vr_srtp_stream_new(&k1, VR_TUN_UP, CHAN, 0);
+	srtp_t down1 = vr_srtp_stream_new(&k1, VR_TUN_DOWN, CHAN, 1);
+	srtp_t up2 = vr_srtp_stream_new(&k2, VR_TUN_UP, CHAN, 0);
+	srtp_t down2 = vr_srtp_stream_new(&k2, VR_TUN_DOWN, CHAN, 1);
+	uint8_t in[512], out[512], rtp[512];
+	uint16_t seq = 1;
+
+	resolve_gateway();
+	set_sbc(SBC, &k1, NULL);
+	add_tun_call();
+	inject(in, sbc_frame(in, up1, 1, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	inject(in, phone(in, seq, 0x22));
+	run();
+	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down1, rtp);
+	cr_assert_eq(sent(out), 0);
+	/* The new key arrives; the SBC has not switched yet: both keys work, and the
+	 * relay keeps sending under the key the SBC last used. */
+	set_sbc(SBC, &k2, &k1);
+	seq++;
+	inject(in, sbc_frame(in, up1, 1, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	inject(in, phone(in, seq, 0x22));
+	run();
+	cr_assert_gt(sent(out), 0, "a packet under the previous key was lost");
+	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down1, rtp);
+	/* The SBC switches: the relay follows. */
+	seq++;
+	inject(in, sbc_frame(in, up2, 2, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	inject(in, phone(in, seq, 0x22));
+	run();
+	cr_assert_gt(sent(out), 0, "a packet under the new key was lost");
+	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 2, down2, rtp);
+	/* The previous key is retired: packets under it are refused. */
+	set_sbc(SBC, &k2, NULL);
+	seq++;
+	inject(in, sbc_frame(in, up1, 1, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(drops(VR_DROP_TUN_UNKNOWN_KEY), 1);
+	cr_assert_eq(drops(VR_DROP_SRTP_AUTH) + drops(VR_DROP_SRTP_REPLAY), 0);
+	vr_srtp_stream_free(up1);
+	vr_srtp_stream_free(down1);
+	vr_srtp_stream_free(up2);
+	vr_srtp_stream_free(down2);
+}
+
+Test(tunnel_eal, hello_answered_and_recorded)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0);
+	srtp_t hdown = vr_srtp_stream_new(&k, VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, 1);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
+	struct vr_tun_hello hello = { .interval_s = 5 }, ans;
+	uint8_t in[512], out[512], pl[512], rtp[512], hf[512];
+	const struct vr_shm_sbc *row;
+	size_t hn;
+	struct vr_tun_hdr h;
+	int len, tl;
+	size_t n;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inet_pton(AF_INET, "192.168.7.2", &hello.local_ip);
+	strcpy(hello.version, "sbc-emu 1.0");
+	build_rtp(pl + VR_TUN_HDR_LEN, 1, 0, 0x5bc, 0, 0);
+	tl = vr_tun_hello_build(&hello, pl + VR_TUN_HDR_LEN + 12, 128);
+	cr_assert_gt(tl, 0);
+	len = 12 + tl;
+	cr_assert_eq(srtp_protect(hup, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
+	vr_tun_write(pl, VR_TUN_HELLO, 1, SBC, VR_TUN_CHANNEL_SBC);
+	hn = build_udp(hf, our_mac, gw_mac, "203.0.113.50", 40000, "198.51.100.10", TPORT, pl,
+		VR_TUN_HDR_LEN + (size_t)len);
+	inject(hf, hn);
+	run();
+	n = sent(out);
+	cr_assert_gt(n, 42 + VR_TUN_HDR_LEN, "no answer to the hello");
+	cr_assert_eq(ref_udp_cksum(out + 14), (uint16_t)(out[40] << 8 | out[41]));
+	cr_assert_eq(vr_tun_parse(out + 42, n - 42, &h), VR_TUN_OK);
+	cr_assert_eq(h.type, VR_TUN_HELLO_ACK);
+	len = (int)(n - 42 - VR_TUN_HDR_LEN);
+	memcpy(rtp, out + 42 + VR_TUN_HDR_LEN, (size_t)len);
+	cr_assert_eq(srtp_unprotect(hdown, rtp, &len), srtp_err_status_ok);
+	cr_assert_eq(vr_tun_hello_parse(rtp + 12, (size_t)len - 12, &ans), 0);
+	cr_assert(strncmp(ans.version, "voxrelay-dp", 11) == 0, "answer says '%s'", ans.version);
+	row = &dp.shm_sbcs[dp.sbc[SBC]->row];
+	cr_assert_eq(row->id, SBC);
+	cr_assert_eq(row->hellos, 1);
+	cr_assert_eq(row->public_port, htons(40000));
+	cr_assert_eq(row->local_ip, hello.local_ip);
+	cr_assert_eq(row->hello_interval_s, 5);
+	cr_assert_str_eq(row->version, "sbc-emu 1.0");
+	cr_assert_gt(row->last_hello_unix_ns, 0);
+	/* With no media from the SBC on the channel yet, the phone's RTP goes to
+	 * where the hello came from. */
+	inject(in, phone(in, 1, 0x22));
+	run();
+	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down, rtp);
+	/* A replayed hello is dropped, not answered, and counted for the SBC. */
+	inject(hf, hn);
+	run();
+	cr_assert_eq(sent(out), 0, "a replayed hello was answered");
+	cr_assert_eq(row->hellos, 1);
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_REPLAY), 1);
+	vr_srtp_stream_free(hup);
+	vr_srtp_stream_free(hdown);
+	vr_srtp_stream_free(down);
+}
+
+/* An SBC_SET with (suite, n_keys, len, ids) as given is refused with status and err naming want. */
+static void
+sbc_refused(uint8_t suite, uint8_t n_keys, uint8_t len, uint8_t id0, uint8_t id1, uint32_t id,
+	int status, const char *want)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
+	struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
+	struct vr_ctl_sbc d;
+
+	memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.suite = suite;
+	d.n_keys = n_keys;
+	d.prev_ms = 1000;
+	d.key[0] = (struct vr_ctl_sbc_key){ .id = id0, .len = len };
+	d.key[1] = (struct vr_ctl_sbc_key){ .id = id1, .len = len };
+	h.len = (uint32_t)(sizeof(h) + sizeof(d));
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), &d, sizeof(d));
+	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	cr_assert_eq(r->status, status, "status %d (%s)", r->status, r->error);
+	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+}
+
+Test(tunnel_eal, sbc_requests_checked_and_refused_whole)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	struct vr_ctl_sbc_ref ref = { SBC };
+	struct vr_ctl_call_ref cref;
+
+	sbc_refused(1, 1, 30, 1, 0, 0, -EINVAL, "SBC id 0 is outside");
+	sbc_refused(9, 1, 30, 1, 0, SBC, -EINVAL, "unknown SRTP suite 9");
+	sbc_refused(2, 1, 30, 1, 0, SBC, -EINVAL, "key 1 is 30 bytes, AEAD_AES_128_GCM wants 28");
+	sbc_refused(1, 3, 30, 1, 0, SBC, -EINVAL, "3 keys");
+	sbc_refused(1, 2, 30, 5, 5, SBC, -EINVAL, "both have id 5");
+	cr_assert_null(dp.sbc[SBC]);
+	/* A call on an SBC that is not configured is refused. */
+	{
+		static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+		struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
+		struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
+		struct vr_ctl_call c;
+
+		memset(&c, 0, sizeof(c));
+		strcpy(c.id, "orphan");
+		inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+		c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+		c.leg[0].sbc_id = SBC;
+		c.leg[0].channel = CHAN;
+		c.leg[1].addr = c.leg[0].addr;
+		c.leg[1].port = 20002;
+		h.len = (uint32_t)(sizeof(h) + sizeof(c));
+		memcpy(req, &h, sizeof(h));
+		memcpy(req + sizeof(h), &c, sizeof(c));
+		vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+		cr_assert_eq(r->status, -EINVAL);
+		cr_assert(strstr(r->error, "SBC 7 is not configured") != NULL, "%s", r->error);
+		cr_assert_null(vr_calls_find(&dp, "orphan"));
+	}
+	/* An SBC that carries a call cannot go; once the call is gone it can. */
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), -EBUSY);
+	memset(&cref, 0, sizeof(cref));
+	strcpy(cref.id, "tun-call");
+	ctl(VR_CTL_CALL_DEL, &cref, sizeof(cref), 0);
+	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), 0);
+	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), -ENOENT);
+	cr_assert_null(dp.sbc[SBC]);
+}
