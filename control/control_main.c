@@ -41,6 +41,7 @@ struct opts {
 	char shm_name[64];
 	unsigned int interval_ms;
 	unsigned int resync_s;
+	unsigned int key_overlap_s;
 	int ttl_s;
 };
 
@@ -95,6 +96,8 @@ usage(FILE *out)
 		"  --interval MS                stats publication interval (default 1000; 0: off)\n"
 		"  --stats-ttl SEC              TTL of the stats hashes (default 3 intervals, >= 3 s)\n"
 		"  --resync SEC                 full reload from Redis every SEC (default 30)\n"
+		"  --key-overlap SEC            after an SBC's key changes (with its key_id), how\n"
+		"                               long its previous key stays accepted (default 60)\n"
 		"  --help                       this text\n",
 		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
 }
@@ -107,6 +110,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "password-file", 1, NULL, 'p' }, { "prefix", 1, NULL, 'P' },
 		{ "ctl", 1, NULL, 'c' }, { "shm", 1, NULL, 's' }, { "interval", 1, NULL, 'i' },
 		{ "stats-ttl", 1, NULL, 't' }, { "resync", 1, NULL, 'R' }, { "help", 0, NULL, 'h' },
+		{ "key-overlap", 1, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -121,6 +125,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	snprintf(o->shm_name, sizeof(o->shm_name), "%s", VR_SHM_DEFAULT_NAME);
 	o->interval_ms = 1000;
 	o->resync_s = 30;
+	o->key_overlap_s = 60;
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
 		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
 	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
@@ -158,13 +163,15 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'i':
 		case 't':
 		case 'R':
+		case 'K':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
 					(opt == 'd' && v > 1000) ||
 					(opt == 'i' && v != 0 && (v < 100 || v > 60000)) ||
 					(opt == 't' && (v < 1 || v > 86400)) ||
-					(opt == 'R' && (v < 1 || v > 86400)))
+					(opt == 'R' && (v < 1 || v > 86400)) ||
+					(opt == 'K' && (v < 1 || v > 86400)))
 				goto bad;
 			if (opt == 'd')
 				o->redis.db = (int)v;
@@ -172,6 +179,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 				o->interval_ms = (unsigned int)v;
 			else if (opt == 't')
 				o->ttl_s = (int)v;
+			else if (opt == 'K')
+				o->key_overlap_s = (unsigned int)v;
 			else
 				o->resync_s = (unsigned int)v;
 			break;
@@ -423,6 +432,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(c.ds.path, sizeof(c.ds.path), "%s", c.o.ctl_path);
 	c.ds.ctl.fd = -1;
+	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;

@@ -22,6 +22,12 @@ forget(struct vr_dpsync *ds)
 	while ((s = vr_map_next(&ds->programmed, &i)) != NULL)
 		free(s->val);
 	vr_map_free(&ds->programmed);
+	i = 0;
+	while ((s = vr_map_next(&ds->sbcs, &i)) != NULL) {
+		memset(s->val, 0, sizeof(struct vr_ctl_sbc));
+		free(s->val);
+	}
+	vr_map_free(&ds->sbcs);
 }
 
 void
@@ -118,6 +124,137 @@ log_rest(const struct vr_dpsync *ds, int changes, uint64_t add0, uint64_t mod0, 
 			(unsigned long long)(ds->n_del - del0), LOG_EACH);
 }
 
+/* The dataplane's SBC for record sb, with prev (may be NULL) as the previous key. */
+static void
+sbc_def(const struct vr_sbc *sb, const struct vr_ctl_sbc *prev, uint32_t overlap_ms,
+	struct vr_ctl_sbc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = sb->tunnel_id;
+	d->suite = (uint8_t)sb->suite;
+	d->n_keys = 1;
+	d->key[0].id = sb->key_id;
+	d->key[0].len = (uint8_t)sb->key_len;
+	memcpy(d->key[0].master, sb->key, sb->key_len);
+	/* A new key under a new key id: the old one stays accepted for a while, so
+	 * that the SBC can switch when it has the new one without losing a packet. */
+	if (prev != NULL && prev->suite == d->suite && prev->key[0].id != d->key[0].id) {
+		d->n_keys = 2;
+		d->key[1] = prev->key[0];
+		d->prev_ms = overlap_ms;
+	}
+}
+
+static int
+same_key(const struct vr_ctl_sbc *a, const struct vr_ctl_sbc *b)
+{
+	return a->suite == b->suite && a->key[0].id == b->key[0].id &&
+		a->key[0].len == b->key[0].len &&
+		memcmp(a->key[0].master, b->key[0].master, a->key[0].len) == 0;
+}
+
+/* Sends new and changed SBCs. Returns the number sent, or -1 when the connection failed. */
+static int
+sbcs_set(struct vr_dpsync *ds, struct vr_model *m)
+{
+	struct vr_map_slot *s;
+	struct vr_ctl_sbc d, *p;
+	char key[16];
+	size_t i = 0;
+	int n = 0, rc;
+
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL) {
+		struct vr_rec *r = s->val;
+
+		if (!r->ok)
+			continue;
+		snprintf(key, sizeof(key), "%u", r->u.sbc.tunnel_id);
+		p = vr_map_get(&ds->sbcs, key);
+		sbc_def(&r->u.sbc, p, ds->key_overlap_ms, &d);
+		if (p != NULL && same_key(p, &d))
+			continue;
+		if (p != NULL && p->key[0].id == d.key[0].id && !same_key(p, &d))
+			vr_log(LOG_WARNING, "sbc:%s: its key changed under the same key_id %u: packets "
+				"under the old key are refused from now on (give a new key a new key_id)",
+				r->u.sbc.id, d.key[0].id);
+		rc = vr_ctl_request(&ds->ctl, VR_CTL_SBC_SET, &d, sizeof(d), NULL, 0, NULL);
+		if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EBADMSG) {
+			ds->up = 0;
+			memset(&d, 0, sizeof(d));
+			return -1;
+		}
+		if (rc < 0) {
+			r->ok = 0;
+			snprintf(r->error, sizeof(r->error), "sbc:%s: the dataplane refused it: %s",
+				r->u.sbc.id, ds->ctl.error);
+			vr_log(LOG_WARNING, "%s", r->error);
+			memset(&d, 0, sizeof(d));
+			continue;
+		}
+		vr_log(LOG_INFO, "sbc:%s: tunnel id %u, %s, key %u%s", r->u.sbc.id, d.id,
+			vr_suite_name(r->u.sbc.suite), d.key[0].id,
+			d.n_keys == 2 ? " (the previous key still accepted for a while)" : "");
+		if (p == NULL) {
+			p = malloc(sizeof(*p));
+			if (p == NULL)
+				abort();
+			vr_map_put(&ds->sbcs, key, p);
+		}
+		/* What the next change rolls from: the current key only. */
+		d.n_keys = 1;
+		d.prev_ms = 0;
+		memset(&d.key[1], 0, sizeof(d.key[1]));
+		*p = d;
+		memset(&d, 0, sizeof(d));
+		n++;
+	}
+	return n;
+}
+
+/* Removes the SBCs no valid record names any more (once no call uses them). */
+static int
+sbcs_del(struct vr_dpsync *ds, struct vr_model *m)
+{
+	struct vr_map gone = { 0 };
+	struct vr_map_slot *s;
+	struct vr_ctl_sbc_ref ref;
+	char key[16];
+	size_t i = 0;
+	int n = 0, rc;
+
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL) {
+		struct vr_rec *r = s->val;
+
+		if (r->ok) {
+			snprintf(key, sizeof(key), "%u", r->u.sbc.tunnel_id);
+			vr_map_put(&gone, key, r);
+		}
+	}
+	i = 0;
+	while ((s = vr_map_next(&ds->sbcs, &i)) != NULL) {
+		struct vr_ctl_sbc *p = s->val;
+
+		if (vr_map_get(&gone, s->key) != NULL)
+			continue;
+		ref.id = p->id;
+		rc = vr_ctl_request(&ds->ctl, VR_CTL_SBC_DEL, &ref, sizeof(ref), NULL, 0, NULL);
+		if (rc == -EBUSY)
+			continue; /* calls still use it: the next pass */
+		if (rc < 0 && rc != -ENOENT) {
+			ds->up = 0;
+			vr_map_free(&gone);
+			return -1;
+		}
+		vr_log(LOG_INFO, "SBC with tunnel id %u removed", p->id);
+		memset(p, 0, sizeof(*p));
+		free(vr_map_del(&ds->sbcs, s->key));
+		i = 0; /* the map changed under the walk */
+		n++;
+	}
+	vr_map_free(&gone);
+	return n;
+}
+
 int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 {
@@ -130,6 +267,10 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 
 	if (!ds->up)
 		return -1;
+	rc = sbcs_set(ds, m);
+	if (rc < 0)
+		return -1;
+	changes += rc;
 	/* Deletions first: they may free ports that additions need. */
 	while ((s = vr_map_next(&ds->programmed, &i)) != NULL) {
 		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], s->key);
@@ -181,7 +322,10 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 		changes++;
 	}
 	log_rest(ds, changes, add0, mod0, del0);
-	return changes;
+	rc = sbcs_del(ds, m);
+	if (rc < 0)
+		return -1;
+	return changes + rc;
 }
 
 int

@@ -22,6 +22,8 @@ struct vr_dpsync {
 	uint64_t boot_id;
 	struct vr_dp_view view;
 	struct vr_map programmed;   /* call id -> struct vr_ctl_call * as programmed */
+	struct vr_map sbcs;         /* tunnel id (decimal) -> struct vr_ctl_sbc * as programmed */
+	uint32_t key_overlap_ms;    /* how long an SBC's previous key stays accepted */
 	uint64_t n_add, n_mod, n_del, n_fail;
 };
 
@@ -41,9 +43,12 @@ void vr_dpsync_reset(struct vr_dpsync *ds);
 int vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id);
 
 /*
- * Makes the dataplane's calls equal to m's valid calls. A call the dataplane
- * refuses becomes a rejected record (its error set). Returns the number of
- * changes sent, or -1 when the connection failed.
+ * Makes the dataplane's SBCs and calls equal to m's valid ones: SBCs first
+ * (a changed key is sent with the previous one, accepted for key_overlap_ms,
+ * when its key_id changed too), then calls, then the removal of SBCs no call
+ * uses. A call or SBC the dataplane refuses becomes a rejected record (its
+ * error set). Returns the number of changes sent, or -1 when the connection
+ * failed.
  */
 int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m);
 

@@ -32,12 +32,16 @@ vr_model_key_type(const char *prefix, const char *key, const char **id)
 	return -1;
 }
 
-/* The ports map key of a leg. */
+/* The ports map key of a leg: its relay address and port, or its SBC tunnel channel. */
 static void
 port_key(const struct vr_ctl_leg *l, char key[32])
 {
 	char ip[INET_ADDRSTRLEN];
 
+	if (l->flags & VR_CTL_LEG_F_TUNNEL) {
+		snprintf(key, 32, "sbc%u/%u", l->sbc_id, l->channel);
+		return;
+	}
 	inet_ntop(AF_INET, &l->addr, ip, INET_ADDRSTRLEN);
 	snprintf(key, 32, "%s:%u", ip, l->port);
 }
@@ -147,6 +151,38 @@ call_cmp(const void *x, const void *y)
 		(*(struct vr_rec *const *)y)->u.call.id);
 }
 
+static int
+sbc_cmp(const void *x, const void *y)
+{
+	return strverscmp((*(struct vr_rec *const *)x)->u.sbc.id,
+		(*(struct vr_rec *const *)y)->u.sbc.id);
+}
+
+/* SBCs: two may not share a tunnel id (the first by id keeps it). */
+static void
+resolve_sbcs(struct vr_model *m)
+{
+	size_t n, i, j;
+	struct vr_rec **a = sorted(m, VR_REC_SBC, sbc_cmp, &n);
+
+	for (i = 0; i < n; i++) {
+		a[i]->ok = a[i]->parsed;
+		if (!a[i]->ok)
+			continue;
+		a[i]->error[0] = '\0';
+		for (j = 0; j < i; j++) {
+			if (a[j]->ok && a[j]->u.sbc.tunnel_id == a[i]->u.sbc.tunnel_id) {
+				a[i]->ok = 0;
+				snprintf(a[i]->error, sizeof(a[i]->error), "%ssbc:%s: field 'tunnel_id': "
+					"'%u' is already SBC '%s''s", m->prefix, a[i]->u.sbc.id,
+					a[i]->u.sbc.tunnel_id, a[j]->u.sbc.id);
+				break;
+			}
+		}
+	}
+	free(a);
+}
+
 /* Extensions: a site's phones may not share SIP ports or overlap RTP blocks. */
 static void
 resolve_exts(struct vr_model *m)
@@ -234,9 +270,14 @@ build_leg(struct vr_model *m, const struct vr_dp_view *dp, struct vr_rec *r, cha
 			"the relay's addresses", m->prefix, id, side, ip);
 		return -1;
 	}
-	if (l->port < dp->port_lo || l->port >= dp->port_hi) {
+	if (l->channel == 0 && (l->port < dp->port_lo || l->port >= dp->port_hi)) {
 		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': '%u' is outside the "
 			"relay's port range %u-%u", m->prefix, id, side, l->port, dp->port_lo, dp->port_hi);
+		return -1;
+	}
+	if (l->channel != 0 && l->ext[0] == '\0') {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_channel': a PBX-local "
+			"endpoint has no SBC tunnel (give '%c_port')", m->prefix, id, side, side);
 		return -1;
 	}
 	if (l->ext[0] == '\0') {
@@ -266,9 +307,31 @@ build_leg(struct vr_model *m, const struct vr_dp_view *dp, struct vr_rec *r, cha
 			return -1;
 		}
 		if (e->mode == VR_EXT_SBC) {
-			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': extension '%s' "
-				"is behind SBC '%s', and this relay does not terminate SBC tunnels yet",
-				m->prefix, id, side, l->ext, e->sbc);
+			struct vr_rec *sb = vr_map_get(&m->recs[VR_REC_SBC], e->sbc);
+
+			if (l->channel == 0) {
+				snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': extension "
+					"'%s' is behind SBC '%s': its leg is a channel of the SBC's tunnel "
+					"('%c_channel'), not a relay port", m->prefix, id, side, l->ext, e->sbc,
+					side);
+				return -1;
+			}
+			if (sb == NULL || !sb->ok) {
+				snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_ext': extension "
+					"'%s' is behind SBC '%s', which is not usable (%.100s)", m->prefix, id,
+					side, l->ext, e->sbc, sb != NULL ? sb->error : "not configured");
+				return -1;
+			}
+			out->flags = VR_CTL_LEG_F_TUNNEL;
+			out->port = 0;
+			out->sbc_id = sb->u.sbc.tunnel_id;
+			out->channel = l->channel;
+			return 0;
+		}
+		if (l->channel != 0) {
+			snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_channel': extension "
+				"'%s' is not behind an SBC (give '%c_port')", m->prefix, id, side, l->ext,
+				side);
 			return -1;
 		}
 		/* The phone, and only the phone: its site's address and its RTP block. */
@@ -291,10 +354,22 @@ claim(const struct vr_model *m, struct vr_map *ports, struct vr_rec *r,
 	inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
 	port_key(l, key);
 	o = vr_map_get(ports, key);
+	if (o != NULL && o != r && (l->flags & VR_CTL_LEG_F_TUNNEL)) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_channel': '%u' of the "
+			"SBC with tunnel id %u is already used by call '%s'", m->prefix, r->u.call.id,
+			side, l->channel, l->sbc_id, o->u.call.id);
+		r->clash = 1;
+		return -1;
+	}
 	if (o != NULL && o != r) {
 		snprintf(r->error, sizeof(r->error), "%scall:%s: field '%c_port': '%u' on %s is "
 			"already used by call '%s'", m->prefix, r->u.call.id, side, l->port, ip, o->u.call.id);
 		r->clash = 1;
+		return -1;
+	}
+	if (o == r && (l->flags & VR_CTL_LEG_F_TUNNEL)) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: legs a and b both use channel %u "
+			"of the SBC with tunnel id %u", m->prefix, r->u.call.id, l->channel, l->sbc_id);
 		return -1;
 	}
 	if (o == r) {
@@ -400,14 +475,8 @@ vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct v
 	size_t n, i;
 	int pass;
 
+	resolve_sbcs(m);
 	resolve_exts(m);
-	{
-		struct vr_map_slot *s;
-
-		i = 0;
-		while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL)
-			((struct vr_rec *)s->val)->ok = ((struct vr_rec *)s->val)->parsed;
-	}
 	vr_map_free(&m->ports);
 	vr_map_free(&m->clashed);
 	m->ports_freed = 0;

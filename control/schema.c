@@ -289,6 +289,7 @@ vr_schema_sbc(const char *key, const char *id, const char *const *f, const char 
 	size_t n, struct vr_sbc *sb, char *err, size_t errlen)
 {
 	struct ctx c = { key, err, errlen };
+	unsigned long x;
 	const char *s;
 	size_t want;
 	int len;
@@ -328,6 +329,16 @@ vr_schema_sbc(const char *key, const char *id, const char *const *f, const char 
 		return -1;
 	}
 	sb->key_len = (size_t)len;
+	if ((s = field(f, v, n, "tunnel_id")) == NULL)
+		return missing(&c, "tunnel_id", "(the SBC's tunnel id, 1-65535, as set on the SBC)");
+	if (parse_u32(s, 1, VR_TUN_SBC_ID_MAX, &x) < 0)
+		return bad(&c, "tunnel_id", s, "is not 1-65535");
+	sb->tunnel_id = (uint32_t)x;
+	if ((s = field(f, v, n, "key_id")) != NULL) {
+		if (parse_u32(s, 0, 255, &x) < 0)
+			return bad(&c, "key_id", s, "is not 0-255");
+		sb->key_id = (uint8_t)x;
+	}
 	return 0;
 }
 
@@ -366,13 +377,29 @@ call_leg(const struct ctx *c, const char *const *f, const char *const *v, size_t
 		if (colon != NULL && get_range(c, name, colon, &l->endpoint_lo, &l->endpoint_hi) < 0)
 			return -1;
 	}
-	snprintf(name, sizeof(name), "%c_port", side);
-	if ((s = field(f, v, n, name)) == NULL)
-		return missing(c, name, "(the relay port for this leg)");
-	if (get_port(c, name, s, &l->port) < 0)
-		return -1;
-	if (l->port % 2 != 0)
-		return bad(c, name, s, "is odd (RTP uses the even port, RTCP the next)");
+	/* A leg to a phone behind an SBC is a channel of its tunnel, not a relay port. */
+	snprintf(name, sizeof(name), "%c_channel", side);
+	if ((s = field(f, v, n, name)) != NULL) {
+		unsigned long ch;
+
+		if (parse_u32(s, 1, 4294967295ul, &ch) < 0)
+			return bad(c, name, s, "is not a channel number 1-4294967295");
+		l->channel = (uint32_t)ch;
+		snprintf(name, sizeof(name), "%c_port", side);
+		if (field(f, v, n, name) != NULL) {
+			snprintf(c->err, c->errlen, "%s: leg %c has both '%c_channel' (a tunnel leg) "
+				"and '%c_port' (a relay port): give one", c->key, side, side, side);
+			return -1;
+		}
+	} else {
+		snprintf(name, sizeof(name), "%c_port", side);
+		if ((s = field(f, v, n, name)) == NULL)
+			return missing(c, name, "(the relay port for this leg)");
+		if (get_port(c, name, s, &l->port) < 0)
+			return -1;
+		if (l->port % 2 != 0)
+			return bad(c, name, s, "is odd (RTP uses the even port, RTCP the next)");
+	}
 	snprintf(name, sizeof(name), "%c_addr", side);
 	if ((s = field(f, v, n, name)) != NULL && get_ip(c, name, s, &l->addr) < 0)
 		return -1;

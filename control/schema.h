@@ -47,6 +47,8 @@ struct vr_sbc {
 	enum vr_srtp_suite suite;
 	uint8_t key[46];          /* master key and salt, decoded */
 	size_t key_len;
+	uint32_t tunnel_id;       /* the id in its tunnel packets' header, 1-65535 */
+	uint8_t key_id;           /* the key's id in the tunnel header (default 0) */
 };
 
 /* One leg of a call record. */
@@ -55,7 +57,8 @@ struct vr_call_leg {
 	uint32_t endpoint_ip;     /* PBX-local media endpoint (when ext is ""), network order */
 	uint16_t endpoint_lo, endpoint_hi;
 	uint32_t addr;            /* relay address, network order; 0: the dataplane's first */
-	uint16_t port;            /* relay RTP port */
+	uint16_t port;            /* relay RTP port; 0 for a tunnel leg */
+	uint32_t channel;         /* tunnel leg (an extension behind an SBC): its channel; else 0 */
 };
 
 /* A call (key PREFIX "call:" ID). */

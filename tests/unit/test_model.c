@@ -189,6 +189,83 @@ Test(model, rejected_or_unsuitable_extensions)
 	rejected(VR_REC_CALL, "direct", "extension '401' does not have PBX-delivered audio");
 }
 
+/* SBC id with tunnel id tid, and extension num behind it. */
+static void
+sbc_and_ext(const char *id, const char *tid, const char *num)
+{
+	const char *sf[] = { "name", "auth_id", "suite", "key", "tunnel_id" };
+	const char *sv[] = { "Branch 9", "b9", "AEAD_AES_128_GCM",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==", tid };
+	const char *f[] = { "mode", "site", "sbc" };
+	const char *v[] = { "sbc", "branch9", id };
+	char key[64];
+	struct vr_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = VR_REC_SBC;
+	snprintf(key, sizeof(key), "voxrelay:sbc:%s", id);
+	r.parsed = vr_schema_sbc(key, id, sf, sv, 5, &r.u.sbc, err, sizeof(err)) == 0;
+	cr_assert(r.parsed, "%s", err);
+	vr_model_put(&m, &r, id);
+	memset(&r, 0, sizeof(r));
+	r.type = VR_REC_EXT;
+	snprintf(key, sizeof(key), "voxrelay:ext:%s", num);
+	r.parsed = vr_schema_ext(key, num, f, v, 3, &r.u.ext, err, sizeof(err)) == 0;
+	cr_assert(r.parsed, "%s", err);
+	vr_model_put(&m, &r, num);
+}
+
+/* Call id between extension a (relay port ap, or tunnel channel ach) and b on port bp. */
+static void
+tun_call(const char *id, const char *a, unsigned int ap, unsigned int ach, const char *b,
+	unsigned int bp)
+{
+	struct vr_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = VR_REC_CALL;
+	rec.parsed = 1;
+	strcpy(rec.u.call.id, id);
+	strcpy(rec.u.call.leg[0].ext, a);
+	rec.u.call.leg[0].port = (uint16_t)ap;
+	rec.u.call.leg[0].channel = ach;
+	strcpy(rec.u.call.leg[1].ext, b);
+	rec.u.call.leg[1].port = (uint16_t)bp;
+	vr_model_put(&m, &rec, id);
+}
+
+Test(model, sbc_legs_are_tunnel_channels)
+{
+	const struct vr_ctl_leg *l;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	sbc_and_ext("b9", "9", "301");
+	sbc_and_ext("b9bis", "9", "302");
+	tun_call("ok", "301", 0, 5, "101", 20002);
+	tun_call("same-channel", "301", 0, 5, "102", 20006);
+	tun_call("port-to-sbc", "301", 20010, 0, "102", 20012);
+	tun_call("channel-to-stun", "102", 0, 6, "101", 20014);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_CALL, "ok")->ok, "%s", rec(VR_REC_CALL, "ok")->error);
+	l = &rec(VR_REC_CALL, "ok")->def.leg[0];
+	cr_assert_eq(l->flags, VR_CTL_LEG_F_TUNNEL);
+	cr_assert_eq(l->sbc_id, 9);
+	cr_assert_eq(l->channel, 5);
+	cr_assert_eq(l->port, 0);
+	cr_assert_eq(l->addr, dp.addrs[0]);
+	rejected(VR_REC_CALL, "same-channel",
+		"field 'a_channel': '5' of the SBC with tunnel id 9 is already used by call 'ok'");
+	rejected(VR_REC_CALL, "port-to-sbc", "its leg is a channel of the SBC's tunnel");
+	rejected(VR_REC_CALL, "channel-to-stun", "extension '102' is not behind an SBC");
+	/* Two SBCs may not share a tunnel id: the second by id is refused, and so
+	 * are its phones' calls. */
+	rejected(VR_REC_SBC, "b9bis", "field 'tunnel_id': '9' is already SBC 'b9''s");
+	tun_call("via-bis", "302", 0, 7, "101", 20016);
+	vr_model_resolve(&m, &dp, NULL);
+	rejected(VR_REC_CALL, "via-bis", "behind SBC 'b9bis', which is not usable");
+}
+
 Test(model, plan_for_a_site)
 {
 	char *buf = NULL;

@@ -121,11 +121,31 @@ Test(schema, sbc)
 
 	/* 30 bytes of key and salt for AES_CM_128_HMAC_SHA1_80. */
 	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
-		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", NULL);
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", "tunnel_id", "7", "key_id", "3", NULL);
 	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), 0, "%s",
 		err);
 	cr_assert_eq(s.key_len, 30);
 	cr_assert_eq(s.key[29], 29);
+	cr_assert_eq(s.tunnel_id, 7);
+	cr_assert_eq(s.key_id, 3);
+	/* key_id defaults to 0; tunnel_id is required and 1-65535. */
+	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", "tunnel_id", "65535", NULL);
+	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), 0, "%s",
+		err);
+	cr_assert_eq(s.key_id, 0);
+	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", NULL);
+	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "field 'tunnel_id' is missing") != NULL, "%s", err);
+	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", "tunnel_id", "0", NULL);
+	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "field 'tunnel_id': '0' is not 1-65535") != NULL, "%s", err);
+	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", "tunnel_id", "7", "key_id", "256", NULL);
+	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "field 'key_id': '256' is not 0-255") != NULL, "%s", err);
 	hash("name", "Branch 7", "auth_id", "sbc7", "suite", "AES_CM_128_HMAC_SHA1_80", "key",
 		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBka", NULL);
 	cr_assert_eq(vr_schema_sbc("voxrelay:sbc:s7", "s7", f, v, n, &s, err, sizeof(err)), -1);
@@ -172,6 +192,26 @@ Test(schema, call)
 	cr_assert_eq(c.leg[1].endpoint_hi, 30099);
 	cr_assert_eq(c.learn_window_ms, 10000);
 	cr_assert_eq(c.clock_rate, 16000);
+	cr_assert_eq(c.leg[0].channel, 0);
+}
+
+Test(schema, call_tunnel_leg)
+{
+	struct vr_call_rec c;
+
+	/* A leg to a phone behind an SBC: a channel of its tunnel, no relay port. */
+	hash("a_ext", "301", "a_channel", "12", "b_ext", "101", "b_port", "20002", NULL);
+	cr_assert_eq(vr_schema_call("voxrelay:call:c1", "c1", f, v, n, &c, err, sizeof(err)), 0,
+		"%s", err);
+	cr_assert_eq(c.leg[0].channel, 12);
+	cr_assert_eq(c.leg[0].port, 0);
+	hash("a_ext", "301", "a_channel", "12", "a_port", "20000", "b_ext", "101", "b_port",
+		"20002", NULL);
+	call_rejected("leg a has both 'a_channel' (a tunnel leg) and 'a_port' (a relay port)");
+	hash("a_ext", "301", "a_channel", "0", "b_ext", "101", "b_port", "20002", NULL);
+	call_rejected("field 'a_channel': '0' is not a channel number");
+	hash("a_ext", "301", "a_channel", "x1", "b_ext", "101", "b_port", "20002", NULL);
+	call_rejected("field 'a_channel': 'x1'");
 }
 
 Test(schema, call_rejections)
