@@ -59,7 +59,7 @@ pipe_argv(struct pipe *p, int argc, const char **argv)
 /* A hash being built: field/value pairs in fixed storage. */
 struct hash {
 	const char *argv[2 + 2 * 96];
-	char buf[96][48];
+	char buf[96][64];
 	int argc;
 	int nbuf;
 };
@@ -88,6 +88,19 @@ hash_u64(struct hash *h, const char *field, uint64_t v)
 	if (h->nbuf == 96)
 		return;
 	snprintf(h->buf[h->nbuf], sizeof(h->buf[0]), "%" PRIu64, v);
+	hash_str(h, field, h->buf[h->nbuf++]);
+}
+
+/* A string value copied into h (values longer than 63 bytes are cut). */
+static void
+hash_strcpy(struct hash *h, const char *field, const char *v)
+{
+	size_t n = strnlen(v, sizeof(h->buf[0]) - 1);
+
+	if (h->nbuf == 96)
+		return;
+	memcpy(h->buf[h->nbuf], v, n);
+	h->buf[h->nbuf][n] = '\0';
 	hash_str(h, field, h->buf[h->nbuf++]);
 }
 
@@ -189,6 +202,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 /* Per-site or per-SBC sums. */
 struct agg {
 	uint64_t devices, active_calls, calls, pkts, dropped;
+	uint32_t tunnel_id;         /* SBCs: 0 while the record is not valid */
 };
 
 static struct agg *
@@ -384,8 +398,11 @@ pass_begin(struct vr_publisher *pb, const struct vr_shm_hdr *h, const struct vr_
 			agg_get(&pb->sbcs, r->u.ext.sbc)->devices++;
 	}
 	it = 0;
-	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &it)) != NULL)
-		agg_get(&pb->sbcs, s->key);
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &it)) != NULL) {
+		const struct vr_rec *r = s->val;
+
+		agg_get(&pb->sbcs, s->key)->tunnel_id = r->ok ? r->u.sbc.tunnel_id : 0;
+	}
 	pb->in_pass = 1;
 	pb->cursor = 0;
 	pb->active = 0;
@@ -437,6 +454,99 @@ pass_calls(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_map *shm
 	}
 }
 
+/*
+ * The dataplane's view of the SBC with tunnel id tid: a consistent copy of
+ * its row, and its counters summed over the lcores. 0 when it has none.
+ */
+static int
+sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc *row,
+	struct vr_shm_sbc_ctr *sum)
+{
+	const struct vr_shm_sbc *rows;
+	uint32_t r, seq;
+	unsigned int l, k;
+
+	if (tid == 0 || h->version_minor < 1 || h->sbc_size < sizeof(*row))
+		return 0;
+	rows = (const struct vr_shm_sbc *)((const char *)h + h->sbcs_off);
+	for (r = 0; r < h->max_sbcs; r++) {
+		const struct vr_shm_sbc *x = (const struct vr_shm_sbc *)((const char *)rows +
+			(uint64_t)r * h->sbc_size);
+
+		if (__atomic_load_n(&x->id, __ATOMIC_RELAXED) != tid)
+			continue;
+		seq = __atomic_load_n(&x->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			return 0;
+		memcpy(row, x, sizeof(*row));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&x->seq, __ATOMIC_RELAXED) != seq || row->id != tid)
+			return 0;
+		memset(sum, 0, sizeof(*sum));
+		for (l = 0; l <= h->n_lcores; l++) {
+			const struct vr_shm_sbc_ctr *c = vr_shm_sbc_ctr_row(h, l, r);
+
+			sum->rx_pkts += __atomic_load_n(&c->rx_pkts, __ATOMIC_RELAXED);
+			sum->tx_pkts += __atomic_load_n(&c->tx_pkts, __ATOMIC_RELAXED);
+			sum->rx_bytes += __atomic_load_n(&c->rx_bytes, __ATOMIC_RELAXED);
+			sum->tx_bytes += __atomic_load_n(&c->tx_bytes, __ATOMIC_RELAXED);
+			for (k = 0; k < VR_DROP_MAX; k++)
+				sum->drops[k] += __atomic_load_n(&c->drops[k], __ATOMIC_RELAXED);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* An SBC's tunnel, as the dataplane sees it, into its stats hash. */
+static void
+hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now_ms)
+{
+	static char names[VR_DROP_MAX][48];
+	struct vr_shm_sbc row;
+	struct vr_shm_sbc_ctr sum;
+	char a[INET_ADDRSTRLEN], buf[32];
+	uint64_t seen_ms, dropped = 0, window_ms;
+	unsigned int k;
+
+	if (names[0][0] == '\0')
+		for (k = 0; k < VR_DROP_MAX; k++)
+			snprintf(names[k], sizeof(names[k]), "tunnel_drop_%s", vr_drop_name(k));
+	if (!sbc_view(h, tid, &row, &sum)) {
+		hash_u64(hs, "online", 0);
+		return;
+	}
+	row.version[sizeof(row.version) - 1] = '\0';
+	seen_ms = row.last_hello_unix_ns / 1000000;
+	/* Online: an authenticated hello within three of its intervals (15 s at least). */
+	window_ms = row.hello_interval_s > 5 ? 3000ull * row.hello_interval_s : 15000;
+	hash_u64(hs, "tunnel_id", tid);
+	hash_u64(hs, "online", seen_ms != 0 && now_ms < seen_ms + window_ms);
+	hash_u64(hs, "last_seen_ms", seen_ms);
+	if (row.public_ip != 0) {
+		inet_ntop(AF_INET, &row.public_ip, a, sizeof(a));
+		snprintf(buf, sizeof(buf), "%s:%u", a, ntohs(row.public_port));
+		hash_strcpy(hs, "public_ip", buf);
+	}
+	if (row.local_ip != 0) {
+		inet_ntop(AF_INET, &row.local_ip, a, sizeof(a));
+		hash_strcpy(hs, "local_ip", a);
+	}
+	if (row.version[0] != '\0')
+		hash_strcpy(hs, "version", row.version);
+	hash_u64(hs, "key_id", row.key_id);
+	hash_u64(hs, "keys", row.n_keys);
+	hash_u64(hs, "hellos", row.hellos);
+	hash_u64(hs, "tunnel_rx_pkts", sum.rx_pkts);
+	hash_u64(hs, "tunnel_tx_pkts", sum.tx_pkts);
+	for (k = 0; k < VR_DROP_MAX; k++) {
+		dropped += sum.drops[k];
+		if (sum.drops[k] != 0)
+			hash_u64(hs, names[k], sum.drops[k]);
+	}
+	hash_u64(hs, "tunnel_dropped", dropped);
+}
+
 /* Ends a pass: the per-site and per-SBC sums, the summary, the JSON summary. */
 static void
 pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
@@ -465,6 +575,8 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 			hash_u64(&hs, "active_calls", a->active_calls);
 			hash_u64(&hs, "packets", a->pkts);
 			hash_u64(&hs, "dropped", a->dropped);
+			if (k == 1)
+				hash_sbc(&hs, h, a->tunnel_id, now);
 			hash_u64(&hs, "updated_ms", now);
 			hash_send(p, &hs, ttl);
 		}

@@ -58,6 +58,18 @@ ip_str(uint32_t ip, char *buf)
 	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
 }
 
+/* A leg for people: ADDR:PORT, or SBC tunnel id and channel for a tunnel leg. */
+static void
+leg_str(const struct vr_ctl_leg *l, char *out, size_t cap)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (l->flags & VR_CTL_LEG_F_TUNNEL)
+		snprintf(out, cap, "sbc%u/ch%u", l->sbc_id, l->channel);
+	else
+		snprintf(out, cap, "%s:%u", ip_str(l->addr, a), l->port);
+}
+
 static const char *
 latch_str(unsigned int l)
 {
@@ -146,6 +158,8 @@ print_leg_json(const struct vr_ctl_leg *l)
 	if (l->flags & VR_CTL_LEG_F_EXPECT)
 		printf(",\"peer\":\"%s\",\"peer_ports\":[%u,%u]", ip_str(l->expect_ip, a),
 			l->expect_lo, l->expect_hi);
+	if (l->flags & VR_CTL_LEG_F_TUNNEL)
+		printf(",\"sbc\":%u,\"channel\":%u", l->sbc_id, l->channel);
 	printf("}");
 }
 
@@ -155,7 +169,6 @@ cmd_list(struct vr_ctl_client *c)
 	static uint8_t buf[VR_CTL_MSG_MAX];
 	struct vr_ctl_list_req rq = { .cursor = 0, .max = VR_CTL_LIST_MAX };
 	struct vr_ctl_list *l = (struct vr_ctl_list *)buf;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	unsigned int i, n = 0;
 	int rc;
 
@@ -187,10 +200,8 @@ cmd_list(struct vr_ctl_client *c)
 					(unsigned long long)e->pkts[2], (unsigned long long)e->pkts[3]);
 				continue;
 			}
-			snprintf(la, sizeof(la), "%s:%u", ip_str(e->call.leg[0].addr, a),
-				e->call.leg[0].port);
-			snprintf(lb, sizeof(lb), "%s:%u", ip_str(e->call.leg[1].addr, b),
-				e->call.leg[1].port);
+			leg_str(&e->call.leg[0], la, sizeof(la));
+			leg_str(&e->call.leg[1], lb, sizeof(lb));
 			printf("%-24s %-22s %-22s %-9s %-9s %llu/%llu\n", e->call.id, la, lb,
 				e->idle[0] ? "idle" : latch_str(e->latch[0]),
 				e->idle[1] ? "idle" : latch_str(e->latch[2]),
@@ -252,8 +263,10 @@ cmd_show(struct vr_ctl_client *c, const char *id)
 	for (i = 0; i < 2; i++) {
 		const struct vr_ctl_leg *l = &s.call.leg[i];
 
-		printf("  leg %c: %s:%u%s", 'a' + i, ip_str(l->addr, a), l->port,
-			s.idle[i] ? " IDLE" : "");
+		char ls[48];
+
+		leg_str(l, ls, sizeof(ls));
+		printf("  leg %c: %s%s", 'a' + i, ls, s.idle[i] ? " IDLE" : "");
 		if (l->flags & VR_CTL_LEG_F_EXPECT)
 			printf(", peer %s ports %u-%u", ip_str(l->expect_ip, a), l->expect_lo,
 				l->expect_hi);

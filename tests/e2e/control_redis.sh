@@ -189,10 +189,33 @@ wait_for 8 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:call:c1 state)\
 	fail "idle call not published as idle"
 echo "ok: the silent call is published idle"
 
+# An SBC site: the SBC with its key and tunnel id, a phone behind it, and a
+# call whose leg to that phone is a channel of the SBC's tunnel.
+rcli HSET voxrelay:sbc:branch7 name "Branch 7" auth_id sbc-b7 tunnel_id 7 \
+	suite AES_CM_128_HMAC_SHA1_80 key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd >/dev/null
+rcli HSET voxrelay:ext:301 mode sbc site branch7 sbc branch7 >/dev/null
+rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 b_ext 101 b_port 20030 >/dev/null
+rcli HSET voxrelay:call:bad4 a_ext 301 a_port 20040 b_ext 102 b_port 20042 >/dev/null
+wait_for 5 listed t1 || fail "call t1 with a tunnel leg never reached the dataplane"
+ctl --json show t1 | grep -q '"sbc":7,"channel":12' ||
+	fail "t1 leg a is not SBC 7 channel 12: $(ctl --json show t1)"
+expect_error call:bad4 "extension '301' is behind SBC 'branch7': its leg is a channel"
+wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:sbc:branch7 tunnel_id)\" = 7 ]" ||
+	fail "SBC stats: $(rcli HGETALL voxrelay:stats:sbc:branch7)"
+[ "$(rcli HGET voxrelay:stats:sbc:branch7 online)" = 0 ] || fail "an SBC that never said hello is online"
+[ "$(rcli HGET voxrelay:stats:sbc:branch7 devices)" = 1 ] || fail "SBC devices"
+grep -q "SBC 7 set: AES_CM_128_HMAC_SHA1_80, key 0" "$WORK/dp.log" || fail "SBC not programmed"
+# A new key under a new key id: the dataplane gets both for the overlap.
+rcli HSET voxrelay:sbc:branch7 key_id 1 key BAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh >/dev/null
+wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:sbc:branch7 keys)\" = 2 ]" ||
+	fail "key rollover not programmed: $(rcli HGETALL voxrelay:stats:sbc:branch7)"
+echo "ok: an SBC, a phone behind it and a tunnel-leg call written with redis-cli are programmed; its key rolls over"
+
 # Dataplane restart: control reprograms within a second of its return.
 stop "$DP_PID"
 start_dp
 wait_for 2 listed c1 || fail "call not reprogrammed after a dataplane restart"
+wait_for 2 listed t1 || fail "tunnel-leg call not reprogrammed after a dataplane restart"
 echo "ok: dataplane restarted, calls reprogrammed"
 
 # Deleting the call in Redis stops forwarding.
