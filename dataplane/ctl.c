@@ -185,12 +185,19 @@ list(struct vr_dp *dp, const struct vr_ctl_list_req *rq, struct vr_ctl_list *l, 
 static void
 log_call(const char *what, const struct vr_ctl_call *c)
 {
-	char a[16], b[16];
+	char leg[2][48], a[16];
+	unsigned int i;
 
-	inet_ntop(AF_INET, &c->leg[0].addr, a, sizeof(a));
-	inet_ntop(AF_INET, &c->leg[1].addr, b, sizeof(b));
-	VR_LOG(INFO, "%s call '%s': a %s:%u, b %s:%u", what, c->id, a, c->leg[0].port, b,
-		c->leg[1].port);
+	for (i = 0; i < 2; i++) {
+		const struct vr_ctl_leg *l = &c->leg[i];
+
+		inet_ntop(AF_INET, &l->addr, a, sizeof(a));
+		if (l->flags & VR_CTL_LEG_F_TUNNEL)
+			snprintf(leg[i], sizeof(leg[i]), "SBC %u channel %u", l->sbc_id, l->channel);
+		else
+			snprintf(leg[i], sizeof(leg[i]), "%s:%u", a, l->port);
+	}
+	VR_LOG(INFO, "%s call '%s': a %s, b %s", what, c->id, leg[0], leg[1]);
 }
 
 size_t

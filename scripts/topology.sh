@@ -74,6 +74,45 @@ NFT
 	vr_x ph2 ip route add default via 192.168.50.1
 }
 
+# vr_topo_sbc_site NAME N: a site whose phones sit behind an SBC. Router
+# r$NAME: WAN 198.18.N.2/24 (RFC 2544 space; .3 is spare, for a new lease)
+# behind inet's 198.18.N.1, masquerading its LAN 192.168.(60+N).0/24 as
+# 198.18.N.2, with no port forward: the SBC always opens the tunnel. The SBC,
+# NAME, is 192.168.(60+N).10.
+vr_topo_sbc_site() {
+	local name=$1 n=$2 r=r$1 lan=192.168.$((60 + $2))
+	ip netns add "$P-$r"
+	ip netns add "$P-$name"
+	VR_TOPO_HOSTS="$VR_TOPO_HOSTS $r $name"
+	vr_veth inet "i$name" "$r" wan
+	vr_veth "$r" lan "$name" eth0
+	vr_x "$r" ip link set lo up
+	vr_x "$name" ip link set lo up
+	vr_x inet ip addr add "198.18.$n.1/24" dev "i$name"
+	vr_x "$r" ip addr add "198.18.$n.2/24" dev wan
+	vr_x "$r" ip addr add "198.18.$n.3/24" dev wan
+	vr_x "$r" ip route add default via "198.18.$n.1"
+	vr_x "$r" ip addr add "$lan.1/24" dev lan
+	vr_x "$r" sysctl -qw net.ipv4.ip_forward=1
+	vr_x "$r" nft -f - <<NFT
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat;
+		oifname "wan" snat to 198.18.$n.2
+	}
+}
+NFT
+	vr_x "$name" ip addr add "$lan.10/24" dev eth0
+	vr_x "$name" ip route add default via "$lan.1"
+}
+
+# vr_topo_sbc_move NAME N: the SBC site's public address becomes 198.18.N.3,
+# as after a new DHCP lease: new connections are mapped to it (a rule ahead
+# of the old one), existing NAT mappings keep the old one.
+vr_topo_sbc_move() {
+	vr_x "r$1" nft insert rule ip nat postrouting oifname "wan" snat to "198.18.$2.3"
+}
+
 vr_topo_down() {
 	local ns
 	for ns in $VR_TOPO_HOSTS; do ip netns del "$P-$ns" 2>/dev/null || true; done

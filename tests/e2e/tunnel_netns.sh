@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# End-to-end: SBC tunnel termination through the whole product. Two SBC sites
+# (scripts/topology.sh: each SBC behind a NAT with no port forward) and the
+# remote STUN site; SBCs, extensions and calls written with plain redis-cli.
+# The SBC emulator (tests/e2e/vr_sbc.c) of site 1 talks to a remote STUN
+# phone (call t1) and, on another channel, to the SBC of site 2 (call t2),
+# both ways, for 12 s. Mid-call, site 1's public address changes (a new
+# lease: the NAT maps the SBC's new socket to another address) and its key
+# rolls over in Redis, after which the SBC switches to the new key; it also
+# sends a tampered packet, a replay, a packet under a wrong key and one
+# claiming the other SBC's id. Asserts no loss where none is allowed, none of
+# the bad packets forwarded and each counted under its reason, and the
+# per-SBC view in Redis (online, public and local address, version, drops).
+#
+# Usage: tunnel_netns.sh BUILD_DIR
+set -euo pipefail
+
+BUILD=$(cd "${1:?usage: tunnel_netns.sh BUILD_DIR}" && pwd)
+PHONE=$BUILD/tests/vr_phone
+SBC=$BUILD/tests/vr_sbc
+P=vrs$$
+WORK=$(mktemp -d /tmp/voxrelay-tun-e2e.XXXXXX)
+SOCK=$WORK/dp.sock
+RELAY=198.51.100.10
+RPORT=$((20000 + ($$ + 13) % 20000))
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+trap cleanup EXIT
+
+# Master keys and salts (base64): site 1 AES_CM_128_HMAC_SHA1_80, then its
+# rolled-over key; site 2 AEAD_AES_128_GCM.
+K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+K1NEW=BAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh
+K2=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw==
+
+vr_topo_up
+vr_topo_sbc_site sbc1 1
+vr_topo_sbc_site sbc2 2
+start_redis
+start_dp
+start_control --key-overlap 30
+
+rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
+	rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
+rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
+	suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
+rcli HSET voxrelay:sbc:b2 name "Branch 2" auth_id sbc-b2 tunnel_id 2 \
+	suite AEAD_AES_128_GCM key $K2 >/dev/null
+rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
+rcli HSET voxrelay:ext:302 mode sbc site b1 sbc b1 >/dev/null
+rcli HSET voxrelay:ext:401 mode sbc site b2 sbc b2 >/dev/null
+rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 b_ext 101 b_port 20030 >/dev/null
+rcli HSET voxrelay:call:t2 a_ext 302 a_channel 13 b_ext 401 b_channel 21 >/dev/null
+wait_for 5 listed t1 || fail "call t1 never reached the dataplane: $(rcli HGETALL voxrelay:status:call:t1)"
+wait_for 5 listed t2 || fail "call t2 never reached the dataplane: $(rcli HGETALL voxrelay:status:call:t2)"
+echo "ok: two SBCs, their phones and two tunnel-leg calls written with redis-cli are programmed"
+
+# 12 s of audio at 50 packets/s each way.
+x ph1 "$PHONE" --bind 192.168.50.11:14000 --to $RELAY:20030 --from $RELAY:20030 \
+	--tag PHONE1 --expect-tag SBC1C12 --count 600 --pps 50 --ssrc 0x101 >"$WORK/ph1.json" &
+A=$!
+x sbc1 "$SBC" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
+	--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --new-key "1:$K1NEW" --rekey-at 400 \
+	--rebind-at 250 --bad-at 100 --other-sbc-id 2 --local-ip 192.168.61.10 \
+	--version "sbc-emu 1.0" --channel 12:SBC1C12:PHONE1 --channel 13:SBC1C13:SBC2C21 \
+	--count 600 --pps 50 >"$WORK/sbc1.json" 2>"$WORK/sbc1.err" &
+B=$!
+x sbc2 "$SBC" --bind 192.168.62.10:40000 --relay $RELAY:5090 --sbc-id 2 \
+	--suite AEAD_AES_128_GCM --key "0:$K2" --local-ip 192.168.62.10 --version "sbc-emu 2.0" \
+	--channel 21:SBC2C21:SBC1C13 --count 600 --pps 50 >"$WORK/sbc2.json" 2>"$WORK/sbc2.err" &
+C=$!
+# At 4 s site 1 gets a new public address; its SBC opens a new socket at 5 s
+# (packet 250), which the NAT maps to it.
+sleep 4
+vr_topo_sbc_move sbc1 1
+# At 6 s the provisioning rolls site 1's key; the SBC switches at 8 s.
+sleep 2
+rcli HSET voxrelay:sbc:b1 key_id 1 key $K1NEW >/dev/null
+wait $A $B $C || fail "a phone or SBC emulator failed: $(cat "$WORK"/sbc*.err)"
+ph1=$(cat "$WORK/ph1.json") s1=$(cat "$WORK/sbc1.json") s2=$(cat "$WORK/sbc2.json")
+echo "ph1: $ph1"
+echo "sbc1: $s1"
+echo "sbc2: $s2"
+
+# num JSON FIELD [CHANNEL]: a number from a report (of that channel).
+num() {
+	local j=$1
+	[ -n "${3:-}" ] && j=$(grep -o "{\"channel\":$3,[^}]*}" <<<"$1")
+	sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$j" | head -1
+}
+# Toward the SBCs nothing may be lost, but for what the relay sent site 1 in
+# the moment between its move and its first packet from the new address.
+[ "$(num "$ph1" gap_loss)" = 0 ] && [ "$(num "$ph1" last_seq)" = 599 ] ||
+	fail "the phone lost RTP from behind the SBC"
+[ "$(num "$ph1" foreign)" = 0 ] && [ "$(num "$ph1" bad_tag)" = 0 ] ||
+	fail "the phone got packets it should not have"
+[ "$(num "$s2" gap_loss 21)" = 0 ] && [ "$(num "$s2" last_seq 21)" = 599 ] ||
+	fail "SBC 2 lost RTP from SBC 1"
+for c in 12 13; do
+	[ "$(num "$s1" gap_loss $c)" -le 2 ] || fail "SBC 1 channel $c lost more than the move allows"
+	[ "$(num "$s1" last_seq $c)" = 599 ] || fail "SBC 1 channel $c missed the end of its stream"
+	[ "$(num "$s1" rx_after_rebind $c)" -ge 300 ] ||
+		fail "SBC 1 channel $c: media did not continue after its address changed"
+	[ "$(num "$s1" auth_fail $c)" = 0 ] && [ "$(num "$s1" bad_tag $c)" = 0 ] ||
+		fail "SBC 1 channel $c got packets that failed authentication or were not its peer's"
+done
+[ "$(num "$s1" hello_acks)" -ge 10 ] && [ "$(num "$s2" hello_acks)" -ge 10 ] ||
+	fail "hellos were not answered"
+echo "ok: media both ways, SBC to phone and SBC to SBC, no loss across the address change and the key rollover"
+
+# The bad packets: each dropped under its reason, none forwarded (above).
+[ "$(num "$s1" bad_sent)" = 4 ] || fail "the emulator did not send its bad packets"
+stats=$(ctl --json stats)
+dnum() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$stats" | head -1; }
+[ "$(dnum srtp_auth)" -ge 2 ] || fail "tampered and wrong-key packets not counted as srtp_auth: $stats"
+[ "$(dnum srtp_replay)" -ge 1 ] || fail "the replay not counted as srtp_replay: $stats"
+[ "$(dnum tun_unknown_channel)" -ge 1 ] || fail "the other SBC's id not counted: $stats"
+echo "ok: tampered, replayed, wrong-key and wrong-SBC packets dropped under their reasons"
+
+# The per-SBC view in Redis.
+sleep 1
+h1=$(rcli HGETALL voxrelay:stats:sbc:b1 | paste -sd' ')
+h2=$(rcli HGETALL voxrelay:stats:sbc:b2 | paste -sd' ')
+echo "stats:sbc:b1: $h1"
+field() { rcli HGET "voxrelay:stats:sbc:$1" "$2"; }
+[ "$(field b1 online)" = 1 ] && [ "$(field b2 online)" = 1 ] || fail "an SBC is not online"
+field b1 public_ip | grep -q '^198\.18\.1\.3:' || fail "SBC 1's new public address not shown"
+field b2 public_ip | grep -q '^198\.18\.2\.2:' || fail "SBC 2's public address not shown"
+[ "$(field b1 local_ip)" = 192.168.61.10 ] || fail "SBC 1's local address"
+[ "$(field b1 version)" = "sbc-emu 1.0" ] || fail "SBC 1's version"
+[ "$(field b1 key_id)" = 1 ] && [ "$(field b1 keys)" = 2 ] || fail "SBC 1's key rollover not shown"
+[ "$(field b1 tunnel_rx_pkts)" -ge 1100 ] || fail "SBC 1's tunnel packets"
+[ "$(field b1 tunnel_drop_srtp_auth)" -ge 2 ] && [ "$(field b1 tunnel_drop_srtp_replay)" -ge 1 ] ||
+	fail "SBC 1's drops by reason"
+[ "$(field b1 devices)" = 2 ] && [ "$(field b2 devices)" = 1 ] || fail "devices per SBC"
+echo "ok: each SBC's hash in redis shows it online, its addresses, version, keys and drops"
+echo "e2e tunnel_netns: 4 passed, 0 failed"

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vr_sbc: an SBC emulator for the end-to-end tests and the demo, on a plain
+ * kernel UDP socket and libsrtp (the same per-stream keys as the relay,
+ * dataplane/srtp.c). It plays an SBC with phones behind it: says hello on
+ * channel 0 every --hello-interval seconds, sends each channel's RTP stream
+ * through the tunnel at --pps, receives what the relay sends back, decrypts
+ * it and checks it is the other end's stream, and reports per channel, as
+ * one JSON line, what arrived. On request it misbehaves the ways an attacker
+ * or a broken SBC would (--bad), moves to a new source port as a NAT rebinding
+ * or dynamic IP change does (--rebind-at), and rolls its key (--rekey-at).
+ * Every loop is bounded by --count and --linger.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dataplane/srtp.h"
+#include "voxrelay/tunnel.h"
+
+#define TAG_LEN 8
+#define PAYLOAD 160
+#define MAX_COUNT 100000
+#define MAX_CH 8
+
+struct chan {
+	uint32_t id;
+	char tag[TAG_LEN + 1], expect[TAG_LEN + 1];
+	srtp_t up[2];            /* per key: what we send */
+	srtp_t down[2];          /* per key: what the relay sends */
+	unsigned int sent, rx, rtcp_rx, bad_tag, auth_fail, dup, rx_after_rebind;
+	int min_seq, max_seq;
+	uint8_t seen[MAX_COUNT];
+};
+
+struct opts {
+	struct sockaddr_in bind, relay;
+	uint32_t sbc_id, other_sbc_id;
+	struct vr_srtp_key key[2];   /* key[0] first, key[1] after --rekey-at */
+	unsigned int n_keys;
+	unsigned int count, pps, linger_ms, hello_s, rekey_at, rebind_at, bad_at;
+	uint32_t local_ip;
+	char version[VR_TUN_VERSION_STR_MAX];
+};
+
+static struct chan ch[MAX_CH];
+static unsigned int n_ch;
+static srtp_t hello_up[2], hello_down[2];
+static unsigned int hellos_sent, hello_acks, foreign, bad_sent;
+static uint16_t hello_seq;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+die(const char *what, const char *val)
+{
+	fprintf(stderr, "vr_sbc: %s: '%s'\n", what, val);
+	exit(2);
+}
+
+static int
+parse_addr(const char *s, struct sockaddr_in *sa)
+{
+	char buf[64], *colon;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1)
+		return -1;
+	sa->sin_port = htons((uint16_t)atoi(colon + 1));
+	return 0;
+}
+
+/* Decodes base64 s into out (at most cap bytes); returns the length or -1. */
+static int
+base64(const char *s, uint8_t *out, size_t cap)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		const char *p = strchr(alpha, *s);
+
+		if (p == NULL)
+			return -1;
+		acc = acc << 6 | (uint32_t)(p - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap)
+				return -1;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return (int)n;
+}
+
+static void
+parse_key(struct vr_srtp_key *k, enum vr_srtp_suite suite, const char *spec)
+{
+	char buf[128], *colon;
+	int len;
+
+	/* ID:BASE64 */
+	if (strlen(spec) >= sizeof(buf))
+		die("--key is too long", spec);
+	strcpy(buf, spec);
+	colon = strchr(buf, ':');
+	if (colon == NULL)
+		die("--key wants ID:BASE64", spec);
+	*colon = '\0';
+	k->suite = (uint8_t)suite;
+	k->id = (uint8_t)atoi(buf);
+	len = base64(colon + 1, k->master, sizeof(k->master));
+	if (len < 0 || (size_t)len != vr_srtp_master_len(suite))
+		die("--key: not base64 of the suite's master key and salt", spec);
+}
+
+/* Channel spec CH:TAG:EXPECT_TAG. */
+static void
+parse_chan(const char *spec)
+{
+	char buf[64], *a, *b;
+	struct chan *c;
+
+	if (n_ch == MAX_CH || strlen(spec) >= sizeof(buf))
+		die("--channel: too many or too long", spec);
+	strcpy(buf, spec);
+	a = strchr(buf, ':');
+	b = a != NULL ? strchr(a + 1, ':') : NULL;
+	if (b == NULL)
+		die("--channel wants CH:TAG:EXPECT_TAG", spec);
+	*a++ = '\0';
+	*b++ = '\0';
+	c = &ch[n_ch++];
+	c->id = (uint32_t)strtoul(buf, NULL, 10);
+	if (c->id == 0)
+		die("--channel: channel 0 is the SBC's own", spec);
+	snprintf(c->tag, sizeof(c->tag), "%-8s", a);
+	snprintf(c->expect, sizeof(c->expect), "%-8s", b);
+	c->min_seq = c->max_seq = -1;
+}
+
+static int
+udp_socket(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
+		fprintf(stderr, "vr_sbc: bind %s:%u: %s\n", inet_ntoa(sa->sin_addr),
+			ntohs(sa->sin_port), strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+/* The RTP packet i of channel c, protected under key k, in a tunnel datagram; its length. */
+static size_t
+media(uint8_t *d, const struct opts *o, struct chan *c, unsigned int k, unsigned int i,
+	srtp_t s)
+{
+	uint8_t *rtp = d + VR_TUN_HDR_LEN;
+	uint16_t seq = (uint16_t)(1000 + i);
+	int len = 12 + PAYLOAD;
+
+	memset(rtp, 0, (size_t)len);
+	rtp[0] = 0x80;
+	rtp[1] = 8;
+	rtp[2] = (uint8_t)(seq >> 8);
+	rtp[3] = (uint8_t)seq;
+	vr_tun_put32(rtp + 4, 160 * i);
+	vr_tun_put32(rtp + 8, 0x5bc00000u | c->id);
+	memcpy(rtp + 12, c->tag, TAG_LEN);
+	if (srtp_protect(s, rtp, &len) != srtp_err_status_ok)
+		die("srtp_protect failed on channel", c->tag);
+	vr_tun_write(d, VR_TUN_RTP, o->key[k].id, o->sbc_id, c->id);
+	return VR_TUN_HDR_LEN + (size_t)len;
+}
+
+static size_t
+hello(uint8_t *d, const struct opts *o, unsigned int k)
+{
+	struct vr_tun_hello h = { .local_ip = o->local_ip, .interval_s = (uint16_t)o->hello_s };
+	uint8_t *rtp = d + VR_TUN_HDR_LEN;
+	int len, tl;
+
+	snprintf(h.version, sizeof(h.version), "%s", o->version);
+	memset(rtp, 0, 12);
+	rtp[0] = 0x80;
+	rtp[2] = (uint8_t)(hello_seq >> 8);
+	rtp[3] = (uint8_t)hello_seq;
+	hello_seq++;
+	vr_tun_put32(rtp + 8, 0x5bc00000u);
+	tl = vr_tun_hello_build(&h, rtp + 12, 256);
+	len = 12 + (tl < 0 ? 0 : tl);
+	if (srtp_protect(hello_up[k], rtp, &len) != srtp_err_status_ok)
+		die("srtp_protect failed on", "hello");
+	vr_tun_write(d, VR_TUN_HELLO, o->key[k].id, o->sbc_id, VR_TUN_CHANNEL_SBC);
+	return VR_TUN_HDR_LEN + (size_t)len;
+}
+
+static int
+key_slot(const struct opts *o, uint8_t id)
+{
+	for (unsigned int k = 0; k < o->n_keys; k++)
+		if (o->key[k].id == id)
+			return (int)k;
+	return -1;
+}
+
+static void
+receive(int fd, const struct opts *o, int rebound)
+{
+	uint8_t b[2048];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct vr_tun_hdr h;
+	ssize_t n;
+	int len, k, seq;
+
+	while ((n = recvfrom(fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) > 0) {
+		struct chan *c = NULL;
+
+		fl = sizeof(from);
+		if (from.sin_addr.s_addr != o->relay.sin_addr.s_addr ||
+				from.sin_port != o->relay.sin_port ||
+				vr_tun_parse(b, (size_t)n, &h) != VR_TUN_OK || h.sbc_id != o->sbc_id ||
+				(k = key_slot(o, h.key_id)) < 0) {
+			foreign++;
+			continue;
+		}
+		len = (int)n - VR_TUN_HDR_LEN;
+		if (h.type == VR_TUN_HELLO_ACK) {
+			if (srtp_unprotect(hello_down[k], b + VR_TUN_HDR_LEN, &len) == srtp_err_status_ok)
+				hello_acks++;
+			else
+				foreign++;
+			continue;
+		}
+		for (unsigned int i = 0; i < n_ch; i++)
+			if (ch[i].id == h.channel)
+				c = &ch[i];
+		if (c == NULL) {
+			foreign++;
+			continue;
+		}
+		if (h.type == VR_TUN_RTCP) {
+			/* The far end's RTCP, through the tunnel as SRTCP. */
+			if (srtp_unprotect_rtcp(c->down[k], b + VR_TUN_HDR_LEN, &len) ==
+					srtp_err_status_ok && len >= 8 + TAG_LEN &&
+					memcmp(b + VR_TUN_HDR_LEN + 8, c->expect, TAG_LEN) == 0)
+				c->rtcp_rx++;
+			else
+				c->auth_fail++;
+			continue;
+		}
+		if (srtp_unprotect(c->down[k], b + VR_TUN_HDR_LEN, &len) != srtp_err_status_ok) {
+			c->auth_fail++;
+			continue;
+		}
+		if (len < 12 + TAG_LEN || memcmp(b + VR_TUN_HDR_LEN + 12, c->expect, TAG_LEN) != 0) {
+			c->bad_tag++;
+			continue;
+		}
+		seq = ((b[VR_TUN_HDR_LEN + 2] << 8) | b[VR_TUN_HDR_LEN + 3]) - 1000;
+		if (seq < 0 || seq >= MAX_COUNT) {
+			c->bad_tag++;
+			continue;
+		}
+		if (c->seen[seq]) {
+			c->dup++;
+			continue;
+		}
+		c->seen[seq] = 1;
+		c->rx++;
+		if (rebound)
+			c->rx_after_rebind++;
+		if (c->min_seq < 0 || seq < c->min_seq)
+			c->min_seq = seq;
+		if (seq > c->max_seq)
+			c->max_seq = seq;
+	}
+}
+
+/*
+ * What an attacker or a broken SBC sends, once, after packet i of channel 0
+ * (whose datagram is d[0..len)): a tampered packet, a replay of d, a packet
+ * under a key that is not the SBC's with the right key id, and a copy of d
+ * claiming another SBC's id. None may reach the other end. The tampered and
+ * wrong-key packets carry indexes not seen yet (i + 2, i + 1): a seen index
+ * is refused as a replay before its tag is checked.
+ */
+static void
+misbehave(int fd, const struct opts *o, const uint8_t *d, size_t len, unsigned int i)
+{
+	struct vr_srtp_key wrong = o->key[0];
+	uint8_t x[2048];
+	size_t n;
+	srtp_t s;
+
+	s = vr_srtp_stream_new(&o->key[0], VR_TUN_UP, ch[0].id, 0);
+	if (s == NULL)
+		die("libsrtp refused", "a session");
+	n = media(x, o, &ch[0], 0, i + 2, s);
+	vr_srtp_stream_free(s);
+	x[n - 20] ^= 0x5a;
+	bad_sent += sendto(fd, x, n, 0, (const struct sockaddr *)&o->relay,
+		sizeof(o->relay)) == (ssize_t)n;
+	bad_sent += sendto(fd, d, len, 0, (const struct sockaddr *)&o->relay,
+		sizeof(o->relay)) == (ssize_t)len;
+	for (size_t k = 0; k < sizeof(wrong.master); k++)
+		wrong.master[k] ^= 0xa5;
+	s = vr_srtp_stream_new(&wrong, VR_TUN_UP, ch[0].id, 0);
+	if (s == NULL)
+		die("libsrtp refused", "the wrong key");
+	n = media(x, o, &ch[0], 0, i + 1, s);
+	vr_srtp_stream_free(s);
+	bad_sent += sendto(fd, x, n, 0, (const struct sockaddr *)&o->relay,
+		sizeof(o->relay)) == (ssize_t)n;
+	memcpy(x, d, len);
+	vr_tun_put32(x + 4, o->other_sbc_id);
+	bad_sent += sendto(fd, x, len, 0, (const struct sockaddr *)&o->relay,
+		sizeof(o->relay)) == (ssize_t)len;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: vr_sbc --bind IP:PORT --relay IP:PORT --sbc-id N --suite S --key ID:BASE64\n"
+		"              --channel CH:TAG:EXPECT_TAG [--channel ...] [--count N] [--pps N]\n"
+		"              [--linger MS] [--hello-interval SEC] [--local-ip IP] [--version V]\n"
+		"              [--rekey-at I --new-key ID:BASE64] [--rebind-at I]\n"
+		"              [--bad-at I --other-sbc-id N]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "bind", 1, NULL, 'b' }, { "relay", 1, NULL, 'r' }, { "sbc-id", 1, NULL, 'i' },
+		{ "suite", 1, NULL, 's' }, { "key", 1, NULL, 'k' }, { "new-key", 1, NULL, 'K' },
+		{ "channel", 1, NULL, 'c' }, { "count", 1, NULL, 'n' }, { "pps", 1, NULL, 'p' },
+		{ "linger", 1, NULL, 'l' }, { "hello-interval", 1, NULL, 'h' },
+		{ "local-ip", 1, NULL, 'L' }, { "version", 1, NULL, 'v' },
+		{ "rekey-at", 1, NULL, 'R' }, { "rebind-at", 1, NULL, 'B' }, { "bad-at", 1, NULL, 'X' },
+		{ "other-sbc-id", 1, NULL, 'O' }, { NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .count = 250, .pps = 50, .linger_ms = 1000, .hello_s = 1,
+		.rekey_at = UINT32_MAX, .rebind_at = UINT32_MAX, .bad_at = UINT32_MAX,
+		.other_sbc_id = 65535 };
+	enum vr_srtp_suite suite = 0;
+	const char *key0 = NULL, *key1 = NULL;
+	uint8_t d[2048];
+	uint64_t t0, next, next_hello, end, gap;
+	unsigned int i, k, cur = 0;
+	size_t len;
+	int fd, opt, rebound = 0;
+
+	snprintf(o.version, sizeof(o.version), "vr_sbc 0.1");
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'b': if (parse_addr(optarg, &o.bind) < 0) die("--bind", optarg); break;
+		case 'r': if (parse_addr(optarg, &o.relay) < 0) die("--relay", optarg); break;
+		case 'i': o.sbc_id = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 's':
+			suite = vr_srtp_suite_parse(optarg);
+			if (suite == 0)
+				die("--suite", optarg);
+			break;
+		case 'k': key0 = optarg; break;
+		case 'K': key1 = optarg; break;
+		case 'c': parse_chan(optarg); break;
+		case 'n': o.count = (unsigned int)atoi(optarg); break;
+		case 'p': o.pps = (unsigned int)atoi(optarg); break;
+		case 'l': o.linger_ms = (unsigned int)atoi(optarg); break;
+		case 'h': o.hello_s = (unsigned int)atoi(optarg); break;
+		case 'L':
+			if (inet_pton(AF_INET, optarg, &o.local_ip) != 1)
+				die("--local-ip", optarg);
+			break;
+		case 'v': snprintf(o.version, sizeof(o.version), "%s", optarg); break;
+		case 'R': o.rekey_at = (unsigned int)atoi(optarg); break;
+		case 'B': o.rebind_at = (unsigned int)atoi(optarg); break;
+		case 'X': o.bad_at = (unsigned int)atoi(optarg); break;
+		case 'O': o.other_sbc_id = (uint32_t)strtoul(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	if (o.bind.sin_family == 0 || o.relay.sin_family == 0 || o.sbc_id == 0 ||
+			o.sbc_id > VR_TUN_SBC_ID_MAX || suite == 0 || key0 == NULL || n_ch == 0 ||
+			o.count == 0 || o.count > MAX_COUNT / 2 || o.pps == 0 || o.pps > 10000 ||
+			o.hello_s == 0 || (o.rekey_at != UINT32_MAX) != (key1 != NULL))
+		usage();
+	if (vr_srtp_init() < 0)
+		die("libsrtp", "init");
+	parse_key(&o.key[0], suite, key0);
+	o.n_keys = 1;
+	if (key1 != NULL) {
+		parse_key(&o.key[1], suite, key1);
+		o.n_keys = 2;
+	}
+	for (k = 0; k < o.n_keys; k++) {
+		hello_up[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0);
+		hello_down[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, 1);
+		for (i = 0; i < n_ch; i++) {
+			ch[i].up[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_UP, ch[i].id, 0);
+			ch[i].down[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_DOWN, ch[i].id, 1);
+			if (ch[i].up[k] == NULL || ch[i].down[k] == NULL)
+				die("libsrtp refused a session for channel", ch[i].tag);
+		}
+	}
+	fd = udp_socket(&o.bind);
+	gap = 1000000000ull / o.pps;
+	t0 = now_ns();
+	next = t0;
+	next_hello = t0;
+	end = t0 + gap * o.count + (uint64_t)o.linger_ms * 1000000ull;
+	for (i = 0; now_ns() < end;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t t = now_ns();
+		int wait_ms;
+
+		if (t >= next_hello) {
+			len = hello(d, &o, cur);
+			hellos_sent += sendto(fd, d, len, 0, (struct sockaddr *)&o.relay,
+				sizeof(o.relay)) == (ssize_t)len;
+			next_hello += (uint64_t)o.hello_s * 1000000000ull;
+		}
+		if (i < o.count && t >= next) {
+			if (i == o.rekey_at)
+				cur = 1;
+			if (i == o.rebind_at) {
+				/* A new source port: the NAT in front makes a new mapping. */
+				struct sockaddr_in nb = o.bind;
+
+				close(fd);
+				nb.sin_port = htons((uint16_t)(ntohs(o.bind.sin_port) + 1));
+				fd = udp_socket(&nb);
+				rebound = 1;
+			}
+			for (unsigned int c = 0; c < n_ch; c++) {
+				len = media(d, &o, &ch[c], cur, i, ch[c].up[cur]);
+				ch[c].sent += sendto(fd, d, len, 0, (struct sockaddr *)&o.relay,
+					sizeof(o.relay)) == (ssize_t)len;
+				if (c == 0 && i == o.bad_at)
+					misbehave(fd, &o, d, len, i);
+			}
+			i++;
+			next += gap;
+			continue;
+		}
+		wait_ms = (int)(((i < o.count ? next : t + 10000000ull) - t) / 1000000);
+		if (poll(&pfd, 1, wait_ms > 0 ? wait_ms : 0) > 0)
+			receive(fd, &o, rebound);
+	}
+	receive(fd, &o, rebound);
+	printf("{\"hellos\":%u,\"hello_acks\":%u,\"foreign\":%u,\"bad_sent\":%u,\"channels\":[",
+		hellos_sent, hello_acks, foreign, bad_sent);
+	for (unsigned int c = 0; c < n_ch; c++) {
+		unsigned int gaps = 0;
+
+		char missing[128] = "";
+		size_t mo = 0;
+
+		for (int s = ch[c].min_seq < 0 ? 0 : ch[c].min_seq; s <= ch[c].max_seq; s++) {
+			if (ch[c].seen[s])
+				continue;
+			if (gaps++ < 8)
+				mo += (size_t)snprintf(missing + mo, sizeof(missing) - mo, "%s%d",
+					mo ? "," : "", s);
+		}
+		printf("%s{\"channel\":%u,\"sent\":%u,\"rtp_rx\":%u,\"rtcp_rx\":%u,\"bad_tag\":%u,"
+			"\"auth_fail\":%u,\"dup\":%u,\"first_seq\":%d,\"last_seq\":%d,\"gap_loss\":%u,"
+			"\"missing\":[%s],\"rx_after_rebind\":%u}", c ? "," : "", ch[c].id, ch[c].sent,
+			ch[c].rx, ch[c].rtcp_rx, ch[c].bad_tag, ch[c].auth_fail, ch[c].dup, ch[c].min_seq,
+			ch[c].max_seq, gaps, missing, ch[c].rx_after_rebind);
+	}
+	printf("]}\n");
+	for (k = 0; k < o.n_keys; k++) {
+		vr_srtp_stream_free(hello_up[k]);
+		vr_srtp_stream_free(hello_down[k]);
+		for (i = 0; i < n_ch; i++) {
+			vr_srtp_stream_free(ch[i].up[k]);
+			vr_srtp_stream_free(ch[i].down[k]);
+		}
+	}
+	close(fd);
+	return 0;
+}
