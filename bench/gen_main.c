@@ -37,6 +37,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "dataplane/srtp.h"
 #include "gen_stream.h"
 
 #define BURST 32
@@ -69,6 +70,10 @@ struct gen {
 	uint32_t ptime_ts;
 	double duration, warmup;
 	int loopback;
+	int tunnel;                     /* leg a of every call is a channel of SBC 1's tunnel */
+	struct vr_srtp_key tkey;
+	srtp_t *tx_sess;                /* per call: what SBC 1 sends on channel call + 1 */
+	uint64_t rx_tunnel;             /* packets that came back through the tunnel */
 	struct vr_gen_stream *streams;
 	uint64_t lat[LAT_BUCKETS + 1];
 	uint64_t hz, measure_tsc;
@@ -102,7 +107,12 @@ usage(void)
 		"  --probes N       time N Redis writes of a new call to its first relayed packet\n"
 		"  --probe-addr IP  the relay address for the probe calls (not used by the load)\n"
 		"  --redis H:P      Redis for the probes (default 127.0.0.1:6379)\n"
-		"  --prefix P       Redis key prefix (default voxrelay:)\n");
+		"  --prefix P       Redis key prefix (default voxrelay:)\n"
+		"  --tunnel SUITE:BASE64\n"
+		"                   leg a of call i is channel i + 1 of the tunnel of SBC 1 (key id\n"
+		"                   0): its packets go SRTP-protected to the relay's tunnel port;\n"
+		"                   what comes back through the tunnel is counted by its clear\n"
+		"                   RTP header (no latency); bench/provision.sh --tunnel writes it\n");
 	exit(2);
 }
 
@@ -288,6 +298,99 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* --tunnel SUITE:BASE64: the SBC's suite and key (id 0). */
+static void
+tunnel_arg(struct gen *g, const char *spec)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char suite[32];
+	const char *colon = strchr(spec, ':'), *c;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(suite))
+		goto bad;
+	memcpy(suite, spec, (size_t)(colon - spec));
+	suite[colon - spec] = '\0';
+	g->tkey.suite = (uint8_t)vr_srtp_suite_parse(suite);
+	if (g->tkey.suite == 0)
+		goto bad;
+	for (c = colon + 1; *c != '\0' && *c != '='; c++) {
+		const char *p = strchr(alpha, *c);
+
+		if (p == NULL)
+			goto bad;
+		acc = acc << 6 | (uint32_t)(p - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == sizeof(g->tkey.master))
+				goto bad;
+			g->tkey.master[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	if (n != vr_srtp_master_len(g->tkey.suite))
+		goto bad;
+	g->tunnel = 1;
+	return;
+bad:
+	fprintf(stderr, "vr-gen: --tunnel: '%s' is not SUITE:BASE64 of its master key and salt\n",
+		spec);
+	exit(2);
+}
+
+/*
+ * Rewrites the plain frame of stream s (a tunnel leg's phone, f[0..frame))
+ * into SBC 1's tunnel datagram for channel s / 2 + 1, to the relay's first
+ * address and tunnel port; returns its length, or 0 if SRTP refused.
+ */
+static uint16_t
+tunnel_frame(struct gen *g, uint8_t *f, uint16_t frame, uint32_t s)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + sizeof(struct rte_ether_hdr));
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint8_t *pl = (uint8_t *)(udp + 1);
+	int len = (int)(frame - (pl - f));
+
+	memmove(pl + VR_TUN_HDR_LEN, pl, (size_t)len);
+	if (srtp_protect(g->tx_sess[s / 2], pl + VR_TUN_HDR_LEN, &len) != srtp_err_status_ok)
+		return 0;
+	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1);
+	ip->dst_addr = rte_cpu_to_be_32(g->relay_base);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) +
+		VR_TUN_HDR_LEN + (size_t)len));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->dst_port = rte_cpu_to_be_16(VR_TUN_DEFAULT_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + VR_TUN_HDR_LEN + (size_t)len));
+	return (uint16_t)((pl - f) + VR_TUN_HDR_LEN + len);
+}
+
+/*
+ * A packet the relay sent SBC 1 through its tunnel: leg b's phone's stream,
+ * counted by the clear RTP header of its channel. Returns 1 if it was one.
+ */
+static int
+tunnel_account(struct gen *g, const uint8_t *f, uint32_t len)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + sizeof(struct rte_ether_hdr));
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+	const uint8_t *pl = (const uint8_t *)(udp + 1);
+	struct vr_tun_hdr h;
+	uint32_t s;
+
+	if (len < (uint32_t)(pl - f) || ip->next_proto_id != IPPROTO_UDP ||
+			udp->src_port != rte_cpu_to_be_16(VR_TUN_DEFAULT_PORT) ||
+			vr_tun_parse(pl, len - (uint32_t)(pl - f), &h) != VR_TUN_OK ||
+			h.type != VR_TUN_RTP || h.channel == 0 || h.channel > g->calls)
+		return 0;
+	s = 2 * (h.channel - 1) + 1;
+	vr_gen_account_seq(&g->streams[s], (uint16_t)(pl[VR_TUN_HDR_LEN + 2] << 8 |
+		pl[VR_TUN_HDR_LEN + 3]));
+	return 1;
+}
+
 static void
 parse(struct gen *g, int argc, char **argv)
 {
@@ -297,7 +400,7 @@ parse(struct gen *g, int argc, char **argv)
 		{ "duration", 1, NULL, 'd' }, { "warmup", 1, NULL, 'w' },
 		{ "loopback", 0, NULL, 'l' }, { "probes", 1, NULL, 'P' },
 		{ "probe-addr", 1, NULL, 'A' }, { "redis", 1, NULL, 'D' }, { "prefix", 1, NULL, 'X' },
-		{ NULL, 0, NULL, 0 },
+		{ "tunnel", 1, NULL, 'T' }, { NULL, 0, NULL, 0 },
 	};
 	const char *redis = "127.0.0.1:6379";
 	int opt;
@@ -323,6 +426,7 @@ parse(struct gen *g, int argc, char **argv)
 		case 'A': g->pr.addr = ip_arg(optarg, "--probe-addr"); break;
 		case 'D': redis = optarg; break;
 		case 'X': g->pr.prefix = optarg; break;
+		case 'T': tunnel_arg(g, optarg); break;
 		default: usage();
 		}
 	}
@@ -424,7 +528,12 @@ rx_poll(struct gen *g, uint64_t now)
 
 		if (!g->loopback && arp_input(g, m))
 			continue;
-		if (vr_gen_account(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, g->streams,
+		if (g->tunnel && tunnel_account(g, rte_pktmbuf_mtod(m, uint8_t *), m->data_len)) {
+			g->rx_all++;
+			g->rx_tunnel++;
+			if (now >= g->measure_tsc && g->measure_tsc != 0)
+				g->rx_measured++;
+		} else if (vr_gen_account(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, g->streams,
 				g->n_streams, &tx) < 0) {
 			struct vr_gen_payload pl;
 
@@ -492,6 +601,18 @@ main(int argc, char **argv)
 		g.streams[s].ssrc = 0x5a000000u + s;
 		g.streams[s].seq = (uint16_t)(s * 7919);
 	}
+	if (g.tunnel) {
+		if (vr_srtp_init() < 0)
+			rte_exit(EXIT_FAILURE, "vr-gen: libsrtp did not initialise\n");
+		g.tx_sess = calloc(g.calls, sizeof(*g.tx_sess));
+		if (g.tx_sess == NULL)
+			rte_exit(EXIT_FAILURE, "vr-gen: no memory for %u SRTP sessions\n", g.calls);
+		for (s = 0; s < g.calls; s++) {
+			g.tx_sess[s] = vr_srtp_stream_new(&g.tkey, VR_TUN_UP, s + 1, 0);
+			if (g.tx_sess[s] == NULL)
+				rte_exit(EXIT_FAILURE, "vr-gen: libsrtp refused a session\n");
+		}
+	}
 	s = 0;
 	port_init(&g);
 	memset(&g.relay_mac, 0xff, sizeof(g.relay_mac));
@@ -531,6 +652,14 @@ main(int argc, char **argv)
 
 				vr_gen_build(f, g.frame, &g.relay_mac, &g.mac, g.relay_base, s,
 					&g.streams[s], g.ptime_ts, now);
+				if (g.tunnel && (s & 1) == 0) {
+					/* Room for the tunnel header and the SRTP tag. */
+					uint16_t tl;
+
+					rte_pktmbuf_append(pkts[k], VR_TUN_HDR_LEN + SRTP_MAX_TRAILER_LEN);
+					tl = tunnel_frame(&g, f, g.frame, s);
+					rte_pktmbuf_trim(pkts[k], (uint16_t)(pkts[k]->data_len - tl));
+				}
 				if (++s == g.n_streams)
 					s = 0;
 			}
@@ -571,12 +700,13 @@ main(int argc, char **argv)
 			g.sent_measured - g.rx_measured : 0) / (double)g.sent_measured : 0;
 		printf("{\"calls\":%u,\"streams\":%u,\"frame\":%u,\"rate\":%.0f,\"seconds\":%.3f,"
 			"\"tx_pps\":%.0f,\"rx_pps\":%.0f,\"sent\":%lu,\"received\":%lu,"
-			"\"loss_pct\":%.6f,\"reordered\":%lu,\"foreign\":%lu,"
+			"\"loss_pct\":%.6f,\"reordered\":%lu,\"foreign\":%lu,\"via_tunnel\":%lu,"
 			"\"lat_us_p50\":%.0f,\"lat_us_p99\":%.0f,\"lat_us_p999\":%.0f}\n",
 			g.calls, g.n_streams, g.frame, g.rate, secs,
 			(double)g.sent_measured / secs, (double)g.rx_measured / secs,
 			(unsigned long)g.sent_measured, (unsigned long)g.rx_measured, loss,
 			(unsigned long)reordered, (unsigned long)g.rx_foreign,
+			(unsigned long)g.rx_tunnel,
 			percentile(&g, 0.5), percentile(&g, 0.99), percentile(&g, 0.999));
 		if (g.pr.n > 0) {
 			struct probe *pr = &g.pr;

@@ -149,6 +149,25 @@ vr_gen_payload_of(const uint8_t *f, uint32_t len, struct vr_gen_payload *pl)
 	return pl->magic == VR_GEN_MAGIC ? rtp : NULL;
 }
 
+/* Accounts sequence number seq of st's packets coming back. */
+static inline void
+vr_gen_account_seq(struct vr_gen_stream *st, uint16_t seq)
+{
+	uint16_t d;
+
+	st->received++;
+	if (!st->rx_init) {
+		st->rx_init = 1;
+		st->rx_max = seq;
+		return;
+	}
+	d = (uint16_t)(seq - st->rx_max);
+	if (d != 0 && d < 0x8000)
+		st->rx_max = seq;
+	else
+		st->reordered++;
+}
+
 /*
  * Accounts a received frame. Returns the sending stream's index, or -1 when
  * the frame is not one of ours (n_streams streams); *tx_tsc gets its send time.
@@ -160,24 +179,14 @@ vr_gen_account(const uint8_t *f, uint32_t len, struct vr_gen_stream *streams, ui
 	const uint8_t *rtp;
 	struct vr_gen_payload pl;
 	struct vr_gen_stream *st;
-	uint16_t seq, d;
+	uint16_t seq;
 
 	rtp = vr_gen_payload_of(f, len, &pl);
 	if (rtp == NULL || pl.stream >= n_streams)
 		return -1;
 	st = &streams[pl.stream];
 	seq = (uint16_t)(rtp[2] << 8 | rtp[3]);
-	st->received++;
-	if (!st->rx_init) {
-		st->rx_init = 1;
-		st->rx_max = seq;
-	} else {
-		d = (uint16_t)(seq - st->rx_max);
-		if (d != 0 && d < 0x8000)
-			st->rx_max = seq;
-		else
-			st->reordered++;
-	}
+	vr_gen_account_seq(st, seq);
 	*tx_tsc = pl.tx_tsc;
 	return pl.stream;
 }

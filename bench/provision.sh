@@ -13,19 +13,27 @@
 # 20000 + 2s from port 10000 + s: two ranges that advance in lockstep, which
 # is what pktgen's range mode can send.
 #
-# Usage: provision.sh [--name N] [--key-prefix K] FROM TO [redis-cli options]
+# With --tunnel, leg a of call i is instead channel i + 1 of the tunnel of
+# SBC "bench" (tunnel id 1, key id 0), through its extension 9001: the
+# layout vr-gen --tunnel plays.
+#
+# Usage: provision.sh [--name N] [--key-prefix K] [--tunnel SUITE:BASE64] FROM TO
+#                     [redis-cli options]
 #   --name N        call ids are N0, N1, ... (default b)
 #   --key-prefix K  the control process's key prefix (default voxrelay:)
+#   --tunnel S:K    leg a through SBC 1's tunnel, SRTP suite S and master key K
 # Example: bench/provision.sh 0 1000 -h 10.0.0.5 -p 6379
 set -euo pipefail
 
 NAME=b
 KP=voxrelay:
+TUNNEL=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) NAME=${2:?--name needs a value}; shift 2 ;;
 	--key-prefix) KP=${2:?--key-prefix needs a value}; shift 2 ;;
-	-h | --help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--tunnel) TUNNEL=${2:?--tunnel needs SUITE:BASE64}; shift 2 ;;
+	-h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -37,13 +45,25 @@ for v in "$FROM" "$TO"; do
 done
 [ "$TO" -le 2450000 ] || { echo "provision.sh: TO $TO is past the layout's 2,450,000 calls" >&2; exit 2; }
 
-awk -v a="$FROM" -v b="$TO" -v kp="$KP" -v name="$NAME" 'BEGIN {
+if [ -n "$TUNNEL" ]; then
+	[[ "$TUNNEL" =~ ^[A-Z0-9_]+:[A-Za-z0-9+/=]+$ ]] ||
+		{ echo "provision.sh: --tunnel: '$TUNNEL' is not SUITE:BASE64" >&2; exit 2; }
+	redis-cli "$@" HSET "${KP}sbc:bench" name Bench auth_id bench tunnel_id 1 \
+		suite "${TUNNEL%%:*}" key "${TUNNEL#*:}" >/dev/null
+	redis-cli "$@" HSET "${KP}ext:9001" mode sbc site bench sbc bench >/dev/null
+fi
+awk -v a="$FROM" -v b="$TO" -v kp="$KP" -v name="$NAME" -v tun="$TUNNEL" 'BEGIN {
 	for (i = a; i < b; i++) {
 		s = 2 * i
-		printf "HSET %scall:%s%d a_endpoint 198.18.0.%d:%d-%d a_port %d a_addr 198.51.100.%d " \
-			"b_endpoint 198.18.0.%d:%d-%d b_port %d b_addr 198.51.100.%d\r\n", kp, name, i,
-			int(s / 50000) + 1, 10000 + s % 50000, 10000 + s % 50000, 20000 + 4 * (i % 10000),
-			10 + int(i / 10000), int((s + 1) / 50000) + 1, 10000 + (s + 1) % 50000,
+		if (tun != "")
+			printf "HSET %scall:%s%d a_ext 9001 a_channel %d a_addr 198.51.100.%d ", kp, name,
+				i, i + 1, 10 + int(i / 10000)
+		else
+			printf "HSET %scall:%s%d a_endpoint 198.18.0.%d:%d-%d a_port %d " \
+				"a_addr 198.51.100.%d ", kp, name, i, int(s / 50000) + 1, 10000 + s % 50000,
+				10000 + s % 50000, 20000 + 4 * (i % 10000), 10 + int(i / 10000)
+		printf "b_endpoint 198.18.0.%d:%d-%d b_port %d b_addr 198.51.100.%d\r\n",
+			int((s + 1) / 50000) + 1, 10000 + (s + 1) % 50000,
 			10000 + (s + 1) % 50000, 20002 + 4 * (i % 10000), 10 + int(i / 10000)
 	}
 }' | redis-cli "$@" --pipe >/dev/null

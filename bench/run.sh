@@ -19,7 +19,11 @@
 #   5. the cost of publishing 100,000 active calls' stats every second: the
 #      relay with voxrelay-control publishing and with --interval 0, in turns
 #      (steps 1-2 run with --interval 0: control follows Redis, publishes no
-#      stats), and the CPU that control and Redis use for it.
+#      stats), and the CPU that control and Redis use for it;
+#   6. SBC tunnel termination, both SRTP suites: 1,000 calls whose leg a is a
+#      channel of one SBC's tunnel (vr-gen --tunnel), against raw libsrtp
+#      (vr-srtp-bench) on the worker's core with as many sessions
+#      (srtp_over_libsrtp=, srtp_over_libsrtp_gcm=).
 #
 # Prints a table, then one name=value line per figure, and writes
 # throughput.dat and throughput.png (gnuplot) to the output directory.
@@ -100,7 +104,12 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 P=vrrun$$
 RPORT=$((30000 + $$ % 20000))
-MEMIF=$WORK/memif.sock
+# Every memif server (testpmd, the dataplane) gets a socket of its own: a
+# client still leaving the previous one cannot connect to the next, whose
+# memif PMD (DPDK 22.11) may crash when a connection comes and goes while its
+# worker polls.
+MEMIF= MEMIF_N=0
+new_memif() { MEMIF_N=$((MEMIF_N + 1)); MEMIF=$WORK/memif-$MEMIF_N.sock; }
 SOCK=$WORK/dp.sock
 REDIS_PID= CONTROL_PID= DP_PID= TP_PID=
 stop_pid() {
@@ -160,6 +169,7 @@ wait_bound() {
 }
 
 start_dp() {
+	new_memif
 	"$BUILD/dataplane/voxrelay-dp" -l 0,1 --in-memory --no-pci --file-prefix "$P-dp" \
 		--log-level '*:warning' --vdev="net_memif0,role=server,socket=$MEMIF" -- \
 		--addr "$ADDRS" --prefix 24 --gateway 198.51.100.1 --ports 20000-59999 \
@@ -177,6 +187,7 @@ TP_N=0
 # then SIGSEGV): it runs in a subshell whose own report of that goes to the
 # log, not to the table; TP_PID is testpmd itself.
 start_testpmd() {
+	new_memif
 	TP_N=$((TP_N + 1))
 	local log=$WORK/testpmd-$TP_N.log
 	(
@@ -227,6 +238,7 @@ ceiling_run() {
 
 mpps() { calc "%.3f" "$1 / 1e6"; }
 TABLE=()
+TUN_LINES=()
 row() { TABLE+=("$(printf '%-34s %9s %7s %8s %9s %7s %7s %7s' "$@")"); }
 KV=()
 kv() { KV+=("$1=$2"); }
@@ -318,6 +330,51 @@ for F in "${FLOWS[@]}"; do
 	fi
 	stop_dp
 done
+
+# 6. SBC tunnel termination: leg a of every call is a channel of one SBC's
+# tunnel, so the relay decrypts one direction and encrypts the other; the
+# reference is raw libsrtp on the worker's core with as many sessions as the
+# relay holds (two per tunnel leg), measured right after, and with one.
+TUN_CALLS=1000
+for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
+	case $suite in
+	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm ;;
+	*) key=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw== tag=gcm ;;
+	esac
+	say "SBC tunnel, $suite, $TUN_CALLS calls"
+	stop_pid "$CONTROL_PID"
+	rcli FLUSHDB >/dev/null
+	"$ROOT/bench/provision.sh" --tunnel "$suite:$key" 0 $TUN_CALLS -p "$RPORT"
+	start_control 0
+	start_dp
+	wait_bound $TUN_CALLS
+	relay_run "tunnel_$tag" --calls $TUN_CALLS --rate 0 --duration "$DUR" --warmup "$WARM" \
+		--tunnel "$suite:$key"
+	stop_dp
+	raw_n=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 50000 \
+		--streams $((2 * TUN_CALLS)))
+	raw_1=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 200000 --streams 1)
+	echo "libsrtp_$tag $raw_n" >>"$OUT/runs.jsonl"
+	echo "libsrtp1_$tag $raw_1" >>"$OUT/runs.jsonl"
+	relay_ns=$(calc %.1f "$R_CPP * 1e9 / $HZ")
+	ratio=$(calc %.3f "$(jnum "$raw_n" op_ns) / $relay_ns")
+	row "SBC tunnel $tag, $TUN_CALLS calls" "$(mpps "$R_PPS")" "$R_CPP" "$R_CAP" "" \
+		"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
+	TUN_LINES+=("SBC tunnel $tag: relay $relay_ns ns per packet (one SRTP operation and the relaying); raw libsrtp $(jnum "$raw_n" op_ns) ns per operation with $((2 * TUN_CALLS)) sessions, $(jnum "$raw_1" op_ns) ns with one")
+	ratio1=$(calc %.3f "$(jnum "$raw_1" op_ns) / $relay_ns")
+	if [ $tag = aes_cm ]; then
+		kv srtp_over_libsrtp "$ratio"
+		kv srtp_over_libsrtp_1_session "$ratio1"
+	else
+		kv srtp_over_libsrtp_gcm "$ratio"
+		kv srtp_over_libsrtp_1_session_gcm "$ratio1"
+	fi
+	kv "tunnel_mpps_$tag" "$(mpps "$R_PPS")"
+	kv "tunnel_cycles_per_pkt_$tag" "$R_CPP"
+	kv "tunnel_relay_ns_per_pkt_$tag" "$relay_ns"
+	kv "libsrtp_op_ns_${tag}_$((2 * TUN_CALLS))_sessions" "$(jnum "$raw_n" op_ns)"
+	kv "libsrtp_op_ns_${tag}_1_session" "$(jnum "$raw_1" op_ns)"
+done
 stop_pid "$CONTROL_PID"; CONTROL_PID=
 stop_pid "$REDIS_PID"; REDIS_PID=
 
@@ -355,6 +412,7 @@ printf '%-34s %9s %7s %8s %9s %7s %7s %7s\n' "run ($FRAME-byte frames)" Mpps cyc
 printf '%s\n' "${TABLE[@]}"
 echo "${PROBE_LINE:-}"
 echo "${PUB_LINE:-}"
+for l in "${TUN_LINES[@]}"; do echo "$l"; done
 sed -n '/^calls/,/^one redis/p' "$WORK/control_scale.log"
 echo "plot: $OUT/throughput.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"
 echo
