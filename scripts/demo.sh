@@ -7,9 +7,11 @@
 # hairpin, so their audio must go through the relay, and an attacker spraying
 # the relay's ports. A local redis-server holds the configuration:
 # voxrelay-control programs the relay from it and publishes the stats back.
-# The demo writes the phones and the call with redis-cli, shows the stats as
-# Redis has them while the phones talk, then removes everything it made.
-# About 40 seconds.
+# A second site runs an SBC (tests/e2e/vr_sbc.c, behind its own NAT with no
+# port forward) whose phone 301 calls phone 101 through the SBC's encrypted
+# tunnel, which the relay terminates. The demo writes the phones, the SBC and
+# the calls with redis-cli, shows the stats as Redis has them while the
+# phones talk, then removes everything it made. About 40 seconds.
 #
 # Usage: scripts/demo.sh [SECONDS]   (talk time, default 20)
 set -euo pipefail
@@ -47,8 +49,9 @@ cleanup() {
 	echo "demo: cleaned up"
 }
 trap cleanup EXIT
-vr_topo_down
+VR_TOPO_HOSTS="$VR_TOPO_HOSTS rsbc1 sbc1" vr_topo_down
 vr_topo_up
+vr_topo_sbc_site sbc1 1
 ctl() { build/control/voxrelayctl -s "$SOCK" "$@"; }
 rcli() { redis-cli -p $RPORT "$@"; }
 
@@ -83,8 +86,12 @@ rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port
 rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 rtp_ports 14020-14039 lan_ip 192.168.50.12 name Warehouse
 rcli HSET voxrelay:call:demo-1 a_ext 101 a_port 20000 b_ext 102 b_port 20002
 rcli HSET voxrelay:call:demo-bad a_ext 999 a_port 20010 b_ext 102 b_port 20012
+# Site branch7 has an SBC (tunnel id 7); its phone 301 calls 101 through the tunnel.
+rcli HSET voxrelay:sbc:branch7 name "Branch 7" auth_id sbc-b7 tunnel_id 7 suite AES_CM_128_HMAC_SHA1_80 key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+rcli HSET voxrelay:ext:301 mode sbc site branch7 sbc branch7 name "Branch 7 desk"
+rcli HSET voxrelay:call:demo-2 a_ext 301 a_channel 12 b_ext 101 b_port 20004
 { set +x; } 2>/dev/null
-for _ in $(seq 50); do ctl list | grep -q "^demo-1 " && break; sleep 0.1; done
+for _ in $(seq 50); do ctl list | grep -q "^demo-2 " && break; sleep 0.1; done
 echo
 echo "== the site's firewall plan (voxrelayctl plan branch1)"
 build/control/voxrelayctl plan branch1 --redis 127.0.0.1:$RPORT
@@ -103,6 +110,15 @@ PIDS+=($!)
 vr_x att build/tests/vr_phone --bind 192.0.2.66:40000 --spray $RELAY:20000-20003 \
 	--count $((SECS * 20)) --pps 20 >"$WORK/att.json" 2>/dev/null &
 PIDS+=($!)
+# Phone 101's second line (RTP port 14002) talks to 301 behind the SBC.
+vr_x ph1 build/tests/vr_phone --bind 192.168.50.11:14002 --to $RELAY:20004 --from $RELAY:20004 \
+	--tag PHONE1B --expect-tag SBC301 --count $N --ssrc 0x103 >"$WORK/ph1b.json" 2>/dev/null &
+PIDS+=($!)
+vr_x sbc1 build/tests/vr_sbc --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 7 \
+	--suite AES_CM_128_HMAC_SHA1_80 --key 0:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd \
+	--local-ip 192.168.61.10 --version "demo-sbc 1.0" --channel 12:SBC301:PHONE1B \
+	--count $N >"$WORK/sbc1.json" 2>/dev/null &
+PIDS+=($!)
 
 echo "== the phones talk for $SECS s at 50 packets/s each way; an attacker at 192.0.2.66 sprays the call's ports"
 for ((t = 2; t <= SECS; t += 2)); do
@@ -113,6 +129,7 @@ for ((t = 2; t <= SECS; t += 2)); do
 	echo
 	echo "summary: $(rcli HGETALL voxrelay:stats:summary | paste -d= - - | grep -Ev '=0$|drop_.*=0' | tr '\n' ' ')"
 	echo "site branch1: $(rcli HGETALL voxrelay:stats:site:branch1 | paste -d= - - | tr '\n' ' ')"
+	echo "SBC branch7: $(rcli HGETALL voxrelay:stats:sbc:branch7 | paste -d= - - | tr '\n' ' ' | fold -s -w 110)"
 done
 wait "${PIDS[@]}" 2>/dev/null || true
 PIDS=()
@@ -121,6 +138,8 @@ echo
 echo "== what the phones received (gap_loss: holes at steady state; foreign: from anyone but the relay)"
 echo "phone 1:  $(cat "$WORK/ph1.json")"
 echo "phone 2:  $(cat "$WORK/ph2.json")"
+echo "phone 1 (second line, to 301 behind the SBC): $(cat "$WORK/ph1b.json")"
+echo "SBC branch7 (phone 301 on channel 12): $(cat "$WORK/sbc1.json")"
 echo "attacker: $(cat "$WORK/att.json")"
 echo
 echo "== global counters"
