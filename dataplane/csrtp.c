@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SRTP through a DPDK cryptodev (csrtp.h). The main lcore sets up the device
+ * and each stream (its keys derived through the device itself: RFC 3711's
+ * AES-CM PRF is AES-CTR over zeros); a worker lcore runs bursts of packets
+ * through its own queue pair, synchronously (enqueue, then poll until every
+ * operation is back), and keeps the streams' packet index, rollover counter
+ * and replay window, which only that lcore writes.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_crypto.h>
+#include <rte_cryptodev.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "csrtp.h"
+
+/* Per-op private area: the IV (16), then a digest scratch (20). */
+#define IV_OFF (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+#define DIGEST_OFF (IV_OFF + 16)
+#define OP_PRIV 48
+#define CM_TAG 10
+#define GCM_TAG 16
+#define MAX_BURST 64
+
+int
+vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint32_t max_streams,
+	int socket)
+{
+	struct rte_cryptodev_config conf = { .socket_id = socket, .nb_queue_pairs = n_qp };
+	struct rte_cryptodev_qp_conf qc = { .nb_descriptors = 2048 };
+	char pname[64];
+	int id;
+	uint16_t q;
+
+	memset(d, 0, sizeof(*d));
+	id = rte_cryptodev_get_dev_id(name);
+	if (id < 0) {
+		char args[64];
+
+		snprintf(args, sizeof(args), "max_nb_queue_pairs=%u,socket_id=%d", n_qp,
+			socket < 0 ? 0 : socket);
+		if (rte_vdev_init(name, args) != 0)
+			return -ENODEV;
+		id = rte_cryptodev_get_dev_id(name);
+		if (id < 0)
+			return -ENODEV;
+	}
+	d->dev_id = (uint8_t)id;
+	d->n_qp = n_qp;
+	snprintf(pname, sizeof(pname), "vr_csess_%d", id);
+	/* Two sessions per stream (each direction), one more for key derivation. */
+	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, 2 * max_streams + 64,
+		rte_cryptodev_sym_get_private_session_size(d->dev_id), 0, 0, socket);
+	snprintf(pname, sizeof(pname), "vr_cops_%d", id);
+	d->op_pool = rte_crypto_op_pool_create(pname, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+		4096 * n_qp, 128, OP_PRIV, socket);
+	if (d->sess_pool == NULL || d->op_pool == NULL)
+		goto nomem;
+	qc.mp_session = d->sess_pool;
+	if (rte_cryptodev_configure(d->dev_id, &conf) < 0)
+		goto fail;
+	for (q = 0; q < n_qp; q++)
+		if (rte_cryptodev_queue_pair_setup(d->dev_id, q, &qc, socket) < 0)
+			goto fail;
+	if (rte_cryptodev_start(d->dev_id) < 0)
+		goto fail;
+	return 0;
+nomem:
+	vr_csrtp_dev_fini(d);
+	return -ENOMEM;
+fail:
+	vr_csrtp_dev_fini(d);
+	return -EIO;
+}
+
+void
+vr_csrtp_dev_fini(struct vr_csrtp_dev *d)
+{
+	if (d->op_pool != NULL || d->sess_pool != NULL)
+		rte_cryptodev_stop(d->dev_id);
+	rte_mempool_free(d->op_pool);
+	rte_mempool_free(d->sess_pool);
+	d->op_pool = NULL;
+	d->sess_pool = NULL;
+}
+
+/* Runs ops[0..n) through queue pair qp and waits for all of them (at most 1 s). */
+static int
+run(struct vr_csrtp_dev *d, uint16_t qp, struct rte_crypto_op **ops, unsigned int n)
+{
+	struct rte_crypto_op *done[MAX_BURST];
+	unsigned int in = 0, out = 0;
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz();
+
+	while (out < n) {
+		if (in < n)
+			in += rte_cryptodev_enqueue_burst(d->dev_id, qp, ops + in, (uint16_t)(n - in));
+		out += rte_cryptodev_dequeue_burst(d->dev_id, qp, done, (uint16_t)(n - out));
+		if (rte_rdtsc() > end)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/*
+ * RFC 3711 4.3.1 (and RFC 7714 11): len bytes of the AES-CM PRF keyed with
+ * master[0..16) for label, with the 14-byte (GCM: 12, zero-padded) master
+ * salt, key derivation rate 0.
+ */
+static int
+kdf(struct vr_csrtp_dev *d, struct rte_mempool *mp, const uint8_t *key, const uint8_t *salt14,
+	uint8_t label, uint8_t *out, unsigned int len)
+{
+	struct rte_crypto_sym_xform x = {
+		.type = RTE_CRYPTO_SYM_XFORM_CIPHER,
+		.cipher = {
+			.op = RTE_CRYPTO_CIPHER_OP_ENCRYPT,
+			.algo = RTE_CRYPTO_CIPHER_AES_CTR,
+			.key = { .data = key, .length = 16 },
+			.iv = { .offset = IV_OFF, .length = 16 },
+		},
+	};
+	struct rte_crypto_op *op = NULL;
+	struct rte_mbuf *m = NULL;
+	uint8_t *iv, *buf;
+	void *sess;
+	int rc = -EIO;
+
+	sess = rte_cryptodev_sym_session_create(d->dev_id, &x, d->sess_pool);
+	if (sess == NULL)
+		return -ENOMEM;
+	op = rte_crypto_op_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+	m = rte_pktmbuf_alloc(mp);
+	if (op == NULL || m == NULL)
+		goto out;
+	buf = (uint8_t *)rte_pktmbuf_append(m, 32);
+	if (buf == NULL)
+		goto out;
+	memset(buf, 0, 32);
+	iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFF);
+	memcpy(iv, salt14, 14);
+	iv[14] = iv[15] = 0;
+	iv[7] ^= label;   /* key_id = label || r, right-aligned in the 112-bit salt */
+	rte_crypto_op_attach_sym_session(op, sess);
+	op->sym->m_src = m;
+	op->sym->cipher.data.offset = 0;
+	op->sym->cipher.data.length = 32;
+	if (run(d, (uint16_t)(d->n_qp - 1), &op, 1) == 0 &&
+			op->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
+		memcpy(out, buf, len);
+		rc = 0;
+	}
+	memset(buf, 0, 32);
+out:
+	rte_pktmbuf_free(m);
+	rte_crypto_op_free(op);
+	rte_cryptodev_sym_session_free(d->dev_id, sess);
+	return rc;
+}
+
+int
+vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const struct vr_srtp_key *k,
+	enum vr_tun_dir dir, uint32_t channel, int outbound)
+{
+	static struct rte_mempool *mp;
+	struct rte_crypto_sym_xform x[2];
+	uint8_t salt14[14] = { 0 }, ekey[16], akey[20];
+	size_t slen = k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 14 : 12;
+
+	memset(s, 0, sizeof(*s));
+	memset(x, 0, sizeof(x));
+	if (k->suite != VR_SRTP_AES_CM_128_HMAC_SHA1_80 && k->suite != VR_SRTP_AEAD_AES_128_GCM)
+		return -EINVAL;
+	if (mp == NULL) {
+		mp = rte_pktmbuf_pool_create("vr_csrtp_kdf", 63, 0, 0, 256, SOCKET_ID_ANY);
+		if (mp == NULL)
+			return -ENOMEM;
+	}
+	memcpy(salt14, k->master + 16, slen);
+	vr_tun_salt_tweak(salt14, slen, dir, channel);
+	s->suite = k->suite;
+	if (kdf(d, mp, k->master, salt14, 0, ekey, 16) < 0 ||
+			kdf(d, mp, k->master, salt14, 2, s->salt, (unsigned int)slen) < 0 ||
+			(s->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
+				kdf(d, mp, k->master, salt14, 1, akey, 20) < 0))
+		return -EIO;
+	if (s->suite == VR_SRTP_AEAD_AES_128_GCM) {
+		x[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
+		x[0].aead.op = outbound ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
+		x[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		x[0].aead.key.data = ekey;
+		x[0].aead.key.length = 16;
+		x[0].aead.iv.offset = IV_OFF;
+		x[0].aead.iv.length = 12;
+		x[0].aead.digest_length = GCM_TAG;
+		x[0].aead.aad_length = 12;
+	} else {
+		struct rte_crypto_sym_xform *c = outbound ? &x[0] : &x[1];
+		struct rte_crypto_sym_xform *a = outbound ? &x[1] : &x[0];
+
+		/* Protect: encrypt, then MAC; unprotect: verify, then decrypt. */
+		c->type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+		c->cipher.op = outbound ? RTE_CRYPTO_CIPHER_OP_ENCRYPT : RTE_CRYPTO_CIPHER_OP_DECRYPT;
+		c->cipher.algo = RTE_CRYPTO_CIPHER_AES_CTR;
+		c->cipher.key.data = ekey;
+		c->cipher.key.length = 16;
+		c->cipher.iv.offset = IV_OFF;
+		c->cipher.iv.length = 16;
+		a->type = RTE_CRYPTO_SYM_XFORM_AUTH;
+		a->auth.op = outbound ? RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
+		a->auth.algo = RTE_CRYPTO_AUTH_SHA1_HMAC;
+		a->auth.key.data = akey;
+		a->auth.key.length = 20;
+		a->auth.digest_length = CM_TAG;
+		x[0].next = &x[1];
+	}
+	s->sess = rte_cryptodev_sym_session_create(d->dev_id, x, d->sess_pool);
+	memset(ekey, 0, sizeof(ekey));
+	memset(akey, 0, sizeof(akey));
+	return s->sess != NULL ? 0 : -ENOMEM;
+}
+
+void
+vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s)
+{
+	if (s->sess != NULL)
+		rte_cryptodev_sym_session_free(d->dev_id, s->sess);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The RTP header length of p[0..len), or 0 when it is not RTP v2 or runs past len. */
+static uint32_t
+rtp_hdr_len(const uint8_t *p, uint32_t len)
+{
+	uint32_t h;
+
+	if (len < 12 || (p[0] >> 6) != 2)
+		return 0;
+	h = 12 + 4u * (p[0] & 0x0f);
+	if (p[0] & 0x10) {
+		if (len < h + 4)
+			return 0;
+		h += 4 + 4u * (uint32_t)(p[h + 2] << 8 | p[h + 3]);
+	}
+	return h <= len ? h : 0;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * RFC 3711 3.3.1: the rollover counter that packet seq belongs to, in *roc;
+ * -1 when it would be before the stream's first rollover period.
+ */
+static int
+guess_roc(const struct vr_csrtp_stream *s, uint16_t seq, uint32_t *roc)
+{
+	*roc = s->roc;
+	if (!s->started)
+		return 0;
+	if (s->s_l < 32768) {
+		if ((int)seq - (int)s->s_l > 32768) {
+			if (s->roc == 0)
+				return -1;
+			*roc = s->roc - 1;
+		}
+	} else if ((int)s->s_l - 32768 > (int)seq) {
+		*roc = s->roc + 1;
+	}
+	return 0;
+}
+
+/* Replay check of index (roc, seq): 0 new, -1 seen or too old. */
+static int
+replay_check(const struct vr_csrtp_stream *s, uint32_t roc, uint16_t seq)
+{
+	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)s->roc << 16 | s->s_l;
+
+	if (!s->started || idx > top)
+		return 0;
+	if (top - idx >= 64 || (s->window >> (top - idx)) & 1)
+		return -1;
+	return 0;
+}
+
+/* Records index (roc, seq) as seen (after it passed). */
+static void
+index_commit(struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc, uint16_t seq)
+{
+	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)s->roc << 16 | s->s_l;
+
+	if (!s->started) {
+		s->started = 1;
+		s->ssrc = ssrc;
+		s->roc = roc;
+		s->s_l = seq;
+		s->window = 1;
+		return;
+	}
+	if (idx > top) {
+		s->window = idx - top >= 64 ? 1 : s->window << (idx - top) | 1;
+		s->roc = roc;
+		s->s_l = seq;
+	} else {
+		s->window |= 1ull << (top - idx);
+	}
+}
+
+/* Fills op's IV for packet (ssrc, roc, seq) of stream s. */
+static void
+set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc,
+	uint16_t seq)
+{
+	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFF);
+	unsigned int i;
+
+	memset(iv, 0, 16);
+	if (s->suite == VR_SRTP_AEAD_AES_128_GCM) {
+		/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the 12-byte salt. */
+		iv[2] = (uint8_t)(ssrc >> 24);
+		iv[3] = (uint8_t)(ssrc >> 16);
+		iv[4] = (uint8_t)(ssrc >> 8);
+		iv[5] = (uint8_t)ssrc;
+		iv[6] = (uint8_t)(roc >> 24);
+		iv[7] = (uint8_t)(roc >> 16);
+		iv[8] = (uint8_t)(roc >> 8);
+		iv[9] = (uint8_t)roc;
+		iv[10] = (uint8_t)(seq >> 8);
+		iv[11] = (uint8_t)seq;
+		for (i = 0; i < 12; i++)
+			iv[i] ^= s->salt[i];
+		return;
+	}
+	/* RFC 3711 4.1.1: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16. */
+	memcpy(iv, s->salt, 14);
+	iv[4] ^= (uint8_t)(ssrc >> 24);
+	iv[5] ^= (uint8_t)(ssrc >> 16);
+	iv[6] ^= (uint8_t)(ssrc >> 8);
+	iv[7] ^= (uint8_t)ssrc;
+	iv[8] ^= (uint8_t)(roc >> 24);
+	iv[9] ^= (uint8_t)(roc >> 16);
+	iv[10] ^= (uint8_t)(roc >> 8);
+	iv[11] ^= (uint8_t)roc;
+	iv[12] ^= (uint8_t)(seq >> 8);
+	iv[13] ^= (uint8_t)seq;
+}
+
+/* What each packet of a burst needs between building its op and reading the result. */
+struct pkt_state {
+	uint32_t ssrc, roc, hdr, plen;
+	uint16_t seq;
+};
+
+static void
+burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
+	struct vr_csrtp_stream **st, uint8_t *status, unsigned int n, int outbound)
+{
+	struct rte_crypto_op *ops[MAX_BURST], *live[MAX_BURST];
+	struct pkt_state ps[MAX_BURST];
+	unsigned int i, nl = 0;
+
+	if (n > MAX_BURST)
+		n = MAX_BURST;
+	if (rte_crypto_op_bulk_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops, n) != n) {
+		memset(status, VR_CSRTP_DEVICE, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct vr_csrtp_stream *s = st[i];
+		struct rte_mbuf *m = pkts[i];
+		struct rte_crypto_sym_op *sym = ops[i]->sym;
+		uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off[i]);
+		uint32_t len = m->data_len - off[i], tag;
+		int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
+
+		status[i] = VR_CSRTP_BAD;
+		tag = gcm ? GCM_TAG : CM_TAG;
+		ps[i].hdr = rtp_hdr_len(p, len);
+		if (m->nb_segs != 1 || ps[i].hdr == 0 || (gcm && ps[i].hdr != 12) ||
+				(!outbound && len < ps[i].hdr + tag) ||
+				(outbound && rte_pktmbuf_tailroom(m) < tag))
+			continue;
+		ps[i].plen = len - ps[i].hdr - (outbound ? 0 : tag);
+		ps[i].seq = (uint16_t)(p[2] << 8 | p[3]);
+		ps[i].ssrc = get32(p + 8);
+		if (s->started && ps[i].ssrc != s->ssrc) {
+			/* A new SSRC is a new stream: its index starts over. */
+			ps[i].roc = 0;
+		} else if (guess_roc(s, ps[i].seq, &ps[i].roc) < 0 ||
+				(!outbound && replay_check(s, ps[i].roc, ps[i].seq) < 0)) {
+			status[i] = VR_CSRTP_REPLAY;
+			continue;
+		}
+		set_iv(ops[i], s, ps[i].ssrc, ps[i].roc, ps[i].seq);
+		rte_crypto_op_attach_sym_session(ops[i], s->sess);
+		sym->m_src = m;
+		if (gcm) {
+			if (outbound)
+				rte_pktmbuf_append(m, GCM_TAG);
+			sym->aead.data.offset = off[i] + ps[i].hdr;
+			sym->aead.data.length = ps[i].plen;
+			sym->aead.aad.data = p;
+			sym->aead.aad.phys_addr = rte_pktmbuf_iova_offset(m, off[i]);
+			sym->aead.digest.data = p + ps[i].hdr + ps[i].plen;
+			sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m,
+				off[i] + ps[i].hdr + ps[i].plen);
+		} else {
+			uint8_t *dig = rte_crypto_op_ctod_offset(ops[i], uint8_t *, DIGEST_OFF);
+			uint8_t *rocp = p + ps[i].hdr + ps[i].plen;
+
+			/* The tag authenticates header, payload and ROC: the ROC goes
+			 * where the tag is (is to be), the tag to the op's scratch. */
+			if (outbound)
+				rte_pktmbuf_append(m, 4);
+			else
+				memcpy(dig, rocp, CM_TAG);
+			rocp[0] = (uint8_t)(ps[i].roc >> 24);
+			rocp[1] = (uint8_t)(ps[i].roc >> 16);
+			rocp[2] = (uint8_t)(ps[i].roc >> 8);
+			rocp[3] = (uint8_t)ps[i].roc;
+			sym->cipher.data.offset = off[i] + ps[i].hdr;
+			sym->cipher.data.length = ps[i].plen;
+			sym->auth.data.offset = off[i];
+			sym->auth.data.length = ps[i].hdr + ps[i].plen + 4;
+			sym->auth.digest.data = dig;
+			sym->auth.digest.phys_addr = rte_crypto_op_ctophys_offset(ops[i], DIGEST_OFF);
+		}
+		status[i] = VR_CSRTP_OK;
+		live[nl++] = ops[i];
+	}
+	if (nl > 0 && run(d, qp, live, nl) < 0) {
+		for (i = 0; i < n; i++)
+			if (status[i] == VR_CSRTP_OK)
+				status[i] = VR_CSRTP_DEVICE;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		int gcm = st[i]->suite == VR_SRTP_AEAD_AES_128_GCM;
+
+		if (status[i] != VR_CSRTP_OK)
+			continue;
+		if (ops[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
+			status[i] = ops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+				VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
+			/* The packet is dropped: whatever it holds now does not matter. */
+			continue;
+		}
+		if (outbound && !gcm) {
+			uint8_t *rocp = rte_pktmbuf_mtod_offset(m, uint8_t *,
+				off[i] + ps[i].hdr + ps[i].plen);
+
+			memcpy(rocp, rte_crypto_op_ctod_offset(ops[i], uint8_t *, DIGEST_OFF), CM_TAG);
+			rte_pktmbuf_append(m, CM_TAG - 4);
+		} else if (!outbound) {
+			rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
+		}
+		if (st[i]->started && ps[i].ssrc != st[i]->ssrc)
+			st[i]->started = 0;
+		index_commit(st[i], ps[i].ssrc, ps[i].roc, ps[i].seq);
+	}
+	rte_mempool_put_bulk(d->op_pool, (void **)ops, n);
+}
+
+void
+vr_csrtp_protect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
+	struct vr_csrtp_stream **st, uint8_t *status, unsigned int n)
+{
+	burst(d, qp, pkts, off, st, status, n, 1);
+}
+
+void
+vr_csrtp_unprotect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n)
+{
+	burst(d, qp, pkts, off, st, status, n, 0);
+}

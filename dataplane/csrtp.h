@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SRTP on a DPDK cryptodev (the ipsec-mb software device where the CPU has
+ * AES-NI, a hardware device where present): the relay does what libsrtp
+ * would around the cipher (RFC 3711 key derivation, packet index, rollover
+ * counter, replay window, IVs; RFC 7714 for AEAD_AES_128_GCM) and the device
+ * does the crypto, a burst of packets per call. Streams are keyed as
+ * dataplane/srtp.c keys its libsrtp sessions (vr_tun_salt_tweak), so the two
+ * engines interoperate packet for packet. A stream is created and freed by
+ * the main lcore and used by one lcore at a time; each lcore has its own
+ * queue pair.
+ */
+#ifndef VR_DP_CSRTP_H
+#define VR_DP_CSRTP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "srtp.h"
+
+/* A cryptodev set up for SRTP: the device, its pools. */
+struct vr_csrtp_dev {
+	uint8_t dev_id;
+	uint16_t n_qp;
+	struct rte_mempool *sess_pool;
+	struct rte_mempool *op_pool;
+};
+
+/* One direction of one stream: its session, keys and index state. */
+struct vr_csrtp_stream {
+	void *sess;                    /* cryptodev session (cipher+auth, or AEAD) */
+	uint8_t suite;                 /* enum vr_srtp_suite */
+	uint8_t salt[14];              /* session salt (12 bytes used for GCM) */
+	uint32_t ssrc;                 /* host order; learned from the first packet in */
+	uint32_t roc;                  /* rollover counter */
+	uint16_t s_l;                  /* highest sequence number seen or sent */
+	uint8_t started;
+	uint64_t window;               /* replay window: bit i = index (top - i) seen */
+};
+
+/* Results of vr_csrtp_protect / vr_csrtp_unprotect per packet. */
+enum vr_csrtp_status {
+	VR_CSRTP_OK = 0,
+	VR_CSRTP_AUTH,     /* the tag did not verify */
+	VR_CSRTP_REPLAY,   /* index seen, or older than the window */
+	VR_CSRTP_BAD,      /* not an RTP packet this engine handles, or no room */
+	VR_CSRTP_DEVICE,   /* the device refused or failed the operation */
+};
+
+/*
+ * Creates (or finds) the cryptodev named name (a vdev such as
+ * "crypto_aesni_mb" is created if it does not exist) with n_qp queue pairs
+ * and room for max_streams sessions, and starts it. 0 or a negative errno.
+ */
+int vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp,
+	uint32_t max_streams, int socket);
+void vr_csrtp_dev_fini(struct vr_csrtp_dev *d);
+
+/*
+ * Derives the session keys of key k for (dir, channel) (RFC 3711 4.3, with
+ * the tunnel's salt tweak) and creates the stream's device session, for
+ * protecting (outbound) or unprotecting. 0 or a negative errno.
+ */
+int vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s,
+	const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel, int outbound);
+void vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s);
+
+/*
+ * Protects or unprotects n RTP packets in place on queue pair qp: pkts[i]
+ * holds an RTP (or SRTP) packet at byte offset off[i] to the end of the
+ * mbuf, for stream st[i]. Protecting appends the tag (the mbufs need that
+ * much tailroom); unprotecting removes it. status[i] gets the outcome; the
+ * streams' index state moves only for packets that passed. n is at most 64.
+ */
+void vr_csrtp_protect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n);
+void vr_csrtp_unprotect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n);
+
+#endif /* VR_DP_CSRTP_H */
