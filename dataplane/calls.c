@@ -65,14 +65,14 @@ tun_key(const struct vr_ctl_leg *l)
 
 /* Frees c, its flows and the tunnel state it still holds (after a grace period). */
 static void
-call_free(struct vr_call *c)
+call_free(struct vr_dp *dp, struct vr_call *c)
 {
 	unsigned int i;
 
 	for (i = 0; i < 4; i++)
 		rte_free(c->flows[i]);
 	for (i = 0; i < 2; i++)
-		vr_sbc_leg_free(c->tun[i]);
+		vr_sbc_leg_free(dp, c->tun[i]);
 	rte_free(c);
 }
 
@@ -87,7 +87,7 @@ vr_calls_fini(struct vr_dp *dp)
 				continue;
 			/* sbc.c frees the tunnel legs it registered. */
 			dp->slot_call[i]->tun[0] = dp->slot_call[i]->tun[1] = NULL;
-			call_free(dp->slot_call[i]);
+			call_free(dp, dp->slot_call[i]);
 		}
 	}
 	rte_hash_free(dp->call_ids);
@@ -376,7 +376,7 @@ tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err,
 		if (c->tun[l] == NULL) {
 			for (; l-- > 0;)
 				if (from == NULL || c->tun[l] != from->tun[l])
-					vr_sbc_leg_free(c->tun[l]);
+					vr_sbc_leg_free(dp, c->tun[l]);
 			c->tun[0] = c->tun[1] = NULL;
 			return -EINVAL;
 		}
@@ -444,7 +444,7 @@ vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	__atomic_store_n(&dp->shm->n_calls, dp->shm->n_calls + 1, __ATOMIC_RELAXED);
 	return 0;
 nomem_call:
-	call_free(c); /* nothing published: no reader can hold it */
+	call_free(dp, c); /* nothing published: no reader can hold it */
 	c = NULL;
 nomem:
 	snprintf(err, errlen, "call '%s': out of memory", def->id);
@@ -520,7 +520,7 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 		for (i = 0; i < 2; i++)
 			if (n->tun[i] == c->tun[i])
 				n->tun[i] = NULL;
-		call_free(n);
+		call_free(dp, n);
 		goto nomem;
 	}
 	/* The tunnel state that moved to n is n's now. */
@@ -541,7 +541,7 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
 	free_positions(dp, pos);
 	slot_release(dp, c->slot);
-	call_free(c);
+	call_free(dp, c);
 	return 0;
 nomem:
 	snprintf(err, errlen, "call '%s': out of memory", def->id);
@@ -569,7 +569,7 @@ vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen)
 	free_positions(dp, pos);
 	tun_register(dp, c, 0);
 	slot_release(dp, c->slot);
-	call_free(c);
+	call_free(dp, c);
 	__atomic_store_n(&dp->shm->n_calls, dp->shm->n_calls - 1, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -35,6 +35,8 @@ vr_config_defaults(struct vr_config *cfg)
 	cfg->nb_mbufs = 16384;
 	cfg->tunnel_port = VR_TUN_DEFAULT_PORT;
 	cfg->max_sbcs = 256;
+	cfg->srtp_engine = VR_SRTP_ENGINE_AUTO;
+	snprintf(cfg->crypto_dev, sizeof(cfg->crypto_dev), "crypto_aesni_mb");
 }
 
 void
@@ -68,6 +70,10 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --tunnel-port N       UDP port of SBC tunnels on every relay address,\n"
 		"                        outside --ports (default %d)\n"
 		"  --max-sbcs N          SBCs that may be configured at once (default 256)\n"
+		"  --srtp-engine E       who does the tunnels' SRTP: cryptodev, libsrtp, or auto\n"
+		"                        (default: the crypto device if it starts, else libsrtp)\n"
+		"  --crypto-dev NAME     the cryptodev (a vdev is created by that name if none\n"
+		"                        exists; default crypto_aesni_mb, the ipsec-mb software one)\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -172,7 +178,7 @@ vr_config_on_link(const struct vr_config *cfg, uint32_t ip)
 enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
-	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_HELP,
+	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -193,6 +199,8 @@ static const struct option long_opts[] = {
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT },
 	{ "max-sbcs", required_argument, NULL, OPT_MAX_SBCS },
+	{ "srtp-engine", required_argument, NULL, OPT_SRTP_ENGINE },
+	{ "crypto-dev", required_argument, NULL, OPT_CRYPTO_DEV },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -337,6 +345,21 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 			if (parse_uint(optarg, 1, VR_TUN_SBC_ID_MAX, &v) < 0)
 				goto bad_value;
 			cfg->max_sbcs = v;
+			break;
+		case OPT_SRTP_ENGINE:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->srtp_engine = VR_SRTP_ENGINE_AUTO;
+			else if (strcmp(optarg, "libsrtp") == 0)
+				cfg->srtp_engine = VR_SRTP_ENGINE_LIBSRTP;
+			else if (strcmp(optarg, "cryptodev") == 0)
+				cfg->srtp_engine = VR_SRTP_ENGINE_CRYPTODEV;
+			else
+				goto bad_value;
+			break;
+		case OPT_CRYPTO_DEV:
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(cfg->crypto_dev))
+				goto bad_value;
+			strcpy(cfg->crypto_dev, optarg);
 			break;
 		case OPT_HELP:
 			vr_config_usage(out, argv[0]);

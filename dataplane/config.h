@@ -33,6 +33,15 @@ struct vr_config {
 	uint32_t nb_mbufs;
 	uint16_t tunnel_port;         /* SBC tunnels' UDP port, host order */
 	uint32_t max_sbcs;            /* SBCs that may be configured at once */
+	uint8_t srtp_engine;          /* enum vr_srtp_engine */
+	char crypto_dev[64];          /* the cryptodev for VR_SRTP_ENGINE_CRYPTODEV */
+};
+
+/* Who does the tunnel's SRTP (--srtp-engine). */
+enum vr_srtp_engine {
+	VR_SRTP_ENGINE_AUTO = 0,      /* the crypto device if it works, else libsrtp */
+	VR_SRTP_ENGINE_LIBSRTP,
+	VR_SRTP_ENGINE_CRYPTODEV,
 };
 
 /* Fills cfg with the defaults. */

@@ -50,6 +50,40 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
 	return 0;
 }
 
+/*
+ * The tunnels' SRTP engine: the crypto device when it starts (required with
+ * --srtp-engine cryptodev), else libsrtp, said in the log either way. The
+ * device has a queue pair per worker and one for the main lcore, and session
+ * room for two keys, both directions, of up to 16,384 tunnel legs.
+ */
+static int
+srtp_engine_init(struct vr_dp *dp, int socket)
+{
+	uint32_t legs = RTE_MIN(2 * dp->cfg.max_calls, 16384u);
+	int rc;
+
+	if (dp->cfg.srtp_engine == VR_SRTP_ENGINE_LIBSRTP) {
+		VR_LOG(INFO, "tunnel SRTP through libsrtp (--srtp-engine libsrtp)");
+		return 0;
+	}
+	rc = vr_csrtp_dev_init(&dp->cdev, dp->cfg.crypto_dev, (uint16_t)(dp->n_workers + 1),
+		2 * legs, socket);
+	if (rc == 0) {
+		dp->use_cdev = true;
+		VR_LOG(INFO, "tunnel SRTP through cryptodev %s (%u queue pairs)", dp->cfg.crypto_dev,
+			dp->n_workers + 1);
+		return 0;
+	}
+	if (dp->cfg.srtp_engine == VR_SRTP_ENGINE_CRYPTODEV) {
+		VR_LOG(ERR, "crypto device '%s' did not start (%s)", dp->cfg.crypto_dev,
+			strerror(-rc));
+		return rc;
+	}
+	VR_LOG(WARNING, "no usable crypto device '%s' (%s): tunnel SRTP through libsrtp",
+		dp->cfg.crypto_dev, strerror(-rc));
+	return 0;
+}
+
 int
 vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	const unsigned int *worker_lcores, unsigned int n_workers)
@@ -111,6 +145,9 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	rc = vr_sbc_init(dp);
 	if (rc < 0)
 		return rc;
+	rc = srtp_engine_init(dp, socket);
+	if (rc < 0)
+		return rc;
 	rc = vr_calls_init(dp);
 	if (rc < 0)
 		return rc;
@@ -146,6 +183,9 @@ vr_dp_fini(struct vr_dp *dp)
 	}
 	vr_calls_fini(dp);
 	vr_sbc_fini(dp);
+	if (dp->use_cdev)
+		vr_csrtp_dev_fini(&dp->cdev);
+	dp->use_cdev = false;
 	vr_neigh_fini(dp);
 	rte_free(dp->ft);
 	dp->ft = NULL;

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "latch.h"
 #include "rtpstat.h"
+#include "csrtp.h"
 #include "srtp.h"
 
 extern int vr_logtype_dp;
@@ -80,8 +81,10 @@ struct vr_tun_leg {
 	uint8_t cur;                   /* main: the slot of the SBC's current key */
 	uint8_t tx_slot;               /* owner: the slot the SBC last sent with */
 	uint8_t master[2][VR_SRTP_MASTER_MAX]; /* main: slot k's key, to tell keys apart */
-	srtp_t rx[2];                  /* owner uses: SBC to relay */
-	srtp_t tx[2];                  /* owner uses: relay to SBC */
+	srtp_t rx[2];                  /* owner uses: SBC to relay (with cryptodev: RTCP only) */
+	srtp_t tx[2];                  /* owner uses: relay to SBC (with cryptodev: RTCP only) */
+	struct vr_csrtp_stream crx[2]; /* with the cryptodev engine: RTP, SBC to relay */
+	struct vr_csrtp_stream ctx[2]; /* with the cryptodev engine: RTP, relay to SBC */
 };
 
 /*
@@ -188,6 +191,8 @@ struct vr_dp {
 	struct rte_hash *tun_ft;       /* sbc id << 32 | channel -> RTP flow; main writes */
 	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
 	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
+	bool use_cdev;                 /* tunnels' RTP through cdev (queue pair = worker index) */
+	struct vr_csrtp_dev cdev;      /* its last queue pair is the main lcore's */
 	/* Main lcore only: */
 	struct vr_tun_leg **tun_legs;  /* [slot * 2 + leg] */
 	uint32_t *free_sbc_rows;
@@ -262,7 +267,7 @@ void vr_sbc_timers(struct vr_dp *dp, uint64_t now);
 void vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m);
 struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
 	char *err, size_t errlen);
-void vr_sbc_leg_free(struct vr_tun_leg *t);
+void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
 
 /* The SBC counter row of lcore idx (n_workers: the main lcore) for SBC row r. */
 static inline struct vr_shm_sbc_ctr *

@@ -76,17 +76,28 @@ sbc_free(struct vr_sbc *s)
 	rte_free(s);
 }
 
+/* Frees key slot j's sessions of t (no reader may use them any more). */
+static void
+slot_free(struct vr_dp *dp, struct vr_tun_leg *t, unsigned int j)
+{
+	vr_srtp_stream_free(t->rx[j]);
+	vr_srtp_stream_free(t->tx[j]);
+	t->rx[j] = t->tx[j] = NULL;
+	if (dp->use_cdev) {
+		vr_csrtp_stream_fini(&dp->cdev, &t->crx[j]);
+		vr_csrtp_stream_fini(&dp->cdev, &t->ctx[j]);
+	}
+}
+
 void
-vr_sbc_leg_free(struct vr_tun_leg *t)
+vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t)
 {
 	unsigned int k;
 
 	if (t == NULL)
 		return;
-	for (k = 0; k < 2; k++) {
-		vr_srtp_stream_free(t->rx[k]);
-		vr_srtp_stream_free(t->tx[k]);
-	}
+	for (k = 0; k < 2; k++)
+		slot_free(dp, t, k);
 	memset(t->master, 0, sizeof(t->master));
 	rte_free(t);
 }
@@ -98,7 +109,7 @@ vr_sbc_fini(struct vr_dp *dp)
 
 	if (dp->tun_legs != NULL)
 		for (i = 0; i < 2 * dp->cfg.max_calls; i++)
-			vr_sbc_leg_free(dp->tun_legs[i]);
+			vr_sbc_leg_free(dp, dp->tun_legs[i]);
 	if (dp->sbc != NULL)
 		for (i = 0; i <= VR_TUN_SBC_ID_MAX; i++)
 			sbc_free(dp->sbc[i]);
@@ -203,17 +214,20 @@ key_in(const struct vr_sbc *s, uint8_t id, const uint8_t *master)
 
 /* Fills a free slot of t with key k's sessions; 0 or -ENOMEM. */
 static int
-leg_fill(struct vr_tun_leg *t, const struct vr_srtp_key *k)
+leg_fill(struct vr_dp *dp, struct vr_tun_leg *t, const struct vr_srtp_key *k)
 {
 	unsigned int j = t->valid[0] ? 1 : 0;
 
 	if (t->valid[j])
 		return -ENOSPC;
-	vr_srtp_stream_free(t->rx[j]);
-	vr_srtp_stream_free(t->tx[j]);
+	slot_free(dp, t, j);
 	t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, 1);
 	t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, 0);
 	if (t->rx[j] == NULL || t->tx[j] == NULL)
+		return -ENOMEM;
+	if (dp->use_cdev &&
+			(vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, 0) < 0 ||
+			vr_csrtp_stream_init(&dp->cdev, &t->ctx[j], k, VR_TUN_DOWN, t->channel, 1) < 0))
 		return -ENOMEM;
 	t->key_id[j] = k->id;
 	memcpy(t->master[j], k->master, sizeof(t->master[j]));
@@ -249,13 +263,13 @@ vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, char *err, s
 	t->channel = channel;
 	t->sbc_row = s->row;
 	for (k = 0; k < s->n_keys; k++)
-		if (leg_fill(t, &s->key[k]) < 0)
+		if (leg_fill(dp, t, &s->key[k]) < 0)
 			goto nomem;
 	leg_set_cur(t, s);
 	t->tx_slot = t->cur;
 	return t;
 nomem:
-	vr_sbc_leg_free(t);
+	vr_sbc_leg_free(dp, t);
 	snprintf(err, errlen, "SBC %u channel %u: out of memory for its SRTP sessions", sbc_id,
 		channel);
 	return NULL;
@@ -300,15 +314,11 @@ leg_rekey(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
 	const struct vr_sbc *n = arg;
 	unsigned int j, k;
 
-	for (j = 0; j < 2; j++) {
-		if (t->valid[j])
-			continue;
-		vr_srtp_stream_free(t->rx[j]);
-		vr_srtp_stream_free(t->tx[j]);
-		t->rx[j] = t->tx[j] = NULL;
-	}
+	for (j = 0; j < 2; j++)
+		if (!t->valid[j])
+			slot_free(dp, t, j);
 	for (k = 0; k < n->n_keys; k++)
-		if (leg_slot_of(t, &n->key[k]) < 0 && leg_fill(t, &n->key[k]) < 0)
+		if (leg_slot_of(t, &n->key[k]) < 0 && leg_fill(dp, t, &n->key[k]) < 0)
 			VR_LOG(ERR, "SBC %u channel %u: no SRTP session for key %u", n->id,
 				t->channel, n->key[k].id);
 	t->sbc_row = n->row;

@@ -4,7 +4,10 @@
  * authenticated and decrypted with its stream's libsrtp session, the SBC's
  * address latched from it, and its headers moved over the tunnel header so
  * that relay.c forwards the inner RTP like any other; a packet out to a
- * tunnel leg is encrypted in place and given the tunnel header. Runs on the
+ * tunnel leg is encrypted in place and given the tunnel header. RTP goes
+ * through the cryptodev engine when the dataplane has one (csrtp.c; the
+ * lcore's queue pair is its worker index), RTCP and everything else through
+ * libsrtp. Runs on the
  * lcore that owns the call (packets that arrive elsewhere are handed over
  * first), which is the only user of the leg's sessions and the only writer
  * of its flows' state; reads the SBC and tunnel tables lock-free (sbc.c and
@@ -42,6 +45,16 @@ srtp_reason(srtp_err_status_t st)
 	if (st == srtp_err_status_auth_fail)
 		return VR_DROP_SRTP_AUTH;
 	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old)
+		return VR_DROP_SRTP_REPLAY;
+	return VR_DROP_SRTP_ERROR;
+}
+
+static int
+csrtp_reason(uint8_t st)
+{
+	if (st == VR_CSRTP_AUTH)
+		return VR_DROP_SRTP_AUTH;
+	if (st == VR_CSRTP_REPLAY)
 		return VR_DROP_SRTP_REPLAY;
 	return VR_DROP_SRTP_ERROR;
 }
@@ -121,11 +134,27 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed)
 	}
 	srtp = p->payload + VR_TUN_HDR_LEN;
 	len = (int)(p->payload_len - VR_TUN_HDR_LEN);
-	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
-		srtp_unprotect_rtcp(t->rx[k], srtp, &len);
-	if (unlikely(st != srtp_err_status_ok)) {
-		drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
-		return NULL;
+	if (dp->use_cdev && h.type == VR_TUN_RTP) {
+		/* The UDP payload ends the frame: trim what a short datagram left behind. */
+		uint16_t off = (uint16_t)(srtp - rte_pktmbuf_mtod(m, uint8_t *));
+		struct vr_csrtp_stream *cs = &t->crx[k];
+		uint8_t cst;
+
+		if (m->pkt_len > (uint32_t)off + (uint32_t)len)
+			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - off - (uint32_t)len));
+		vr_csrtp_unprotect(&dp->cdev, lc->idx, &m, &off, &cs, &cst, 1);
+		if (unlikely(cst != VR_CSRTP_OK)) {
+			drop_tun(lc, t->sbc_row, f->st, m, csrtp_reason(cst));
+			return NULL;
+		}
+		len = (int)(m->data_len - off);
+	} else {
+		st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
+			srtp_unprotect_rtcp(t->rx[k], srtp, &len);
+		if (unlikely(st != srtp_err_status_ok)) {
+			drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
+			return NULL;
+		}
 	}
 	/* Authenticated: this is the SBC, from wherever it is now. */
 	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
@@ -173,13 +202,26 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	}
 	frame = (uint8_t *)rte_pktmbuf_prepend(m, VR_TUN_HDR_LEN);
 	memmove(frame, frame + VR_TUN_HDR_LEN, hdrs);
-	st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
-		srtp_protect(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len);
-	if (unlikely(st != srtp_err_status_ok)) {
-		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
-		return -1;
+	if (lc->dp->use_cdev && !f->is_rtcp) {
+		uint16_t off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
+		struct vr_csrtp_stream *cs = &t->ctx[k];
+		uint8_t cst;
+
+		vr_csrtp_protect(&lc->dp->cdev, lc->idx, &m, &off, &cs, &cst, 1);
+		if (unlikely(cst != VR_CSRTP_OK)) {
+			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+			return -1;
+		}
+		len = (int)(m->data_len - off);
+	} else {
+		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
+			srtp_protect(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len);
+		if (unlikely(st != srtp_err_status_ok)) {
+			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+			return -1;
+		}
+		rte_pktmbuf_append(m, (uint16_t)(len - len0));
 	}
-	rte_pktmbuf_append(m, (uint16_t)(len - len0));
 	vr_tun_write(frame + hdrs, f->is_rtcp ? VR_TUN_RTCP : VR_TUN_RTP, t->key_id[k], t->sbc_id,
 		t->channel);
 	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip - VR_TUN_HDR_LEN);

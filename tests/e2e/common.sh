@@ -2,7 +2,8 @@
 # Sourced by the end-to-end tests that run the whole product: a redis-server
 # on loopback, voxrelay-dp in the "pbx" namespace of scripts/topology.sh and
 # voxrelay-control. The test sets BUILD, P, WORK, SOCK, RELAY and RPORT
-# first; the PIDs of what it started are kept for cleanup().
+# first (DP_ARGS: more options for voxrelay-dp); the PIDs of what it started
+# are kept for cleanup().
 
 DP=$BUILD/dataplane/voxrelay-dp
 CTL=$BUILD/control/voxrelayctl
@@ -57,7 +58,8 @@ start_dp() {
 	# shellcheck disable=SC2046
 	ip netns exec "$P-pbx" "$DP" -l 0,1 $(vr_eal_mem) --no-pci --vdev=net_af_packet0,iface=dp0 -- \
 		--addr "$RELAY" --prefix 24 --gateway 198.51.100.1 --ports 20000-20999 \
-		--ctl "$SOCK" --shm "/$P" --max-calls 1024 --idle-timeout 3 >>"$WORK/dp.log" 2>&1 &
+		--ctl "$SOCK" --shm "/$P" --max-calls 1024 --idle-timeout 3 ${DP_ARGS:-} \
+		>>"$WORK/dp.log" 2>&1 &
 	DP_PID=$!
 	wait_for 15 sh -c "'$CTL' -s '$SOCK' --json health | grep -q '\"gateway_resolved\":true'" ||
 		fail "voxrelay-dp did not come up"

@@ -13,6 +13,8 @@
 # claiming the other SBC's id. Asserts no loss where none is allowed, none of
 # the bad packets forwarded and each counted under its reason, and the
 # per-SBC view in Redis (online, public and local address, version, drops).
+# VR_SRTP_ENGINE (cryptodev or libsrtp, default cryptodev) picks the
+# dataplane's SRTP engine; the SBC emulator always uses libsrtp.
 #
 # Usage: tunnel_netns.sh BUILD_DIR
 set -euo pipefail
@@ -25,10 +27,13 @@ WORK=$(mktemp -d /tmp/voxrelay-tun-e2e.XXXXXX)
 SOCK=$WORK/dp.sock
 RELAY=198.51.100.10
 RPORT=$((20000 + ($$ + 13) % 20000))
+ENGINE=${VR_SRTP_ENGINE:-cryptodev}
+DP_ARGS="--srtp-engine $ENGINE"
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common.sh
 . "$HERE/common.sh"
 trap cleanup EXIT
+echo "SRTP engine: $ENGINE"
 
 # Master keys and salts (base64): site 1 AES_CM_128_HMAC_SHA1_80, then its
 # rolled-over key; site 2 AEAD_AES_128_GCM.
@@ -137,4 +142,5 @@ field b2 public_ip | grep -q '^198\.18\.2\.2:' || fail "SBC 2's public address n
 	fail "SBC 1's drops by reason"
 [ "$(field b1 devices)" = 2 ] && [ "$(field b2 devices)" = 1 ] || fail "devices per SBC"
 echo "ok: each SBC's hash in redis shows it online, its addresses, version, keys and drops"
-echo "e2e tunnel_netns: 4 passed, 0 failed"
+grep -q "tunnel SRTP through $ENGINE" "$WORK/dp.log" || fail "the dataplane does not use $ENGINE"
+echo "e2e tunnel_netns ($ENGINE): 4 passed, 0 failed"

@@ -7,12 +7,37 @@
  * plain leg, compared byte for byte after decryption; every kind of bad
  * tunnel packet dropped under its reason and never forwarded; the SBC's
  * address moving only on authenticated packets; a key rollover with no
- * packet lost; hellos answered and recorded.
+ * packet lost; hellos answered and recorded. Every test runs twice: with the
+ * cryptodev engine (suite tunnel_cdev) and with libsrtp (tunnel_libsrtp).
  */
 #include "dataplane/srtp.h"
 #include "tests/common/eal_harness.h"
 
-TestSuite(tunnel_eal, .init = eal_setup, .fini = eal_teardown);
+static void
+setup_cdev(void)
+{
+	harness_engine = VR_SRTP_ENGINE_CRYPTODEV;
+	eal_setup();
+	cr_assert(dp.use_cdev, "the cryptodev engine did not start");
+}
+
+static void
+setup_libsrtp(void)
+{
+	harness_engine = VR_SRTP_ENGINE_LIBSRTP;
+	eal_setup();
+	cr_assert(!dp.use_cdev);
+}
+
+TestSuite(tunnel_cdev, .init = setup_cdev, .fini = eal_teardown);
+TestSuite(tunnel_libsrtp, .init = setup_libsrtp, .fini = eal_teardown);
+
+/* A test body run in both suites, once per engine. */
+#define BOTH(name)                                                             \
+	static void name##_body(void);                                         \
+	Test(tunnel_cdev, name) { name##_body(); }                            \
+	Test(tunnel_libsrtp, name) { name##_body(); }                         \
+	static void name##_body(void)
 
 #define SBC 7u
 #define CHAN 3u
@@ -143,7 +168,7 @@ sbc_drops(uint32_t id, enum vr_drop_reason r)
 	return sum;
 }
 
-Test(tunnel_eal, media_both_ways_bytes)
+BOTH(media_both_ways_bytes)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
@@ -196,7 +221,7 @@ Test(tunnel_eal, media_both_ways_bytes)
 	vr_srtp_stream_free(down);
 }
 
-Test(tunnel_eal, bad_tunnel_packets_dropped_by_reason)
+BOTH(bad_tunnel_packets_dropped_by_reason)
 {
 	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99), k9 = key(4, 0x07);
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
@@ -262,7 +287,7 @@ Test(tunnel_eal, bad_tunnel_packets_dropped_by_reason)
 	vr_srtp_stream_free(up4);
 }
 
-Test(tunnel_eal, sbc_address_moves_on_authenticated_packets_only)
+BOTH(sbc_address_moves_on_authenticated_packets_only)
 {
 	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99);
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
@@ -295,7 +320,7 @@ Test(tunnel_eal, sbc_address_moves_on_authenticated_packets_only)
 	vr_srtp_stream_free(forged);
 }
 
-Test(tunnel_eal, key_rollover_loses_nothing)
+BOTH(key_rollover_loses_nothing)
 {
 	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x24);
 	srtp_t up1 = vr_srtp_stream_new(&k1, VR_TUN_UP, CHAN, 0);
@@ -343,7 +368,7 @@ Test(tunnel_eal, key_rollover_loses_nothing)
 	vr_srtp_stream_free(down2);
 }
 
-Test(tunnel_eal, hello_answered_and_recorded)
+BOTH(hello_answered_and_recorded)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0);
@@ -431,7 +456,7 @@ sbc_refused(uint8_t suite, uint8_t n_keys, uint8_t len, uint8_t id0, uint8_t id1
 	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
 }
 
-Test(tunnel_eal, sbc_requests_checked_and_refused_whole)
+BOTH(sbc_requests_checked_and_refused_whole)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	struct vr_ctl_sbc_ref ref = { SBC };
