@@ -37,6 +37,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "dataplane/csrtp.h"
 #include "dataplane/srtp.h"
 #include "gen_stream.h"
 
@@ -73,6 +74,9 @@ struct gen {
 	int tunnel;                     /* leg a of every call is a channel of SBC 1's tunnel */
 	struct vr_srtp_key tkey;
 	srtp_t *tx_sess;                /* per call: what SBC 1 sends on channel call + 1 */
+	int use_cdev;                   /* ... through this process's own cryptodev instead */
+	struct vr_csrtp_dev cdev;
+	struct vr_csrtp_stream *tx_cs;
 	uint64_t rx_tunnel;             /* packets that came back through the tunnel */
 	struct vr_gen_stream *streams;
 	uint64_t lat[LAT_BUCKETS + 1];
@@ -341,21 +345,39 @@ bad:
 }
 
 /*
- * Rewrites the plain frame of stream s (a tunnel leg's phone, f[0..frame))
- * into SBC 1's tunnel datagram for channel s / 2 + 1, to the relay's first
- * address and tunnel port; returns its length, or 0 if SRTP refused.
+ * Rewrites the plain frame of stream s (a tunnel leg's phone, f[0..frame) in
+ * m) into SBC 1's tunnel datagram for channel s / 2 + 1, to the relay's first
+ * address and tunnel port, and sizes m to it; returns 0, or -1 if SRTP
+ * refused. The SBC side protects through the generator's own cryptodev when
+ * it has one (so that the generator is not the bottleneck), else libsrtp.
  */
-static uint16_t
-tunnel_frame(struct gen *g, uint8_t *f, uint16_t frame, uint32_t s)
+static int
+tunnel_frame(struct gen *g, struct rte_mbuf *m, uint8_t *f, uint16_t frame, uint32_t s)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + sizeof(struct rte_ether_hdr));
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint8_t *pl = (uint8_t *)(udp + 1);
+	uint16_t off = (uint16_t)((pl - f) + VR_TUN_HDR_LEN);
 	int len = (int)(frame - (pl - f));
 
+	if (rte_pktmbuf_append(m, VR_TUN_HDR_LEN) == NULL)
+		return -1;
 	memmove(pl + VR_TUN_HDR_LEN, pl, (size_t)len);
-	if (srtp_protect(g->tx_sess[s / 2], pl + VR_TUN_HDR_LEN, &len) != srtp_err_status_ok)
-		return 0;
+	if (g->use_cdev) {
+		struct vr_csrtp_stream *cs = &g->tx_cs[s / 2];
+		uint8_t st;
+
+		vr_csrtp_protect(&g->cdev, 0, &m, &off, &cs, &st, 1);
+		if (st != VR_CSRTP_OK)
+			return -1;
+		len = (int)(m->data_len - off);
+	} else {
+		if (rte_pktmbuf_append(m, SRTP_MAX_TRAILER_LEN) == NULL ||
+				srtp_protect(g->tx_sess[s / 2], pl + VR_TUN_HDR_LEN, &len) !=
+				srtp_err_status_ok)
+			return -1;
+		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - off - (uint32_t)len));
+	}
 	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1);
 	ip->dst_addr = rte_cpu_to_be_32(g->relay_base);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) +
@@ -364,7 +386,7 @@ tunnel_frame(struct gen *g, uint8_t *f, uint16_t frame, uint32_t s)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->dst_port = rte_cpu_to_be_16(VR_TUN_DEFAULT_PORT);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + VR_TUN_HDR_LEN + (size_t)len));
-	return (uint16_t)((pl - f) + VR_TUN_HDR_LEN + len);
+	return 0;
 }
 
 /*
@@ -607,11 +629,23 @@ main(int argc, char **argv)
 		g.tx_sess = calloc(g.calls, sizeof(*g.tx_sess));
 		if (g.tx_sess == NULL)
 			rte_exit(EXIT_FAILURE, "vr-gen: no memory for %u SRTP sessions\n", g.calls);
+		g.use_cdev = vr_csrtp_dev_init(&g.cdev, "crypto_aesni_mb", 2, g.calls, 0) == 0;
+		g.tx_cs = calloc(g.calls, sizeof(*g.tx_cs));
+		if (g.tx_cs == NULL)
+			rte_exit(EXIT_FAILURE, "vr-gen: no memory for %u SRTP streams\n", g.calls);
 		for (s = 0; s < g.calls; s++) {
+			if (g.use_cdev) {
+				if (vr_csrtp_stream_init(&g.cdev, &g.tx_cs[s], &g.tkey, VR_TUN_UP, s + 1,
+						1) < 0)
+					rte_exit(EXIT_FAILURE, "vr-gen: the crypto device refused a stream\n");
+				continue;
+			}
 			g.tx_sess[s] = vr_srtp_stream_new(&g.tkey, VR_TUN_UP, s + 1, 0);
 			if (g.tx_sess[s] == NULL)
 				rte_exit(EXIT_FAILURE, "vr-gen: libsrtp refused a session\n");
 		}
+		fprintf(stderr, "vr-gen: the SBC side protects through %s\n",
+			g.use_cdev ? "cryptodev crypto_aesni_mb" : "libsrtp");
 	}
 	s = 0;
 	port_init(&g);
@@ -652,14 +686,8 @@ main(int argc, char **argv)
 
 				vr_gen_build(f, g.frame, &g.relay_mac, &g.mac, g.relay_base, s,
 					&g.streams[s], g.ptime_ts, now);
-				if (g.tunnel && (s & 1) == 0) {
-					/* Room for the tunnel header and the SRTP tag. */
-					uint16_t tl;
-
-					rte_pktmbuf_append(pkts[k], VR_TUN_HDR_LEN + SRTP_MAX_TRAILER_LEN);
-					tl = tunnel_frame(&g, f, g.frame, s);
-					rte_pktmbuf_trim(pkts[k], (uint16_t)(pkts[k]->data_len - tl));
-				}
+				if (g.tunnel && (s & 1) == 0 && tunnel_frame(&g, pkts[k], f, g.frame, s) < 0)
+					rte_exit(EXIT_FAILURE, "vr-gen: SRTP refused stream %u\n", s);
 				if (++s == g.n_streams)
 					s = 0;
 			}

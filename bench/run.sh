@@ -20,10 +20,11 @@
 #      relay with voxrelay-control publishing and with --interval 0, in turns
 #      (steps 1-2 run with --interval 0: control follows Redis, publishes no
 #      stats), and the CPU that control and Redis use for it;
-#   6. SBC tunnel termination, both SRTP suites: 1,000 calls whose leg a is a
-#      channel of one SBC's tunnel (vr-gen --tunnel), against raw libsrtp
-#      (vr-srtp-bench) on the worker's core with as many sessions
-#      (srtp_over_libsrtp=, srtp_over_libsrtp_gcm=).
+#   6. SBC tunnel termination, both SRTP suites and both engines: 1,000 calls
+#      whose leg a is a channel of one SBC's tunnel (vr-gen --tunnel), against
+#      raw libsrtp (vr-srtp-bench) with as many sessions (srtp_over_libsrtp=)
+#      and dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
+#      and the engines against each other (cryptodev_over_libsrtp=).
 #
 # Prints a table, then one name=value line per figure, and writes
 # throughput.dat and throughput.png (gnuplot) to the output directory.
@@ -173,7 +174,7 @@ start_dp() {
 	"$BUILD/dataplane/voxrelay-dp" -l 0,1 --in-memory --no-pci --file-prefix "$P-dp" \
 		--log-level '*:warning' --vdev="net_memif0,role=server,socket=$MEMIF" -- \
 		--addr "$ADDRS" --prefix 24 --gateway 198.51.100.1 --ports 20000-59999 \
-		--ctl "$SOCK" --shm "/$P" --max-calls $((MAX_CALLS + 16)) --idle-timeout 5000 \
+		--ctl "$SOCK" --shm "/$P" --max-calls $((MAX_CALLS + 16)) --idle-timeout 5000 "$@" \
 		>>"$WORK/dp.log" 2>&1 &
 	DP_PID=$!
 	for _ in $(seq 200); do ctl health >/dev/null 2>&1 && return 0; sleep 0.05; done
@@ -332,46 +333,62 @@ for F in "${FLOWS[@]}"; do
 done
 
 # 6. SBC tunnel termination: leg a of every call is a channel of one SBC's
-# tunnel, so the relay decrypts one direction and encrypts the other; the
-# reference is raw libsrtp on the worker's core with as many sessions as the
-# relay holds (two per tunnel leg), measured right after, and with one.
+# tunnel, so the relay decrypts one direction and encrypts the other, with
+# each SRTP engine and suite. References, on the worker's core right after:
+# raw libsrtp (vr-srtp-bench) with as many sessions as the relay holds (two
+# per tunnel leg) and with one, and dpdk-test-crypto-perf on the same device,
+# algorithm and buffer size.
 TUN_CALLS=1000
+# cryptoperf SUITE: the device's Mops for the suite's transform on 172-byte buffers.
+cryptoperf() {
+	local args
+	case $1 in
+	AES*) args="--optype cipher-then-auth --cipher-algo aes-ctr --cipher-op encrypt --cipher-key-sz 16 --cipher-iv-sz 16 --auth-algo sha1-hmac --auth-op generate --auth-key-sz 20 --digest-sz 10" ;;
+	*) args="--optype aead --aead-algo aes-gcm --aead-op encrypt --aead-key-sz 16 --aead-iv-sz 12 --aead-aad-sz 12 --digest-sz 16" ;;
+	esac
+	# shellcheck disable=SC2086
+	timeout 120 dpdk-test-crypto-perf -l 0,1 --in-memory --no-pci --file-prefix "$P-cp" \
+		--log-level '*:error' --vdev crypto_aesni_mb -- --ptest throughput \
+		--devtype crypto_aesni_mb $args --total-ops 2000000 --burst-sz 32 --buffer-sz 172 \
+		2>>"$WORK/cryptoperf.log" | tee -a "$WORK/cryptoperf.log" |
+		awk '$1 == 1 && $2 == 172 { print $8 }' | tail -1
+}
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	case $suite in
-	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm ;;
-	*) key=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw== tag=gcm ;;
+	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm sfx= ;;
+	*) key=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw== tag=gcm sfx=_gcm ;;
 	esac
-	say "SBC tunnel, $suite, $TUN_CALLS calls"
 	stop_pid "$CONTROL_PID"
 	rcli FLUSHDB >/dev/null
 	"$ROOT/bench/provision.sh" --tunnel "$suite:$key" 0 $TUN_CALLS -p "$RPORT"
 	start_control 0
-	start_dp
-	wait_bound $TUN_CALLS
-	relay_run "tunnel_$tag" --calls $TUN_CALLS --rate 0 --duration "$DUR" --warmup "$WARM" \
-		--tunnel "$suite:$key"
-	stop_dp
+	for engine in cryptodev libsrtp; do
+		say "SBC tunnel, $suite, $TUN_CALLS calls, SRTP engine $engine"
+		start_dp --srtp-engine $engine
+		wait_bound $TUN_CALLS
+		relay_run "tunnel_${tag}_$engine" --calls $TUN_CALLS --rate 0 --duration "$DUR" \
+			--warmup "$WARM" --tunnel "$suite:$key"
+		stop_dp
+		row "SBC tunnel $tag, $engine" "$(mpps "$R_PPS")" "$R_CPP" "$R_CAP" "" \
+			"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
+		eval "TCPP_$engine=$R_CPP TCAP_$engine=$R_CAP"
+		kv "tunnel_cycles_per_pkt_${tag}_$engine" "$R_CPP"
+		kv "tunnel_capacity_mpps_${tag}_$engine" "$R_CAP"
+	done
 	raw_n=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 50000 \
 		--streams $((2 * TUN_CALLS)))
 	raw_1=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 200000 --streams 1)
+	cperf=$(cryptoperf $suite)
 	echo "libsrtp_$tag $raw_n" >>"$OUT/runs.jsonl"
 	echo "libsrtp1_$tag $raw_1" >>"$OUT/runs.jsonl"
-	relay_ns=$(calc %.1f "$R_CPP * 1e9 / $HZ")
-	ratio=$(calc %.3f "$(jnum "$raw_n" op_ns) / $relay_ns")
-	row "SBC tunnel $tag, $TUN_CALLS calls" "$(mpps "$R_PPS")" "$R_CPP" "$R_CAP" "" \
-		"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
-	TUN_LINES+=("SBC tunnel $tag: relay $relay_ns ns per packet (one SRTP operation and the relaying); raw libsrtp $(jnum "$raw_n" op_ns) ns per operation with $((2 * TUN_CALLS)) sessions, $(jnum "$raw_1" op_ns) ns with one")
-	ratio1=$(calc %.3f "$(jnum "$raw_1" op_ns) / $relay_ns")
-	if [ $tag = aes_cm ]; then
-		kv srtp_over_libsrtp "$ratio"
-		kv srtp_over_libsrtp_1_session "$ratio1"
-	else
-		kv srtp_over_libsrtp_gcm "$ratio"
-		kv srtp_over_libsrtp_1_session_gcm "$ratio1"
-	fi
-	kv "tunnel_mpps_$tag" "$(mpps "$R_PPS")"
-	kv "tunnel_cycles_per_pkt_$tag" "$R_CPP"
-	kv "tunnel_relay_ns_per_pkt_$tag" "$relay_ns"
+	relay_ns=$(calc %.1f "$TCPP_libsrtp * 1e9 / $HZ")
+	cdev_ns=$(calc %.1f "$TCPP_cryptodev * 1e9 / $HZ")
+	TUN_LINES+=("SBC tunnel $tag: cryptodev engine $cdev_ns ns per packet; libsrtp engine $relay_ns ns; raw libsrtp $(jnum "$raw_n" op_ns) ns per operation with $((2 * TUN_CALLS)) sessions, $(jnum "$raw_1" op_ns) ns with one; dpdk-test-crypto-perf ${cperf:-?} Mops on crypto_aesni_mb")
+	kv "srtp_over_libsrtp$sfx" "$(calc %.3f "$(jnum "$raw_n" op_ns) / $relay_ns")"
+	kv "srtp_over_libsrtp_1_session$sfx" "$(calc %.3f "$(jnum "$raw_1" op_ns) / $relay_ns")"
+	kv "cryptodev_over_libsrtp$sfx" "$(calc %.2f "$TCPP_libsrtp / $TCPP_cryptodev")"
+	[ -n "$cperf" ] && kv "cryptodev_over_cryptoperf$sfx" "$(calc %.3f "$TCAP_cryptodev / $cperf")"
+	kv "cryptoperf_mops$sfx" "${cperf:-none}"
 	kv "libsrtp_op_ns_${tag}_$((2 * TUN_CALLS))_sessions" "$(jnum "$raw_n" op_ns)"
 	kv "libsrtp_op_ns_${tag}_1_session" "$(jnum "$raw_1" op_ns)"
 done
