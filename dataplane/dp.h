@@ -139,6 +139,16 @@ struct vr_neigh {
 	uint32_t gw_idx;         /* the gateway's host number */
 };
 
+/* A packet waiting for the crypto device to encrypt it into a tunnel (tunnel.c). */
+struct vr_tun_enc {
+	struct rte_mbuf *m;
+	struct vr_csrtp_stream *cs;
+	struct vr_shm_flow *st;        /* the flow it came from, for a drop */
+	uint64_t tag;                  /* its TX tag */
+	uint32_t sbc_row;
+	uint16_t off;                  /* of its RTP packet in m */
+};
+
 /* A worker lcore's context, allocated on its NUMA node. */
 struct vr_lcore {
 	struct vr_dp *dp;              /* read-only */
@@ -152,7 +162,9 @@ struct vr_lcore {
 	unsigned int lcore_id;
 	uint16_t idx;                  /* worker index: RX/TX queue and RCU thread id */
 	uint16_t tx_n;
+	uint16_t n_enc;
 	uint32_t iter;
+	struct vr_tun_enc enc[VR_BURST]; /* queued for vr_tun_encap_flush() */
 } __rte_cache_aligned;
 
 /* The call registry: main lcore only. */

@@ -146,7 +146,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	uint32_t dip, host, sip, odip;
 	uint16_t dport, sport;
 	uint64_t word;
-	int v;
+	int v, queued = 0;
 
 	if (unlikely(f->priv->gen != f->gen))
 		flow_reprogram(f);
@@ -217,7 +217,8 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	}
 
 	if (unlikely(f->out_tun != NULL)) {
-		if (vr_tun_encap(lc, f, m, p) < 0)
+		queued = vr_tun_encap(lc, f, m, p);
+		if (queued < 0)
 			return;
 		ip = p->ip;
 		udp = p->udp;
@@ -240,11 +241,13 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		udp->src_port = f->out_port;
 		udp->dst_port = dport;
 	} else {
-		/* Decrypted or encrypted: the payload is new, so is its checksum. */
+		/* Decrypted or encrypted: the payload is new, so is its checksum
+		 * (for one the device encrypts, once it has: vr_tun_encap_flush). */
 		udp->src_port = f->out_port;
 		udp->dst_port = dport;
 		udp->dgram_cksum = 0;
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		if (!queued)
+			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 	}
 	ip->hdr_checksum = 0;
 	if (m->pkt_len > sizeof(*eth) + p->ip_len)
@@ -261,7 +264,8 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	st->c[VR_FC_BYTES] += p->ip_len;
 	count(lc, VR_GC_FWD_PKTS, 1);
 	count(lc, VR_GC_FWD_BYTES, p->ip_len);
-	tx_enqueue(lc, m, tx_tag(f));
+	if (!queued)
+		tx_enqueue(lc, m, tx_tag(f));
 }
 
 /* packet_cell() for a packet to the SBC tunnel port: tunnel.c finds its flow. */
@@ -343,14 +347,20 @@ packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
 	struct vr_pkt p;
 	int64_t cell = packet_cell(lc, m, &p);
 
-	if (cell == CELL_TUNNEL)
-		f = vr_tun_rx(lc, m, &p, handed);
-	else if (cell >= 0)
+	if (cell == CELL_TUNNEL) {
+		struct vr_tun_pending pend;
+
+		f = vr_tun_rx(lc, m, &p, handed, &pend);
+		if (pend.m != NULL)
+			vr_tun_rx_finish(lc, &pend, 1, &f);
+	} else if (cell >= 0)
 		f = packet_flow(lc, m, cell, handed);
 	else
 		f = NULL;
 	if (f != NULL)
 		relay_flow(lc, f, m, &p, now);
+	if (unlikely(lc->n_enc > 0))
+		vr_tun_encap_flush(lc);
 }
 
 /*
@@ -365,9 +375,11 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 {
 	struct vr_dp *dp = lc->dp;
 	struct vr_pkt p[VR_BURST];
-	struct vr_flow *f[VR_BURST];
+	struct vr_flow *f[VR_BURST], *done[VR_BURST];
+	struct vr_tun_pending pend[VR_BURST];
+	uint8_t pend_at[VR_BURST];
 	int64_t cell[VR_BURST];
-	unsigned int i;
+	unsigned int i, npend = 0;
 
 	for (i = 0; i < n; i++) {
 		if (i + 4 < n)
@@ -377,14 +389,23 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 			rte_prefetch0(&dp->ft[cell[i]]);
 	}
 	for (i = 0; i < n; i++) {
-		if (unlikely(cell[i] == CELL_TUNNEL))
-			f[i] = vr_tun_rx(lc, pkts[i], &p[i], 0);
-		else
+		if (unlikely(cell[i] == CELL_TUNNEL)) {
+			f[i] = vr_tun_rx(lc, pkts[i], &p[i], 0, &pend[npend]);
+			if (pend[npend].m != NULL)
+				pend_at[npend++] = i;
+		} else {
 			f[i] = likely(cell[i] >= 0) ? packet_flow(lc, pkts[i], cell[i], 0) : NULL;
+		}
 		if (likely(f[i] != NULL)) {
 			rte_prefetch0(f[i]);
 			rte_prefetch0((const char *)f[i] + RTE_CACHE_LINE_SIZE);
 		}
+	}
+	/* The burst's tunnel packets through the crypto device at once. */
+	if (unlikely(npend > 0)) {
+		vr_tun_rx_finish(lc, pend, npend, done);
+		for (i = 0; i < npend; i++)
+			f[pend_at[i]] = done[i];
 	}
 	for (i = 0; i < n; i++) {
 		if (unlikely(f[i] == NULL))
@@ -396,6 +417,8 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 	for (i = 0; i < n; i++)
 		if (likely(f[i] != NULL))
 			relay_flow(lc, f[i], pkts[i], &p[i], now);
+	if (unlikely(lc->n_enc > 0))
+		vr_tun_encap_flush(lc);
 }
 
 void

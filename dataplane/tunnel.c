@@ -74,8 +74,44 @@ latch_sbc(struct vr_lcore *lc, struct vr_shm_flow *st, uint32_t ip, uint16_t por
 	__atomic_store_n(&st->latch, VR_LATCH_LATCHED, __ATOMIC_RELEASE);
 }
 
+/*
+ * m, from tunnel leg f under key slot k, authenticated and decrypted to an
+ * RTP or RTCP packet of len bytes behind the tunnel header: latch the SBC,
+ * count, and move the headers over the tunnel header.
+ */
+static void
+rx_done(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_flow *f, uint8_t k,
+	uint32_t len)
+{
+	struct vr_tun_leg *t = f->tun;
+	uint8_t *frame;
+	uint32_t hdrs;
+
+	/* Authenticated: this is the SBC, from wherever it is now. */
+	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
+	t->tx_slot = k;
+	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->rx_pkts++;
+	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->rx_bytes += p->payload_len;
+	count(lc, VR_GC_TUN_RX, 1);
+
+	/* Decapsulate: the Ethernet, IP and UDP headers move over the tunnel header. */
+	frame = rte_pktmbuf_mtod(m, uint8_t *);
+	hdrs = (uint32_t)(p->payload - frame);
+	memmove(frame + VR_TUN_HDR_LEN, frame, hdrs);
+	frame = (uint8_t *)rte_pktmbuf_adj(m, VR_TUN_HDR_LEN);
+	rte_pktmbuf_trim(m, m->pkt_len - (hdrs + len));
+	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip + VR_TUN_HDR_LEN);
+	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp + VR_TUN_HDR_LEN);
+	p->payload = frame + hdrs;
+	p->payload_len = len;
+	p->ip_len = (uint32_t)(p->payload - (uint8_t *)p->ip) + len;
+	p->ip->total_length = rte_cpu_to_be_16((uint16_t)p->ip_len);
+	p->udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + len));
+}
+
 struct vr_flow *
-vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed)
+vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
+	struct vr_tun_pending *pend)
 {
 	struct vr_dp *dp = lc->dp;
 	struct vr_tun_leg *t;
@@ -83,12 +119,12 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed)
 	struct vr_sbc *sbc;
 	struct vr_flow *f;
 	srtp_err_status_t st;
-	uint8_t *frame, *srtp;
-	uint32_t hdrs;
+	uint8_t *srtp;
 	uint64_t key;
 	void *data;
 	int k, len;
 
+	pend->m = NULL;
 	if (unlikely(vr_tun_parse(p->payload, p->payload_len, &h) != VR_TUN_OK)) {
 		drop(lc, m, VR_DROP_TUN_MALFORMED);
 		return NULL;
@@ -135,48 +171,58 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed)
 	srtp = p->payload + VR_TUN_HDR_LEN;
 	len = (int)(p->payload_len - VR_TUN_HDR_LEN);
 	if (dp->use_cdev && h.type == VR_TUN_RTP) {
-		/* The UDP payload ends the frame: trim what a short datagram left behind. */
+		/* The UDP payload ends the frame: trim what a short datagram left behind.
+		 * The device decrypts it with the rest of the burst (vr_tun_rx_finish). */
 		uint16_t off = (uint16_t)(srtp - rte_pktmbuf_mtod(m, uint8_t *));
-		struct vr_csrtp_stream *cs = &t->crx[k];
-		uint8_t cst;
 
 		if (m->pkt_len > (uint32_t)off + (uint32_t)len)
 			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - off - (uint32_t)len));
-		vr_csrtp_unprotect(&dp->cdev, lc->idx, &m, &off, &cs, &cst, 1);
-		if (unlikely(cst != VR_CSRTP_OK)) {
-			drop_tun(lc, t->sbc_row, f->st, m, csrtp_reason(cst));
-			return NULL;
-		}
-		len = (int)(m->data_len - off);
-	} else {
-		st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
-			srtp_unprotect_rtcp(t->rx[k], srtp, &len);
-		if (unlikely(st != srtp_err_status_ok)) {
-			drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
-			return NULL;
-		}
+		pend->m = m;
+		pend->p = p;
+		pend->f = f;
+		pend->off = off;
+		pend->k = (uint8_t)k;
+		return f;
 	}
-	/* Authenticated: this is the SBC, from wherever it is now. */
-	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
-	t->tx_slot = (uint8_t)k;
-	vr_dp_sbc_ctr(dp, lc->idx, t->sbc_row)->rx_pkts++;
-	vr_dp_sbc_ctr(dp, lc->idx, t->sbc_row)->rx_bytes += p->payload_len;
-	count(lc, VR_GC_TUN_RX, 1);
-
-	/* Decapsulate: the Ethernet, IP and UDP headers move over the tunnel header. */
-	frame = rte_pktmbuf_mtod(m, uint8_t *);
-	hdrs = (uint32_t)(p->payload - frame);
-	memmove(frame + VR_TUN_HDR_LEN, frame, hdrs);
-	frame = (uint8_t *)rte_pktmbuf_adj(m, VR_TUN_HDR_LEN);
-	rte_pktmbuf_trim(m, m->pkt_len - (hdrs + (uint32_t)len));
-	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip + VR_TUN_HDR_LEN);
-	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp + VR_TUN_HDR_LEN);
-	p->payload = frame + hdrs;
-	p->payload_len = (uint32_t)len;
-	p->ip_len = (uint32_t)(p->payload - (uint8_t *)p->ip) + (uint32_t)len;
-	p->ip->total_length = rte_cpu_to_be_16((uint16_t)p->ip_len);
-	p->udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + len));
+	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
+		srtp_unprotect_rtcp(t->rx[k], srtp, &len);
+	if (unlikely(st != srtp_err_status_ok)) {
+		drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
+		return NULL;
+	}
+	rx_done(lc, m, p, f, (uint8_t)k, (uint32_t)len);
 	return f;
+}
+
+void
+vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int n,
+	struct vr_flow **out)
+{
+	struct rte_mbuf *m[VR_BURST];
+	struct vr_csrtp_stream *cs[VR_BURST];
+	uint16_t off[VR_BURST] = { 0 };
+	uint8_t st[VR_BURST];
+	unsigned int i;
+
+	if (n > VR_BURST)
+		n = VR_BURST;
+	for (i = 0; i < n; i++) {
+		m[i] = pend[i].m;
+		off[i] = pend[i].off;
+		cs[i] = &pend[i].f->tun->crx[pend[i].k];
+	}
+	vr_csrtp_unprotect(&lc->dp->cdev, lc->idx, m, off, cs, st, n);
+	for (i = 0; i < n; i++) {
+		struct vr_flow *f = pend[i].f;
+
+		if (unlikely(st[i] != VR_CSRTP_OK)) {
+			drop_tun(lc, f->tun->sbc_row, f->st, m[i], csrtp_reason(st[i]));
+			out[i] = NULL;
+			continue;
+		}
+		rx_done(lc, m[i], pend[i].p, f, pend[i].k, m[i]->data_len - off[i]);
+		out[i] = f;
+	}
 }
 
 int
@@ -185,7 +231,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	struct vr_tun_leg *t = f->out_tun;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t hdrs = (uint32_t)(p->payload - frame);
-	int len = (int)p->payload_len, len0 = len;
+	int len = (int)p->payload_len, len0 = len, ret = 0;
 	srtp_err_status_t st;
 	uint8_t k = t->tx_slot;
 
@@ -203,16 +249,18 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	frame = (uint8_t *)rte_pktmbuf_prepend(m, VR_TUN_HDR_LEN);
 	memmove(frame, frame + VR_TUN_HDR_LEN, hdrs);
 	if (lc->dp->use_cdev && !f->is_rtcp) {
-		uint16_t off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
-		struct vr_csrtp_stream *cs = &t->ctx[k];
-		uint8_t cst;
+		/* Queued for the device (vr_tun_encap_flush); the lengths are the
+		 * final ones already, with the suite's tag. */
+		struct vr_tun_enc *e = &lc->enc[lc->n_enc++];
 
-		vr_csrtp_protect(&lc->dp->cdev, lc->idx, &m, &off, &cs, &cst, 1);
-		if (unlikely(cst != VR_CSRTP_OK)) {
-			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
-			return -1;
-		}
-		len = (int)(m->data_len - off);
+		e->m = m;
+		e->cs = &t->ctx[k];
+		e->st = f->st;
+		e->tag = tx_tag(f);
+		e->sbc_row = t->sbc_row;
+		e->off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
+		len += (int)vr_srtp_tag_len(t->ctx[k].suite);
+		ret = 1;
 	} else {
 		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
 			srtp_protect(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len);
@@ -234,5 +282,39 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->tx_pkts++;
 	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->tx_bytes += p->payload_len;
 	count(lc, VR_GC_TUN_TX, 1);
-	return 0;
+	return ret;
+}
+
+void
+vr_tun_encap_flush(struct vr_lcore *lc)
+{
+	struct rte_mbuf *m[VR_BURST];
+	struct vr_csrtp_stream *cs[VR_BURST];
+	uint16_t off[VR_BURST] = { 0 };
+	uint8_t st[VR_BURST];
+	unsigned int i, n = lc->n_enc;
+
+	lc->n_enc = 0;
+	for (i = 0; i < n; i++) {
+		m[i] = lc->enc[i].m;
+		cs[i] = lc->enc[i].cs;
+		off[i] = lc->enc[i].off;
+	}
+	vr_csrtp_protect(&lc->dp->cdev, lc->idx, m, off, cs, st, n);
+	for (i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip;
+		struct rte_udp_hdr *udp;
+
+		if (unlikely(st[i] != VR_CSRTP_OK)) {
+			drop_tun(lc, (int64_t)lc->enc[i].sbc_row, lc->enc[i].st, m[i],
+				VR_DROP_SRTP_ERROR);
+			continue;
+		}
+		/* The payload is final only now: so is the UDP checksum. */
+		ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		tx_enqueue(lc, m[i], lc->enc[i].tag);
+	}
 }

@@ -52,17 +52,36 @@ tx_enqueue(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t tag)
 		vr_tx_flush(lc);
 }
 
+/* A tunnel packet waiting for the crypto device (vr_tun_rx, vr_tun_rx_finish). */
+struct vr_tun_pending {
+	struct rte_mbuf *m;     /* NULL: nothing pending */
+	struct vr_pkt *p;
+	struct vr_flow *f;
+	uint16_t off;           /* of the SRTP packet in m */
+	uint8_t k;              /* the leg's key slot */
+};
+
 /*
  * tunnel.c. vr_tun_rx: m arrived on the tunnel port (p classified): returns
  * its flow, owned by lc, with m authenticated, decrypted and decapsulated and
  * p describing the inner RTP or RTCP packet; or NULL when m was dropped,
  * handed to its owner lcore (not when handed is set) or passed to the main
- * lcore (a hello). vr_tun_encap: turns the plain RTP or RTCP packet at p into
- * an SRTP packet in f's partner tunnel leg, with p updated; 0, or -1 when m
- * was dropped.
+ * lcore (a hello). With the cryptodev engine an RTP packet is only prepared:
+ * pend->m is set, and vr_tun_rx_finish() decrypts a batch of them in one
+ * device burst, setting out[i] to the flow or NULL (dropped).
+ * vr_tun_encap: turns the plain RTP or RTCP packet at p into an SRTP packet
+ * in f's partner tunnel leg, with p updated; 0, or -1 when m was dropped, or
+ * 1 when the crypto device will encrypt it: the caller finishes the headers
+ * but leaves the UDP checksum and the sending to vr_tun_encap_flush(), which
+ * runs every queued packet through the device at once (call it after each
+ * burst).
  */
-struct vr_flow *vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed);
+struct vr_flow *vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
+	struct vr_tun_pending *pend);
+void vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int n,
+	struct vr_flow **out);
 int vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m,
 	struct vr_pkt *p);
+void vr_tun_encap_flush(struct vr_lcore *lc);
 
 #endif /* VR_DP_WORKER_H */
