@@ -344,41 +344,13 @@ bad:
 	exit(2);
 }
 
-/*
- * Rewrites the plain frame of stream s (a tunnel leg's phone, f[0..frame) in
- * m) into SBC 1's tunnel datagram for channel s / 2 + 1, to the relay's first
- * address and tunnel port, and sizes m to it; returns 0, or -1 if SRTP
- * refused. The SBC side protects through the generator's own cryptodev when
- * it has one (so that the generator is not the bottleneck), else libsrtp.
- */
-static int
-tunnel_frame(struct gen *g, struct rte_mbuf *m, uint8_t *f, uint16_t frame, uint32_t s)
+/* Sets the lengths and checksum of a tunnel datagram whose SRTP packet is len bytes. */
+static void
+tunnel_fix(struct gen *g, uint8_t *f, int len)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + sizeof(struct rte_ether_hdr));
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	uint8_t *pl = (uint8_t *)(udp + 1);
-	uint16_t off = (uint16_t)((pl - f) + VR_TUN_HDR_LEN);
-	int len = (int)(frame - (pl - f));
 
-	if (rte_pktmbuf_append(m, VR_TUN_HDR_LEN) == NULL)
-		return -1;
-	memmove(pl + VR_TUN_HDR_LEN, pl, (size_t)len);
-	if (g->use_cdev) {
-		struct vr_csrtp_stream *cs = &g->tx_cs[s / 2];
-		uint8_t st;
-
-		vr_csrtp_protect(&g->cdev, 0, &m, &off, &cs, &st, 1);
-		if (st != VR_CSRTP_OK)
-			return -1;
-		len = (int)(m->data_len - off);
-	} else {
-		if (rte_pktmbuf_append(m, SRTP_MAX_TRAILER_LEN) == NULL ||
-				srtp_protect(g->tx_sess[s / 2], pl + VR_TUN_HDR_LEN, &len) !=
-				srtp_err_status_ok)
-			return -1;
-		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - off - (uint32_t)len));
-	}
-	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1);
 	ip->dst_addr = rte_cpu_to_be_32(g->relay_base);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) +
 		VR_TUN_HDR_LEN + (size_t)len));
@@ -386,6 +358,37 @@ tunnel_frame(struct gen *g, struct rte_mbuf *m, uint8_t *f, uint16_t frame, uint
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->dst_port = rte_cpu_to_be_16(VR_TUN_DEFAULT_PORT);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + VR_TUN_HDR_LEN + (size_t)len));
+}
+
+/*
+ * Rewrites the plain frame of stream s (a tunnel leg's phone, f[0..frame) in
+ * m) into SBC 1's tunnel datagram for channel s / 2 + 1, to the relay's first
+ * address and tunnel port. Through the generator's own cryptodev (so that it
+ * is not the bottleneck) the SRTP protection is left to the caller, who runs
+ * a burst's packets at once and then tunnel_fix(); returns the SRTP packet's
+ * offset in m then. Through libsrtp it protects and fixes here; returns 0.
+ * -1 if SRTP refused.
+ */
+static int
+tunnel_frame(struct gen *g, struct rte_mbuf *m, uint8_t *f, uint16_t frame, uint32_t s)
+{
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(f + sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_ipv4_hdr));
+	uint8_t *pl = (uint8_t *)(udp + 1);
+	uint16_t off = (uint16_t)((pl - f) + VR_TUN_HDR_LEN);
+	int len = (int)(frame - (pl - f));
+
+	if (rte_pktmbuf_append(m, VR_TUN_HDR_LEN) == NULL)
+		return -1;
+	memmove(pl + VR_TUN_HDR_LEN, pl, (size_t)len);
+	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1);
+	if (g->use_cdev)
+		return off;
+	if (rte_pktmbuf_append(m, SRTP_MAX_TRAILER_LEN) == NULL ||
+			srtp_protect(g->tx_sess[s / 2], pl + VR_TUN_HDR_LEN, &len) != srtp_err_status_ok)
+		return -1;
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - off - (uint32_t)len));
+	tunnel_fix(g, f, len);
 	return 0;
 }
 
@@ -681,15 +684,40 @@ main(int argc, char **argv)
 		}
 		last = now;
 		if (n > 0 && rte_pktmbuf_alloc_bulk(g.pool, pkts, n) == 0) {
+			struct rte_mbuf *cm[BURST];
+			struct vr_csrtp_stream *cs[BURST];
+			uint16_t coff[BURST];
+			uint8_t cst[BURST];
+			unsigned int nc = 0;
+
 			for (k = 0; k < n; k++) {
 				uint8_t *f = (uint8_t *)rte_pktmbuf_append(pkts[k], g.frame);
+				int o;
 
 				vr_gen_build(f, g.frame, &g.relay_mac, &g.mac, g.relay_base, s,
 					&g.streams[s], g.ptime_ts, now);
-				if (g.tunnel && (s & 1) == 0 && tunnel_frame(&g, pkts[k], f, g.frame, s) < 0)
-					rte_exit(EXIT_FAILURE, "vr-gen: SRTP refused stream %u\n", s);
+				if (g.tunnel && (s & 1) == 0) {
+					o = tunnel_frame(&g, pkts[k], f, g.frame, s);
+					if (o < 0)
+						rte_exit(EXIT_FAILURE, "vr-gen: SRTP refused stream %u\n", s);
+					if (o > 0) {
+						cm[nc] = pkts[k];
+						cs[nc] = &g.tx_cs[s / 2];
+						coff[nc++] = (uint16_t)o;
+					}
+				}
 				if (++s == g.n_streams)
 					s = 0;
+			}
+			/* The SBC side's packets of this burst through the device at once. */
+			if (nc > 0) {
+				vr_csrtp_protect(&g.cdev, 0, cm, coff, cs, cst, nc);
+				for (k = 0; k < nc; k++) {
+					if (cst[k] != VR_CSRTP_OK)
+						rte_exit(EXIT_FAILURE, "vr-gen: the crypto device refused a packet\n");
+					tunnel_fix(&g, rte_pktmbuf_mtod(cm[k], uint8_t *),
+						(int)(cm[k]->data_len - coff[k]));
+				}
 			}
 			k = rte_eth_tx_burst(g.port, 0, pkts, n);
 			if (now >= g.measure_tsc) {
