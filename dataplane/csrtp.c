@@ -112,10 +112,11 @@ run(struct vr_csrtp_dev *d, uint16_t qp, struct rte_crypto_op **ops, unsigned in
  * master[0..16) for label, with the 14-byte (GCM: 12, zero-padded) master
  * salt, key derivation rate 0.
  */
-static int
-kdf(struct vr_csrtp_dev *d, struct rte_mempool *mp, const uint8_t *key, const uint8_t *salt14,
-	uint8_t label, uint8_t *out, unsigned int len)
+int
+vr_csrtp_derive(struct vr_csrtp_dev *d, const uint8_t *key, const uint8_t *salt14, uint8_t label,
+	uint8_t *out, unsigned int len)
 {
+	static struct rte_mempool *mp;
 	struct rte_crypto_sym_xform x = {
 		.type = RTE_CRYPTO_SYM_XFORM_CIPHER,
 		.cipher = {
@@ -131,6 +132,13 @@ kdf(struct vr_csrtp_dev *d, struct rte_mempool *mp, const uint8_t *key, const ui
 	void *sess;
 	int rc = -EIO;
 
+	if (len > 32)
+		return -EINVAL;
+	if (mp == NULL) {
+		mp = rte_pktmbuf_pool_create("vr_csrtp_kdf", 63, 0, 0, 256, SOCKET_ID_ANY);
+		if (mp == NULL)
+			return -ENOMEM;
+	}
 	sess = rte_cryptodev_sym_session_create(d->dev_id, &x, d->sess_pool);
 	if (sess == NULL)
 		return -ENOMEM;
@@ -167,29 +175,38 @@ int
 vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const struct vr_srtp_key *k,
 	enum vr_tun_dir dir, uint32_t channel, int outbound)
 {
-	static struct rte_mempool *mp;
-	struct rte_crypto_sym_xform x[2];
-	uint8_t salt14[14] = { 0 }, ekey[16], akey[20];
+	uint8_t salt14[14] = { 0 }, ekey[16], akey[20], ssalt[14];
 	size_t slen = k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 14 : 12;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (k->suite != VR_SRTP_AES_CM_128_HMAC_SHA1_80 && k->suite != VR_SRTP_AEAD_AES_128_GCM)
+		return -EINVAL;
+	/* A 12-byte (GCM) master salt enters the derivation padded with zeros. */
+	memcpy(salt14, k->master + 16, slen);
+	vr_tun_salt_tweak(salt14, slen, dir, channel);
+	if (vr_csrtp_derive(d, k->master, salt14, 0, ekey, 16) < 0 ||
+			vr_csrtp_derive(d, k->master, salt14, 2, ssalt, (unsigned int)slen) < 0 ||
+			(k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
+				vr_csrtp_derive(d, k->master, salt14, 1, akey, 20) < 0))
+		return -EIO;
+	rc = vr_csrtp_stream_init_keys(d, s, k->suite, ekey, akey, ssalt, outbound);
+	memset(ekey, 0, sizeof(ekey));
+	memset(akey, 0, sizeof(akey));
+	return rc;
+}
+
+int
+vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uint8_t suite,
+	const uint8_t *ekey, const uint8_t *akey, const uint8_t *salt, int outbound)
+{
+	struct rte_crypto_sym_xform x[2];
 
 	memset(s, 0, sizeof(*s));
 	memset(x, 0, sizeof(x));
-	if (k->suite != VR_SRTP_AES_CM_128_HMAC_SHA1_80 && k->suite != VR_SRTP_AEAD_AES_128_GCM)
-		return -EINVAL;
-	if (mp == NULL) {
-		mp = rte_pktmbuf_pool_create("vr_csrtp_kdf", 63, 0, 0, 256, SOCKET_ID_ANY);
-		if (mp == NULL)
-			return -ENOMEM;
-	}
-	memcpy(salt14, k->master + 16, slen);
-	vr_tun_salt_tweak(salt14, slen, dir, channel);
-	s->suite = k->suite;
-	if (kdf(d, mp, k->master, salt14, 0, ekey, 16) < 0 ||
-			kdf(d, mp, k->master, salt14, 2, s->salt, (unsigned int)slen) < 0 ||
-			(s->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
-				kdf(d, mp, k->master, salt14, 1, akey, 20) < 0))
-		return -EIO;
-	if (s->suite == VR_SRTP_AEAD_AES_128_GCM) {
+	s->suite = suite;
+	memcpy(s->salt, salt, suite == VR_SRTP_AEAD_AES_128_GCM ? 12 : 14);
+	if (suite == VR_SRTP_AEAD_AES_128_GCM) {
 		x[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
 		x[0].aead.op = outbound ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
 		x[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
@@ -199,7 +216,7 @@ vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const st
 		x[0].aead.iv.length = 12;
 		x[0].aead.digest_length = GCM_TAG;
 		x[0].aead.aad_length = 12;
-	} else {
+	} else if (suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80) {
 		struct rte_crypto_sym_xform *c = outbound ? &x[0] : &x[1];
 		struct rte_crypto_sym_xform *a = outbound ? &x[1] : &x[0];
 
@@ -218,10 +235,10 @@ vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const st
 		a->auth.key.length = 20;
 		a->auth.digest_length = CM_TAG;
 		x[0].next = &x[1];
+	} else {
+		return -EINVAL;
 	}
 	s->sess = rte_cryptodev_sym_session_create(d->dev_id, x, d->sess_pool);
-	memset(ekey, 0, sizeof(ekey));
-	memset(akey, 0, sizeof(akey));
 	return s->sess != NULL ? 0 : -ENOMEM;
 }
 

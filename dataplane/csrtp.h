@@ -67,6 +67,23 @@ int vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s,
 void vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s);
 
 /*
+ * A stream from session keys already derived: ekey (16 bytes), akey (20,
+ * AES_CM_128_HMAC_SHA1_80 only), salt (14, or 12 for GCM). For published
+ * test vectors, which give session keys. 0 or a negative errno.
+ */
+int vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uint8_t suite,
+	const uint8_t *ekey, const uint8_t *akey, const uint8_t *salt, int outbound);
+
+/*
+ * RFC 3711 4.3.1's AES-CM PRF, on the device: len (at most 32) bytes for
+ * label from master key key (16 bytes) and master salt salt14 (14 bytes; a
+ * 12-byte GCM salt zero-padded), key derivation rate 0. 0 or a negative
+ * errno. Main lcore (it uses the device's last queue pair).
+ */
+int vr_csrtp_derive(struct vr_csrtp_dev *d, const uint8_t *key, const uint8_t *salt14,
+	uint8_t label, uint8_t *out, unsigned int len);
+
+/*
  * Protects or unprotects n RTP packets in place on queue pair qp: pkts[i]
  * holds an RTP (or SRTP) packet at byte offset off[i] to the end of the
  * mbuf, for stream st[i]. Protecting appends the tag (the mbufs need that

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The cryptodev SRTP engine (dataplane/csrtp.c) on a real EAL with the
- * software ipsec-mb device, checked packet for packet against libsrtp (the
- * reference engine, dataplane/srtp.c): libsrtp's published
- * AES_CM_128_HMAC_SHA1_80 vector; every packet one engine protects, the
+ * software ipsec-mb device, checked against the published vectors (RFC 3711
+ * B.3 key derivation, RFC 7714 16.1.1 AEAD_AES_128_GCM, libsrtp's
+ * AES_CM_128_HMAC_SHA1_80) and packet for packet against libsrtp (the
+ * reference engine, dataplane/srtp.c): every packet one engine protects, the
  * other unprotects, both ways, for both suites, across the 16-bit sequence
  * rollover and out of order; replays and tampered tags refused.
  */
@@ -110,6 +111,72 @@ one(struct vr_csrtp_stream *s, uint8_t *buf, int *len, int outbound)
 	}
 	rte_pktmbuf_free(m);
 	return st;
+}
+
+/* Hex string to bytes; returns the length. */
+static size_t
+unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+
+	for (; h[0] != '\0' && h[1] != '\0'; h += 2) {
+		unsigned int v;
+
+		cr_assert_eq(sscanf(h, "%2x", &v), 1);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+/* RFC 3711 appendix B.3: the session keys of a master key, key derivation rate 0. */
+Test(csrtp, rfc3711_key_derivation)
+{
+	uint8_t key[16], salt[14], out[32], want[32];
+	size_t n;
+
+	unhex("E1F97A0D3E018BE0D64FA32C06DE4139", key);
+	unhex("0EC675AD498AFEEBB6960B3AABE6", salt);
+	cr_assert_eq(vr_csrtp_derive(&dev, key, salt, 0, out, 16), 0);
+	n = unhex("C61E7A93744F39EE10734AFE3FF7A087", want);
+	cr_assert_arr_eq(out, want, n, "cipher key");
+	cr_assert_eq(vr_csrtp_derive(&dev, key, salt, 2, out, 14), 0);
+	n = unhex("30CBBC08863D8C85D49DB34A9AE1", want);
+	cr_assert_arr_eq(out, want, n, "cipher salt");
+	cr_assert_eq(vr_csrtp_derive(&dev, key, salt, 1, out, 20), 0);
+	n = unhex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4", want);
+	cr_assert_arr_eq(out, want, n, "auth key");
+}
+
+/* RFC 7714 16.1.1: AEAD_AES_128_GCM with the published session key and salt. */
+Test(csrtp, rfc7714_gcm_vector)
+{
+	uint8_t key[16], salt[12], plain[64], srtp[80], buf[128];
+	struct vr_csrtp_stream tx, rx;
+	size_t pn, sn;
+	int len;
+
+	unhex("000102030405060708090a0b0c0d0e0f", key);
+	unhex("517569642070726f2071756f", salt);
+	pn = unhex("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e6973206469766973"
+		"6120696e207061727465732074726573", plain);
+	sn = unhex("8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e"
+		"6f42a5f47a51c7d19b36de3adf8833899d7f27beb16a9152cf765ee4390cce", srtp);
+	cr_assert_eq(vr_csrtp_stream_init_keys(&dev, &tx, VR_SRTP_AEAD_AES_128_GCM, key, NULL, salt,
+		1), 0);
+	cr_assert_eq(vr_csrtp_stream_init_keys(&dev, &rx, VR_SRTP_AEAD_AES_128_GCM, key, NULL, salt,
+		0), 0);
+	memcpy(buf, plain, pn);
+	len = (int)pn;
+	cr_assert_eq(one(&tx, buf, &len, 1), VR_CSRTP_OK);
+	cr_assert_eq((size_t)len, sn);
+	cr_assert_arr_eq(buf, srtp, sn, "the cryptodev engine differs from RFC 7714 16.1.1");
+	memcpy(buf, srtp, sn);
+	len = (int)sn;
+	cr_assert_eq(one(&rx, buf, &len, 0), VR_CSRTP_OK);
+	cr_assert_eq((size_t)len, pn);
+	cr_assert_arr_eq(buf, plain, pn);
+	vr_csrtp_stream_fini(&dev, &tx);
+	vr_csrtp_stream_fini(&dev, &rx);
 }
 
 /* libsrtp's validation vector (srtp_driver.c), as in tests/unit/test_srtp.c. */
