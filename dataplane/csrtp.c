@@ -171,41 +171,14 @@ out:
 	return rc;
 }
 
-int
-vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const struct vr_srtp_key *k,
-	enum vr_tun_dir dir, uint32_t channel, int outbound)
-{
-	uint8_t salt14[14] = { 0 }, ekey[16], akey[20], ssalt[14];
-	size_t slen = k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 14 : 12;
-	int rc;
-
-	memset(s, 0, sizeof(*s));
-	if (k->suite != VR_SRTP_AES_CM_128_HMAC_SHA1_80 && k->suite != VR_SRTP_AEAD_AES_128_GCM)
-		return -EINVAL;
-	/* A 12-byte (GCM) master salt enters the derivation padded with zeros. */
-	memcpy(salt14, k->master + 16, slen);
-	vr_tun_salt_tweak(salt14, slen, dir, channel);
-	if (vr_csrtp_derive(d, k->master, salt14, 0, ekey, 16) < 0 ||
-			vr_csrtp_derive(d, k->master, salt14, 2, ssalt, (unsigned int)slen) < 0 ||
-			(k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
-				vr_csrtp_derive(d, k->master, salt14, 1, akey, 20) < 0))
-		return -EIO;
-	rc = vr_csrtp_stream_init_keys(d, s, k->suite, ekey, akey, ssalt, outbound);
-	memset(ekey, 0, sizeof(ekey));
-	memset(akey, 0, sizeof(akey));
-	return rc;
-}
-
-int
-vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uint8_t suite,
-	const uint8_t *ekey, const uint8_t *akey, const uint8_t *salt, int outbound)
+/* A device session for suite with keys ekey/akey, protecting or unprotecting; NULL on failure. */
+static void *
+session(struct vr_csrtp_dev *d, uint8_t suite, const uint8_t *ekey, const uint8_t *akey,
+	int outbound)
 {
 	struct rte_crypto_sym_xform x[2];
 
-	memset(s, 0, sizeof(*s));
 	memset(x, 0, sizeof(x));
-	s->suite = suite;
-	memcpy(s->salt, salt, suite == VR_SRTP_AEAD_AES_128_GCM ? 12 : 14);
 	if (suite == VR_SRTP_AEAD_AES_128_GCM) {
 		x[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
 		x[0].aead.op = outbound ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
@@ -215,6 +188,7 @@ vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uin
 		x[0].aead.iv.offset = IV_OFF;
 		x[0].aead.iv.length = 12;
 		x[0].aead.digest_length = GCM_TAG;
+		/* RTP: a 12-byte header; RTCP: 8 bytes of header and the index word. */
 		x[0].aead.aad_length = 12;
 	} else if (suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80) {
 		struct rte_crypto_sym_xform *c = outbound ? &x[0] : &x[1];
@@ -236,10 +210,58 @@ vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uin
 		a->auth.digest_length = CM_TAG;
 		x[0].next = &x[1];
 	} else {
-		return -EINVAL;
+		return NULL;
 	}
-	s->sess = rte_cryptodev_sym_session_create(d->dev_id, x, d->sess_pool);
+	return rte_cryptodev_sym_session_create(d->dev_id, x, d->sess_pool);
+}
+
+int
+vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uint8_t suite,
+	const uint8_t *ekey, const uint8_t *akey, const uint8_t *salt, int outbound)
+{
+	memset(s, 0, sizeof(*s));
+	s->suite = suite;
+	memcpy(s->salt, salt, suite == VR_SRTP_AEAD_AES_128_GCM ? 12 : 14);
+	s->sess = session(d, suite, ekey, akey, outbound);
 	return s->sess != NULL ? 0 : -ENOMEM;
+}
+
+int
+vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const struct vr_srtp_key *k,
+	enum vr_tun_dir dir, uint32_t channel, int outbound)
+{
+	uint8_t salt14[14] = { 0 }, ekey[16], akey[20], ssalt[14];
+	size_t slen = k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 14 : 12;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (k->suite != VR_SRTP_AES_CM_128_HMAC_SHA1_80 && k->suite != VR_SRTP_AEAD_AES_128_GCM)
+		return -EINVAL;
+	/* A 12-byte (GCM) master salt enters the derivation padded with zeros. */
+	memcpy(salt14, k->master + 16, slen);
+	vr_tun_salt_tweak(salt14, slen, dir, channel);
+	if (vr_csrtp_derive(d, k->master, salt14, 0, ekey, 16) < 0 ||
+			vr_csrtp_derive(d, k->master, salt14, 2, ssalt, (unsigned int)slen) < 0 ||
+			(k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
+				vr_csrtp_derive(d, k->master, salt14, 1, akey, 20) < 0))
+		return -EIO;
+	rc = vr_csrtp_stream_init_keys(d, s, k->suite, ekey, akey, ssalt, outbound);
+	/* SRTCP's keys: labels 3, 4 and 5 (RFC 3711 4.3.2). */
+	if (rc == 0 && (vr_csrtp_derive(d, k->master, salt14, 3, ekey, 16) < 0 ||
+			vr_csrtp_derive(d, k->master, salt14, 5, s->rtcp_salt, (unsigned int)slen) < 0 ||
+			(k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
+				vr_csrtp_derive(d, k->master, salt14, 4, akey, 20) < 0)))
+		rc = -EIO;
+	if (rc == 0) {
+		s->rtcp_sess = session(d, k->suite, ekey, akey, outbound);
+		if (s->rtcp_sess == NULL)
+			rc = -ENOMEM;
+	}
+	memset(ekey, 0, sizeof(ekey));
+	memset(akey, 0, sizeof(akey));
+	if (rc < 0)
+		vr_csrtp_stream_fini(d, s);
+	return rc;
 }
 
 void
@@ -247,6 +269,8 @@ vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s)
 {
 	if (s->sess != NULL)
 		rte_cryptodev_sym_session_free(d->dev_id, s->sess);
+	if (s->rtcp_sess != NULL)
+		rte_cryptodev_sym_session_free(d->dev_id, s->rtcp_sess);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -333,8 +357,8 @@ index_commit(struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc, uint16_t se
 
 /* Fills op's IV for packet (ssrc, roc, seq) of stream s. */
 static void
-set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc,
-	uint16_t seq)
+set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, const uint8_t *salt,
+	uint32_t ssrc, uint32_t roc, uint16_t seq)
 {
 	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFF);
 	unsigned int i;
@@ -353,11 +377,11 @@ set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, uint32_t ssrc,
 		iv[10] = (uint8_t)(seq >> 8);
 		iv[11] = (uint8_t)seq;
 		for (i = 0; i < 12; i++)
-			iv[i] ^= s->salt[i];
+			iv[i] ^= salt[i];
 		return;
 	}
 	/* RFC 3711 4.1.1: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16. */
-	memcpy(iv, s->salt, 14);
+	memcpy(iv, salt, 14);
 	iv[4] ^= (uint8_t)(ssrc >> 24);
 	iv[5] ^= (uint8_t)(ssrc >> 16);
 	iv[6] ^= (uint8_t)(ssrc >> 8);
@@ -372,13 +396,180 @@ set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, uint32_t ssrc,
 
 /* What each packet of a burst needs between building its op and reading the result. */
 struct pkt_state {
-	uint32_t ssrc, roc, hdr, plen;
+	uint32_t ssrc, roc, hdr, plen, idx;
 	uint16_t seq;
+	uint8_t rtcp;
 };
 
 static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* SRTCP replay check of index idx: 0 new, -1 seen or too old. */
+static int
+rtcp_replay_check(const struct vr_csrtp_stream *s, uint32_t idx)
+{
+	if (!s->rtcp_started || idx > s->rtcp_index)
+		return 0;
+	if (s->rtcp_index - idx >= 64 || (s->rtcp_window >> (s->rtcp_index - idx)) & 1)
+		return -1;
+	return 0;
+}
+
+static void
+rtcp_commit(struct vr_csrtp_stream *s, uint32_t idx)
+{
+	if (!s->rtcp_started) {
+		s->rtcp_started = 1;
+		s->rtcp_index = idx;
+		s->rtcp_window = 1;
+	} else if (idx > s->rtcp_index) {
+		s->rtcp_window = idx - s->rtcp_index >= 64 ? 1 :
+			s->rtcp_window << (idx - s->rtcp_index) | 1;
+		s->rtcp_index = idx;
+	} else {
+		s->rtcp_window |= 1ull << (s->rtcp_index - idx);
+	}
+}
+
+/*
+ * Fills op for RTCP packet p[0..len) of stream s (in m at offset off): SRTCP,
+ * RFC 3711 3.4 (AES-CM: E flag and index, then the tag) or RFC 7714 9 (GCM:
+ * the tag, then E flag and index; the header and that word are the AAD).
+ * Returns a status: VR_CSRTP_OK when the op is ready.
+ */
+static int
+rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
+	struct vr_csrtp_stream *s, struct pkt_state *ps, int outbound)
+{
+	struct rte_crypto_sym_op *sym = op->sym;
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	uint8_t *scratch = rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF);
+	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
+	uint32_t tag = gcm ? GCM_TAG : CM_TAG, word;
+
+	if (len < 8 || (p[0] >> 6) != 2)
+		return VR_CSRTP_BAD;
+	ps->ssrc = get32(p + 4);
+	if (outbound) {
+		if (rte_pktmbuf_tailroom(m) < tag + 4)
+			return VR_CSRTP_BAD;
+		ps->idx = s->rtcp_started ? (s->rtcp_index + 1) & 0x7fffffffu : 1;
+		s->rtcp_started = 1;
+		s->rtcp_index = ps->idx;
+		ps->plen = len - 8;
+		word = 0x80000000u | ps->idx;
+	} else {
+		if (len < 8 + tag + 4)
+			return VR_CSRTP_BAD;
+		word = get32(gcm ? p + len - 4 : p + len - tag - 4);
+		if (!(word & 0x80000000u))
+			return VR_CSRTP_BAD; /* unencrypted SRTCP: not used here */
+		ps->idx = word & 0x7fffffffu;
+		if (rtcp_replay_check(s, ps->idx) < 0)
+			return VR_CSRTP_REPLAY;
+		ps->plen = len - 8 - tag - 4;
+	}
+	set_iv(op, s, s->rtcp_salt, ps->ssrc, ps->idx >> 16, (uint16_t)ps->idx);
+	rte_crypto_op_attach_sym_session(op, s->rtcp_sess);
+	sym->m_src = m;
+	if (gcm) {
+		uint8_t *tagp = p + 8 + ps->plen;
+
+		if (outbound)
+			rte_pktmbuf_append(m, GCM_TAG);
+		memcpy(scratch, p, 8);
+		put32(scratch + 8, word);
+		sym->aead.data.offset = off + 8u;
+		sym->aead.data.length = ps->plen;
+		sym->aead.aad.data = scratch;
+		sym->aead.aad.phys_addr = rte_crypto_op_ctophys_offset(op, DIGEST_OFF);
+		sym->aead.digest.data = tagp;
+		sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, off + 8 + ps->plen);
+	} else {
+		uint8_t *wordp = p + 8 + ps->plen;
+
+		if (outbound)
+			rte_pktmbuf_append(m, 4);
+		else
+			memcpy(scratch, wordp + 4, CM_TAG);
+		put32(wordp, word);
+		sym->cipher.data.offset = off + 8u;
+		sym->cipher.data.length = ps->plen;
+		sym->auth.data.offset = off;
+		sym->auth.data.length = 8 + ps->plen + 4;
+		sym->auth.digest.data = scratch;
+		sym->auth.digest.phys_addr = rte_crypto_op_ctophys_offset(op, DIGEST_OFF);
+	}
+	return VR_CSRTP_OK;
+}
+
+/* Fills op for RTP packet p[0..len) of stream s; returns a status, VR_CSRTP_OK when ready. */
+static int
+rtp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
+	struct vr_csrtp_stream *s, struct pkt_state *ps, int outbound)
+{
+	struct rte_crypto_sym_op *sym = op->sym;
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
+	uint32_t tag = gcm ? GCM_TAG : CM_TAG;
+
+	ps->hdr = rtp_hdr_len(p, len);
+	if (ps->hdr == 0 || (gcm && ps->hdr != 12) || (!outbound && len < ps->hdr + tag) ||
+			(outbound && rte_pktmbuf_tailroom(m) < tag))
+		return VR_CSRTP_BAD;
+	ps->plen = len - ps->hdr - (outbound ? 0 : tag);
+	ps->seq = (uint16_t)(p[2] << 8 | p[3]);
+	ps->ssrc = get32(p + 8);
+	if (s->started && ps->ssrc != s->ssrc) {
+		/* A new SSRC is a new stream: its index starts over. */
+		ps->roc = 0;
+	} else if (guess_roc(s, ps->seq, &ps->roc) < 0 ||
+			(!outbound && replay_check(s, ps->roc, ps->seq) < 0)) {
+		return VR_CSRTP_REPLAY;
+	}
+	set_iv(op, s, s->salt, ps->ssrc, ps->roc, ps->seq);
+	rte_crypto_op_attach_sym_session(op, s->sess);
+	sym->m_src = m;
+	if (gcm) {
+		if (outbound)
+			rte_pktmbuf_append(m, GCM_TAG);
+		sym->aead.data.offset = off + ps->hdr;
+		sym->aead.data.length = ps->plen;
+		sym->aead.aad.data = p;
+		sym->aead.aad.phys_addr = rte_pktmbuf_iova_offset(m, off);
+		sym->aead.digest.data = p + ps->hdr + ps->plen;
+		sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, off + ps->hdr + ps->plen);
+	} else {
+		uint8_t *dig = rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF);
+		uint8_t *rocp = p + ps->hdr + ps->plen;
+
+		/* The tag authenticates header, payload and ROC: the ROC goes where the
+		 * tag is (is to be), the tag to the op's scratch. */
+		if (outbound)
+			rte_pktmbuf_append(m, 4);
+		else
+			memcpy(dig, rocp, CM_TAG);
+		put32(rocp, ps->roc);
+		sym->cipher.data.offset = off + ps->hdr;
+		sym->cipher.data.length = ps->plen;
+		sym->auth.data.offset = off;
+		sym->auth.data.length = ps->hdr + ps->plen + 4;
+		sym->auth.digest.data = dig;
+		sym->auth.digest.phys_addr = rte_crypto_op_ctophys_offset(op, DIGEST_OFF);
+	}
+	return VR_CSRTP_OK;
+}
+
+static void
 burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
-	struct vr_csrtp_stream **st, uint8_t *status, unsigned int n, int outbound)
+	struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status, unsigned int n,
+	int outbound)
 {
 	struct rte_crypto_op *ops[MAX_BURST], *live[MAX_BURST];
 	struct pkt_state ps[MAX_BURST];
@@ -391,67 +582,18 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		struct vr_csrtp_stream *s = st[i];
 		struct rte_mbuf *m = pkts[i];
-		struct rte_crypto_sym_op *sym = ops[i]->sym;
-		uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off[i]);
-		uint32_t len = m->data_len - off[i], tag;
-		int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
+		uint32_t len = m->data_len - off[i];
 
-		status[i] = VR_CSRTP_BAD;
-		tag = gcm ? GCM_TAG : CM_TAG;
-		ps[i].hdr = rtp_hdr_len(p, len);
-		if (m->nb_segs != 1 || ps[i].hdr == 0 || (gcm && ps[i].hdr != 12) ||
-				(!outbound && len < ps[i].hdr + tag) ||
-				(outbound && rte_pktmbuf_tailroom(m) < tag))
-			continue;
-		ps[i].plen = len - ps[i].hdr - (outbound ? 0 : tag);
-		ps[i].seq = (uint16_t)(p[2] << 8 | p[3]);
-		ps[i].ssrc = get32(p + 8);
-		if (s->started && ps[i].ssrc != s->ssrc) {
-			/* A new SSRC is a new stream: its index starts over. */
-			ps[i].roc = 0;
-		} else if (guess_roc(s, ps[i].seq, &ps[i].roc) < 0 ||
-				(!outbound && replay_check(s, ps[i].roc, ps[i].seq) < 0)) {
-			status[i] = VR_CSRTP_REPLAY;
-			continue;
-		}
-		set_iv(ops[i], s, ps[i].ssrc, ps[i].roc, ps[i].seq);
-		rte_crypto_op_attach_sym_session(ops[i], s->sess);
-		sym->m_src = m;
-		if (gcm) {
-			if (outbound)
-				rte_pktmbuf_append(m, GCM_TAG);
-			sym->aead.data.offset = off[i] + ps[i].hdr;
-			sym->aead.data.length = ps[i].plen;
-			sym->aead.aad.data = p;
-			sym->aead.aad.phys_addr = rte_pktmbuf_iova_offset(m, off[i]);
-			sym->aead.digest.data = p + ps[i].hdr + ps[i].plen;
-			sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m,
-				off[i] + ps[i].hdr + ps[i].plen);
-		} else {
-			uint8_t *dig = rte_crypto_op_ctod_offset(ops[i], uint8_t *, DIGEST_OFF);
-			uint8_t *rocp = p + ps[i].hdr + ps[i].plen;
-
-			/* The tag authenticates header, payload and ROC: the ROC goes
-			 * where the tag is (is to be), the tag to the op's scratch. */
-			if (outbound)
-				rte_pktmbuf_append(m, 4);
-			else
-				memcpy(dig, rocp, CM_TAG);
-			rocp[0] = (uint8_t)(ps[i].roc >> 24);
-			rocp[1] = (uint8_t)(ps[i].roc >> 16);
-			rocp[2] = (uint8_t)(ps[i].roc >> 8);
-			rocp[3] = (uint8_t)ps[i].roc;
-			sym->cipher.data.offset = off[i] + ps[i].hdr;
-			sym->cipher.data.length = ps[i].plen;
-			sym->auth.data.offset = off[i];
-			sym->auth.data.length = ps[i].hdr + ps[i].plen + 4;
-			sym->auth.digest.data = dig;
-			sym->auth.digest.phys_addr = rte_crypto_op_ctophys_offset(ops[i], DIGEST_OFF);
-		}
-		status[i] = VR_CSRTP_OK;
-		live[nl++] = ops[i];
+		ps[i].rtcp = rtcp != NULL && rtcp[i];
+		if (m->nb_segs != 1)
+			status[i] = VR_CSRTP_BAD;
+		else if (ps[i].rtcp)
+			status[i] = (uint8_t)rtcp_op(ops[i], m, off[i], len, st[i], &ps[i], outbound);
+		else
+			status[i] = (uint8_t)rtp_op(ops[i], m, off[i], len, st[i], &ps[i], outbound);
+		if (status[i] == VR_CSRTP_OK)
+			live[nl++] = ops[i];
 	}
 	if (nl > 0 && run(d, qp, live, nl) < 0) {
 		for (i = 0; i < n; i++)
@@ -460,7 +602,8 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		int gcm = st[i]->suite == VR_SRTP_AEAD_AES_128_GCM;
+		struct vr_csrtp_stream *s = st[i];
+		int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
 
 		if (status[i] != VR_CSRTP_OK)
 			continue;
@@ -468,6 +611,24 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 			status[i] = ops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
 				VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
 			/* The packet is dropped: whatever it holds now does not matter. */
+			continue;
+		}
+		if (ps[i].rtcp) {
+			uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *, off[i] + 8 + ps[i].plen);
+
+			if (outbound && gcm) {
+				/* ciphertext, tag, then E flag and index */
+				rte_pktmbuf_append(m, 4);
+				put32(tail + GCM_TAG, 0x80000000u | ps[i].idx);
+			} else if (outbound) {
+				/* ciphertext, E flag and index, then the tag */
+				rte_pktmbuf_append(m, CM_TAG);
+				memcpy(tail + 4, rte_crypto_op_ctod_offset(ops[i], uint8_t *, DIGEST_OFF),
+					CM_TAG);
+			} else {
+				rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
+				rtcp_commit(s, ps[i].idx);
+			}
 			continue;
 		}
 		if (outbound && !gcm) {
@@ -479,9 +640,9 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 		} else if (!outbound) {
 			rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
 		}
-		if (st[i]->started && ps[i].ssrc != st[i]->ssrc)
-			st[i]->started = 0;
-		index_commit(st[i], ps[i].ssrc, ps[i].roc, ps[i].seq);
+		if (s->started && ps[i].ssrc != s->ssrc)
+			s->started = 0;
+		index_commit(s, ps[i].ssrc, ps[i].roc, ps[i].seq);
 	}
 	rte_mempool_put_bulk(d->op_pool, (void **)ops, n);
 }
@@ -490,12 +651,28 @@ void
 vr_csrtp_protect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
 	struct vr_csrtp_stream **st, uint8_t *status, unsigned int n)
 {
-	burst(d, qp, pkts, off, st, status, n, 1);
+	burst(d, qp, pkts, off, st, NULL, status, n, 1);
 }
 
 void
 vr_csrtp_unprotect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
 	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n)
 {
-	burst(d, qp, pkts, off, st, status, n, 0);
+	burst(d, qp, pkts, off, st, NULL, status, n, 0);
+}
+
+void
+vr_csrtp_protect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status,
+	unsigned int n)
+{
+	burst(d, qp, pkts, off, st, rtcp, status, n, 1);
+}
+
+void
+vr_csrtp_unprotect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status,
+	unsigned int n)
+{
+	burst(d, qp, pkts, off, st, rtcp, status, n, 0);
 }

@@ -37,6 +37,12 @@ struct vr_csrtp_stream {
 	uint16_t s_l;                  /* highest sequence number seen or sent */
 	uint8_t started;
 	uint64_t window;               /* replay window: bit i = index (top - i) seen */
+	/* SRTCP (RFC 3711 3.4; RFC 7714 9): its own keys, index and window. */
+	void *rtcp_sess;
+	uint8_t rtcp_salt[14];
+	uint8_t rtcp_started;
+	uint32_t rtcp_index;           /* last sent, or highest seen (31 bits) */
+	uint64_t rtcp_window;
 };
 
 /* Results of vr_csrtp_protect / vr_csrtp_unprotect per packet. */
@@ -94,5 +100,17 @@ void vr_csrtp_protect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkt
 	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n);
 void vr_csrtp_unprotect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
 	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n);
+
+/*
+ * As vr_csrtp_protect / vr_csrtp_unprotect, with rtcp[i] saying that packet
+ * i is RTCP (SRTCP: its own keys and index; the trailer carries the E flag
+ * and the index, before the tag for AES-CM, after it for GCM).
+ */
+void vr_csrtp_protect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status,
+	unsigned int n);
+void vr_csrtp_unprotect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status,
+	unsigned int n);
 
 #endif /* VR_DP_CSRTP_H */

@@ -81,10 +81,10 @@ struct vr_tun_leg {
 	uint8_t cur;                   /* main: the slot of the SBC's current key */
 	uint8_t tx_slot;               /* owner: the slot the SBC last sent with */
 	uint8_t master[2][VR_SRTP_MASTER_MAX]; /* main: slot k's key, to tell keys apart */
-	srtp_t rx[2];                  /* owner uses: SBC to relay (with cryptodev: RTCP only) */
-	srtp_t tx[2];                  /* owner uses: relay to SBC (with cryptodev: RTCP only) */
-	struct vr_csrtp_stream crx[2]; /* with the cryptodev engine: RTP, SBC to relay */
-	struct vr_csrtp_stream ctx[2]; /* with the cryptodev engine: RTP, relay to SBC */
+	srtp_t rx[2];                  /* owner uses, with libsrtp: SBC to relay */
+	srtp_t tx[2];                  /* owner uses, with libsrtp: relay to SBC */
+	struct vr_csrtp_stream crx[2]; /* with the cryptodev engine: SBC to relay, RTP and RTCP */
+	struct vr_csrtp_stream ctx[2]; /* with the cryptodev engine: relay to SBC */
 };
 
 /*
@@ -146,7 +146,8 @@ struct vr_tun_enc {
 	struct vr_shm_flow *st;        /* the flow it came from, for a drop */
 	uint64_t tag;                  /* its TX tag */
 	uint32_t sbc_row;
-	uint16_t off;                  /* of its RTP packet in m */
+	uint16_t off;                  /* of its RTP or RTCP packet in m */
+	uint8_t rtcp;
 };
 
 /* A worker lcore's context, allocated on its NUMA node. */

@@ -4,10 +4,10 @@
  * authenticated and decrypted with its stream's libsrtp session, the SBC's
  * address latched from it, and its headers moved over the tunnel header so
  * that relay.c forwards the inner RTP like any other; a packet out to a
- * tunnel leg is encrypted in place and given the tunnel header. RTP goes
- * through the cryptodev engine when the dataplane has one (csrtp.c; the
- * lcore's queue pair is its worker index), RTCP and everything else through
- * libsrtp. Runs on the
+ * tunnel leg is encrypted in place and given the tunnel header. RTP and RTCP
+ * go through the cryptodev engine when the dataplane has one (csrtp.c; the
+ * lcore's queue pair is its worker index, a burst's packets at once), else
+ * through libsrtp. Runs on the
  * lcore that owns the call (packets that arrive elsewhere are handed over
  * first), which is the only user of the leg's sessions and the only writer
  * of its flows' state; reads the SBC and tunnel tables lock-free (sbc.c and
@@ -170,7 +170,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	}
 	srtp = p->payload + VR_TUN_HDR_LEN;
 	len = (int)(p->payload_len - VR_TUN_HDR_LEN);
-	if (dp->use_cdev && h.type == VR_TUN_RTP) {
+	if (dp->use_cdev) {
 		/* The UDP payload ends the frame: trim what a short datagram left behind.
 		 * The device decrypts it with the rest of the burst (vr_tun_rx_finish). */
 		uint16_t off = (uint16_t)(srtp - rte_pktmbuf_mtod(m, uint8_t *));
@@ -182,6 +182,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		pend->f = f;
 		pend->off = off;
 		pend->k = (uint8_t)k;
+		pend->rtcp = h.type == VR_TUN_RTCP;
 		return f;
 	}
 	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
@@ -201,7 +202,7 @@ vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int 
 	struct rte_mbuf *m[VR_BURST];
 	struct vr_csrtp_stream *cs[VR_BURST];
 	uint16_t off[VR_BURST] = { 0 };
-	uint8_t st[VR_BURST];
+	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
 	unsigned int i;
 
 	if (n > VR_BURST)
@@ -209,9 +210,11 @@ vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int 
 	for (i = 0; i < n; i++) {
 		m[i] = pend[i].m;
 		off[i] = pend[i].off;
+		rtcp[i] = pend[i].rtcp;
+		/* An RTCP flow's leg state is its RTP sibling's (one per leg). */
 		cs[i] = &pend[i].f->tun->crx[pend[i].k];
 	}
-	vr_csrtp_unprotect(&lc->dp->cdev, lc->idx, m, off, cs, st, n);
+	vr_csrtp_unprotect_mixed(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, st, n);
 	for (i = 0; i < n; i++) {
 		struct vr_flow *f = pend[i].f;
 
@@ -248,9 +251,9 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	}
 	frame = (uint8_t *)rte_pktmbuf_prepend(m, VR_TUN_HDR_LEN);
 	memmove(frame, frame + VR_TUN_HDR_LEN, hdrs);
-	if (lc->dp->use_cdev && !f->is_rtcp) {
+	if (lc->dp->use_cdev) {
 		/* Queued for the device (vr_tun_encap_flush); the lengths are the
-		 * final ones already, with the suite's tag. */
+		 * final ones already, with the suite's tag (and SRTCP's index word). */
 		struct vr_tun_enc *e = &lc->enc[lc->n_enc++];
 
 		e->m = m;
@@ -259,7 +262,8 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		e->tag = tx_tag(f);
 		e->sbc_row = t->sbc_row;
 		e->off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
-		len += (int)vr_srtp_tag_len(t->ctx[k].suite);
+		e->rtcp = f->is_rtcp;
+		len += (int)vr_srtp_tag_len(t->ctx[k].suite) + (f->is_rtcp ? 4 : 0);
 		ret = 1;
 	} else {
 		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
@@ -291,7 +295,7 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 	struct rte_mbuf *m[VR_BURST];
 	struct vr_csrtp_stream *cs[VR_BURST];
 	uint16_t off[VR_BURST] = { 0 };
-	uint8_t st[VR_BURST];
+	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
 	unsigned int i, n = lc->n_enc;
 
 	lc->n_enc = 0;
@@ -299,8 +303,9 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 		m[i] = lc->enc[i].m;
 		cs[i] = lc->enc[i].cs;
 		off[i] = lc->enc[i].off;
+		rtcp[i] = lc->enc[i].rtcp;
 	}
-	vr_csrtp_protect(&lc->dp->cdev, lc->idx, m, off, cs, st, n);
+	vr_csrtp_protect_mixed(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, st, n);
 	for (i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip;
 		struct rte_udp_hdr *udp;

@@ -59,6 +59,7 @@ struct vr_tun_pending {
 	struct vr_flow *f;
 	uint16_t off;           /* of the SRTP packet in m */
 	uint8_t k;              /* the leg's key slot */
+	uint8_t rtcp;           /* SRTCP */
 };
 
 /*

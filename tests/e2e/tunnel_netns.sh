@@ -114,6 +114,8 @@ for c in 12 13; do
 done
 [ "$(num "$s1" hello_acks)" -ge 10 ] && [ "$(num "$s2" hello_acks)" -ge 10 ] ||
 	fail "hellos were not answered"
+# The phone's RTCP reaches the SBC as SRTCP, and the SBC decrypts it.
+[ "$(num "$s1" rtcp_rx 12)" -ge 20 ] || fail "the phone's RTCP did not reach SBC 1 through the tunnel"
 echo "ok: media both ways, SBC to phone and SBC to SBC, no loss across the address change and the key rollover"
 
 # The bad packets: each dropped under its reason, none forwarded (above).

@@ -358,3 +358,99 @@ Test(csrtp, burst_of_streams)
 		vr_csrtp_stream_fini(&dev, &cs[c]);
 	}
 }
+
+/* An RTCP sender report of 48 bytes from ssrc, its body marked with n. */
+static int
+rtcp(uint8_t *buf, uint32_t ssrc, uint8_t n)
+{
+	buf[0] = 0x80;
+	buf[1] = 200;
+	buf[2] = 0;
+	buf[3] = 11; /* 12 words in all */
+	buf[4] = (uint8_t)(ssrc >> 24);
+	buf[5] = (uint8_t)(ssrc >> 16);
+	buf[6] = (uint8_t)(ssrc >> 8);
+	buf[7] = (uint8_t)ssrc;
+	for (int i = 8; i < 48; i++)
+		buf[i] = (uint8_t)(i * 5 + n);
+	return 48;
+}
+
+/* One RTCP packet through the engine. */
+static int
+one_rtcp(struct vr_csrtp_stream *s, uint8_t *buf, int *len, int outbound)
+{
+	struct rte_mbuf *m = mb(buf, *len);
+	uint16_t off = 42;
+	const uint8_t is_rtcp = 1;
+	uint8_t st;
+
+	if (outbound)
+		vr_csrtp_protect_mixed(&dev, 0, &m, &off, &s, &is_rtcp, &st, 1);
+	else
+		vr_csrtp_unprotect_mixed(&dev, 0, &m, &off, &s, &is_rtcp, &st, 1);
+	if (st == VR_CSRTP_OK) {
+		*len = (int)m->data_len - 42;
+		memcpy(buf, rte_pktmbuf_mtod_offset(m, uint8_t *, 42), (size_t)*len);
+	}
+	rte_pktmbuf_free(m);
+	return st;
+}
+
+/* SRTCP both ways against libsrtp, then a replay and a tampered packet refused. */
+static void
+cross_rtcp(enum vr_srtp_suite suite)
+{
+	struct vr_srtp_key k = key(suite, 21);
+	struct vr_csrtp_stream ctx, crx;
+	uint8_t buf[256], ref[256], keep[256];
+	srtp_t ltx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, 0);
+	srtp_t lrx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, 1);
+	int len, klen = 0;
+
+	cr_assert_not_null(ltx);
+	cr_assert_not_null(lrx);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &ctx, &k, VR_TUN_DOWN, 5, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &crx, &k, VR_TUN_DOWN, 5, 0), 0);
+	for (uint8_t i = 0; i < 5; i++) {
+		/* cryptodev protects, libsrtp unprotects */
+		len = rtcp(buf, 0x4d617273, i);
+		memcpy(ref, buf, (size_t)len);
+		cr_assert_eq(one_rtcp(&ctx, buf, &len, 1), VR_CSRTP_OK);
+		cr_assert_eq(srtp_unprotect_rtcp(lrx, buf, &len), srtp_err_status_ok,
+			"libsrtp refused the cryptodev's SRTCP %u", i);
+		cr_assert_eq(len, 48);
+		cr_assert_arr_eq(buf, ref, 48);
+		/* libsrtp protects, cryptodev unprotects */
+		len = rtcp(buf, 0x4d617274, (uint8_t)(i + 100));
+		memcpy(ref, buf, (size_t)len);
+		cr_assert_eq(srtp_protect_rtcp(ltx, buf, &len), srtp_err_status_ok);
+		memcpy(keep, buf, (size_t)len);
+		klen = len;
+		cr_assert_eq(one_rtcp(&crx, buf, &len, 0), VR_CSRTP_OK,
+			"the cryptodev refused libsrtp's SRTCP %u", i);
+		cr_assert_eq(len, 48);
+		cr_assert_arr_eq(buf, ref, 48);
+	}
+	len = klen;
+	memcpy(buf, keep, (size_t)len);
+	cr_assert_eq(one_rtcp(&crx, buf, &len, 0), VR_CSRTP_REPLAY, "an SRTCP replay was accepted");
+	len = rtcp(buf, 0x4d617274, 200);
+	cr_assert_eq(srtp_protect_rtcp(ltx, buf, &len), srtp_err_status_ok);
+	buf[20] ^= 4;
+	cr_assert_eq(one_rtcp(&crx, buf, &len, 0), VR_CSRTP_AUTH, "a tampered SRTCP was accepted");
+	vr_srtp_stream_free(ltx);
+	vr_srtp_stream_free(lrx);
+	vr_csrtp_stream_fini(&dev, &ctx);
+	vr_csrtp_stream_fini(&dev, &crx);
+}
+
+Test(csrtp, srtcp_aes_cm)
+{
+	cross_rtcp(VR_SRTP_AES_CM_128_HMAC_SHA1_80);
+}
+
+Test(csrtp, srtcp_gcm)
+{
+	cross_rtcp(VR_SRTP_AEAD_AES_128_GCM);
+}
