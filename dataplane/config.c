@@ -73,7 +73,9 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --srtp-engine E       who does the tunnels' SRTP: cryptodev, libsrtp, or auto\n"
 		"                        (default: the crypto device if it starts, else libsrtp)\n"
 		"  --crypto-dev NAME     the cryptodev (a vdev is created by that name if none\n"
-		"                        exists; default crypto_aesni_mb, the ipsec-mb software one)\n"
+		"                        exists); default: the first device the EAL found that\n"
+		"                        does both suites (hardware), else crypto_aesni_mb, the\n"
+		"                        ipsec-mb software device\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -360,6 +362,7 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(cfg->crypto_dev))
 				goto bad_value;
 			strcpy(cfg->crypto_dev, optarg);
+			cfg->crypto_dev_given = 1;
 			break;
 		case OPT_HELP:
 			vr_config_usage(out, argv[0]);

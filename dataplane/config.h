@@ -35,6 +35,7 @@ struct vr_config {
 	uint32_t max_sbcs;            /* SBCs that may be configured at once */
 	uint8_t srtp_engine;          /* enum vr_srtp_engine */
 	char crypto_dev[64];          /* the cryptodev for VR_SRTP_ENGINE_CRYPTODEV */
+	uint8_t crypto_dev_given;     /* --crypto-dev was given: no other device is picked */
 };
 
 /* Who does the tunnel's SRTP (--srtp-engine). */

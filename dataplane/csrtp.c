@@ -27,6 +27,44 @@
 #define GCM_TAG 16
 #define MAX_BURST 64
 
+/* Does device id do AES-CTR-128 with HMAC-SHA1-80, and AES-GCM-128 with 16-byte tags? */
+static int
+supports(uint8_t id)
+{
+	struct rte_cryptodev_sym_capability_idx c = {
+		.type = RTE_CRYPTO_SYM_XFORM_CIPHER, .algo.cipher = RTE_CRYPTO_CIPHER_AES_CTR,
+	};
+	struct rte_cryptodev_sym_capability_idx a = {
+		.type = RTE_CRYPTO_SYM_XFORM_AUTH, .algo.auth = RTE_CRYPTO_AUTH_SHA1_HMAC,
+	};
+	struct rte_cryptodev_sym_capability_idx g = {
+		.type = RTE_CRYPTO_SYM_XFORM_AEAD, .algo.aead = RTE_CRYPTO_AEAD_AES_GCM,
+	};
+	const struct rte_cryptodev_symmetric_capability *cc, *ac, *gc;
+
+	cc = rte_cryptodev_sym_capability_get(id, &c);
+	ac = rte_cryptodev_sym_capability_get(id, &a);
+	gc = rte_cryptodev_sym_capability_get(id, &g);
+	return cc != NULL && ac != NULL && gc != NULL &&
+		rte_cryptodev_sym_capability_check_cipher(cc, 16, 16) == 0 &&
+		rte_cryptodev_sym_capability_check_auth(ac, 20, CM_TAG, 0) == 0 &&
+		rte_cryptodev_sym_capability_check_aead(gc, 16, GCM_TAG, 12, 12) == 0;
+}
+
+int
+vr_csrtp_dev_pick(char *name, size_t len)
+{
+	uint8_t id;
+
+	for (id = 0; id < rte_cryptodev_count(); id++) {
+		if (supports(id)) {
+			snprintf(name, len, "%s", rte_cryptodev_name_get(id));
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
 int
 vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint32_t max_streams,
 	int socket)
@@ -52,6 +90,8 @@ vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint3
 	}
 	d->dev_id = (uint8_t)id;
 	d->n_qp = n_qp;
+	if (!supports(d->dev_id))
+		return -ENOTSUP;
 	snprintf(pname, sizeof(pname), "vr_csess_%d", id);
 	/* Two sessions per stream (each direction), one more for key derivation. */
 	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, 2 * max_streams + 64,

@@ -61,6 +61,13 @@ enum vr_csrtp_status {
  */
 int vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp,
 	uint32_t max_streams, int socket);
+
+/*
+ * The first crypto device the EAL already has (a hardware one probed on the
+ * bus, or a --vdev) that does both suites' transforms: its name in name.
+ * 0, or -ENODEV when there is none.
+ */
+int vr_csrtp_dev_pick(char *name, size_t len);
 void vr_csrtp_dev_fini(struct vr_csrtp_dev *d);
 
 /*

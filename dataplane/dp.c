@@ -53,8 +53,10 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
 /*
  * The tunnels' SRTP engine: the crypto device when it starts (required with
  * --srtp-engine cryptodev), else libsrtp, said in the log either way. The
- * device has a queue pair per worker and one for the main lcore, and session
- * room for two keys, both directions, of up to 16,384 tunnel legs.
+ * device is --crypto-dev, else the first one the EAL found that does both
+ * suites (a hardware device), else the ipsec-mb software one. It has a queue
+ * pair per worker and one for the main lcore, and session room for two
+ * keys, both directions, of up to 16,384 tunnel legs.
  */
 static int
 srtp_engine_init(struct vr_dp *dp, int socket)
@@ -66,6 +68,9 @@ srtp_engine_init(struct vr_dp *dp, int socket)
 		VR_LOG(INFO, "tunnel SRTP through libsrtp (--srtp-engine libsrtp)");
 		return 0;
 	}
+	/* A device the EAL already found (hardware, or a --vdev) first. */
+	if (!dp->cfg.crypto_dev_given)
+		vr_csrtp_dev_pick(dp->cfg.crypto_dev, sizeof(dp->cfg.crypto_dev));
 	rc = vr_csrtp_dev_init(&dp->cdev, dp->cfg.crypto_dev, (uint16_t)(dp->n_workers + 1),
 		2 * legs, socket);
 	if (rc == 0) {

@@ -221,14 +221,19 @@ leg_fill(struct vr_dp *dp, struct vr_tun_leg *t, const struct vr_srtp_key *k)
 	if (t->valid[j])
 		return -ENOSPC;
 	slot_free(dp, t, j);
-	t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, 1);
-	t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, 0);
-	if (t->rx[j] == NULL || t->tx[j] == NULL)
-		return -ENOMEM;
-	if (dp->use_cdev &&
-			(vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, 0) < 0 ||
-			vr_csrtp_stream_init(&dp->cdev, &t->ctx[j], k, VR_TUN_DOWN, t->channel, 1) < 0))
-		return -ENOMEM;
+	/* One engine's sessions only: libsrtp's (on NSS) cost grows with every
+	 * live session in the process, even unused ones. */
+	if (dp->use_cdev) {
+		if (vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, 0) < 0 ||
+				vr_csrtp_stream_init(&dp->cdev, &t->ctx[j], k, VR_TUN_DOWN, t->channel,
+					1) < 0)
+			return -ENOMEM;
+	} else {
+		t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, 1);
+		t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, 0);
+		if (t->rx[j] == NULL || t->tx[j] == NULL)
+			return -ENOMEM;
+	}
 	t->key_id[j] = k->id;
 	memcpy(t->master[j], k->master, sizeof(t->master[j]));
 	__atomic_store_n(&t->valid[j], 1, __ATOMIC_RELEASE);
