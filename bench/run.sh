@@ -32,8 +32,9 @@
 # relay's own cost is its worker's busy_tsc over rx_pkts (cycles per packet),
 # which does not depend on the generator keeping up.
 #
-# Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--build DIR] [--out DIR]
+# Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--tunnel-only] [--build DIR] [--out DIR]
 #   --quick   shorter runs (under two minutes), same steps and flow counts
+#   --tunnel-only  step 6 alone (about a minute with --quick)
 #   --flows   flow counts to run (default 1000,100000,200000,1000000); steps
 #             3-5 run at 200000, the control-plane step only with the default
 set -euo pipefail
@@ -43,12 +44,14 @@ BUILD=$ROOT/build
 OUT=
 FLOW_LIST=
 QUICK=0
+TUNNEL_ONLY=0
 FRAME=214
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--frame) FRAME=${2:?--frame needs a size}; shift ;;
 	--flows) FLOW_LIST=${2:?--flows needs a list}; shift ;;
+	--tunnel-only) TUNNEL_ONLY=1 ;;
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
 	--out) OUT=${2:?--out needs a directory}; shift ;;
 	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -71,6 +74,7 @@ for F in "${FLOWS[@]}"; do
 	[ "$F" -ge 2 ] && [ "$F" -le 1000000 ] && [ $((F % 2)) = 0 ] ||
 		{ echo "run.sh: --flows: $F is not an even number in 2-1000000" >&2; exit 2; }
 done
+[ $TUNNEL_ONLY = 0 ] || FLOWS=()
 MAX_CALLS=500000
 NADDR=$((MAX_CALLS / 10000))
 PROBE_ADDR=198.51.100.$((10 + NADDR))
@@ -353,18 +357,42 @@ cryptoperf() {
 		2>>"$WORK/cryptoperf.log" | tee -a "$WORK/cryptoperf.log" |
 		awk '$1 == 1 && $2 == 172 { print $8 }' | tail -1
 }
+# lcore_bench ENGINE SUITE PACKETS: vr-tun-bench, the dataplane's worker at
+# full bursts on the worker's core, fed through a ring (no link, no generator).
+lcore_bench() {
+	local out
+	out=$(timeout 300 "$BUILD/bench/vr-tun-bench" -l 1 --in-memory --no-pci --file-prefix "$P-tb" \
+		--log-level '*:error' -- --engine "$1" --suite "$2" --calls $TUN_CALLS --packets "$3" \
+		2>>"$WORK/tun-bench.log") || { say "vr-tun-bench $1 $2 failed: see tun-bench.log"; return 1; }
+	echo "tun_bench_$1_$2 $out" >>"$OUT/runs.jsonl"
+	echo "$out"
+}
+say "tunnel termination per lcore (vr-tun-bench), plain reference"
+TB_PLAIN=$(jnum "$(lcore_bench plain AES_CM_128_HMAC_SHA1_80 2000000)" cycles_per_pkt)
+kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	case $suite in
 	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm sfx= ;;
 	*) key=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw== tag=gcm sfx=_gcm ;;
 	esac
+	say "tunnel termination per lcore (vr-tun-bench), $suite"
+	tb_c=$(lcore_bench cryptodev $suite 2000000)
+	tb_l=$(lcore_bench libsrtp $suite 20000)
+	TBC_CPP=$(jnum "$tb_c" cycles_per_pkt) TBL_CPP=$(jnum "$tb_l" cycles_per_pkt)
+	row "lcore: tunnel $tag, cryptodev" "" "$TBC_CPP" "$(jnum "$tb_c" mpps)" "" "" "" ""
+	row "lcore: tunnel $tag, libsrtp" "" "$TBL_CPP" "$(jnum "$tb_l" mpps)" "" "" "" ""
+	kv "tunnel_lcore_cycles_per_pkt_${tag}_cryptodev" "$TBC_CPP"
+	kv "tunnel_lcore_cycles_per_pkt_${tag}_libsrtp" "$TBL_CPP"
+	kv "tunnel_lcore_mpps_${tag}_cryptodev" "$(jnum "$tb_c" mpps)"
+
 	stop_pid "$CONTROL_PID"
 	rcli FLUSHDB >/dev/null
 	"$ROOT/bench/provision.sh" --tunnel "$suite:$key" 0 $TUN_CALLS -p "$RPORT"
 	start_control 0
 	for engine in cryptodev libsrtp; do
-		say "SBC tunnel, $suite, $TUN_CALLS calls, SRTP engine $engine"
+		say "SBC tunnel over memif, $suite, $TUN_CALLS calls, SRTP engine $engine"
 		start_dp --srtp-engine $engine
+		[ -n "$HZ" ] || HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
 		wait_bound $TUN_CALLS
 		relay_run "tunnel_${tag}_$engine" --calls $TUN_CALLS --rate 0 --duration "$DUR" \
 			--warmup "$WARM" --tunnel "$suite:$key"
@@ -381,13 +409,17 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	cperf=$(cryptoperf $suite)
 	echo "libsrtp_$tag $raw_n" >>"$OUT/runs.jsonl"
 	echo "libsrtp1_$tag $raw_1" >>"$OUT/runs.jsonl"
-	relay_ns=$(calc %.1f "$TCPP_libsrtp * 1e9 / $HZ")
-	cdev_ns=$(calc %.1f "$TCPP_cryptodev * 1e9 / $HZ")
-	TUN_LINES+=("SBC tunnel $tag: cryptodev engine $cdev_ns ns per packet; libsrtp engine $relay_ns ns; raw libsrtp $(jnum "$raw_n" op_ns) ns per operation with $((2 * TUN_CALLS)) sessions, $(jnum "$raw_1" op_ns) ns with one; dpdk-test-crypto-perf ${cperf:-?} Mops on crypto_aesni_mb")
-	kv "srtp_over_libsrtp$sfx" "$(calc %.3f "$(jnum "$raw_n" op_ns) / $relay_ns")"
-	kv "srtp_over_libsrtp_1_session$sfx" "$(calc %.3f "$(jnum "$raw_1" op_ns) / $relay_ns")"
-	kv "cryptodev_over_libsrtp$sfx" "$(calc %.2f "$TCPP_libsrtp / $TCPP_cryptodev")"
-	[ -n "$cperf" ] && kv "cryptodev_over_cryptoperf$sfx" "$(calc %.3f "$TCAP_cryptodev / $cperf")"
+	lib_ns=$(jnum "$tb_l" ns_per_pkt)
+	TUN_LINES+=("SBC tunnel $tag, per lcore: cryptodev engine $(jnum "$tb_c" ns_per_pkt) ns per packet ($TBC_CPP cycles; plain relay $TB_PLAIN), libsrtp engine $lib_ns ns; raw libsrtp $(jnum "$raw_n" op_ns) ns per operation with $((2 * TUN_CALLS)) sessions, $(jnum "$raw_1" op_ns) ns with one; dpdk-test-crypto-perf ${cperf:-?} Mops on crypto_aesni_mb")
+	kv "srtp_over_libsrtp$sfx" "$(calc %.3f "$(jnum "$raw_n" op_ns) / $lib_ns")"
+	kv "srtp_over_libsrtp_1_session$sfx" "$(calc %.3f "$(jnum "$raw_1" op_ns) / $lib_ns")"
+	kv "cryptodev_over_libsrtp$sfx" "$(calc %.2f "$TBL_CPP / $TBC_CPP")"
+	kv "cryptodev_over_libsrtp_memif$sfx" "$(calc %.2f "$TCPP_libsrtp / $TCPP_cryptodev")"
+	if [ -n "$cperf" ]; then
+		kv "cryptodev_over_cryptoperf$sfx" "$(calc %.3f "$(jnum "$tb_c" mpps) / $cperf")"
+		kv "cryptodev_over_cryptoperf_memif$sfx" "$(calc %.3f "$TCAP_cryptodev / $cperf")"
+		kv "cryptoperf_cycles_per_op$sfx" "$(calc %.0f "$HZ / ($cperf * 1e6)")"
+	fi
 	kv "cryptoperf_mops$sfx" "${cperf:-none}"
 	kv "libsrtp_op_ns_${tag}_$((2 * TUN_CALLS))_sessions" "$(jnum "$raw_n" op_ns)"
 	kv "libsrtp_op_ns_${tag}_1_session" "$(jnum "$raw_1" op_ns)"
@@ -395,7 +427,7 @@ done
 stop_pid "$CONTROL_PID"; CONTROL_PID=
 stop_pid "$REDIS_PID"; REDIS_PID=
 
-if [ -z "$FLOW_LIST" ]; then
+if [ -z "$FLOW_LIST" ] && [ $TUNNEL_ONLY = 0 ]; then
 	say "control plane: $SCALE_CALLS calls from a fresh start (bench/control_scale.sh)"
 	scale=$("$ROOT/bench/control_scale.sh" "$SCALE_CALLS" "$BUILD" | tee "$WORK/control_scale.log")
 	kv control_load_s "$(sed -n 's/^control_load_s=//p' <<<"$scale")"
@@ -408,7 +440,7 @@ else
 	: >"$WORK/control_scale.log"
 fi
 
-gnuplot <<EOF 2>>"$WORK/gnuplot.log" || say "gnuplot failed: see gnuplot.log"
+[ ${#FLOWS[@]} = 0 ] || gnuplot <<EOF 2>>"$WORK/gnuplot.log" || say "gnuplot failed: see gnuplot.log"
 set terminal pngcairo size 900,540 font ",11"
 set output "$OUT/throughput.png"
 set title "voxrelay: plain relay over net_memif, $FRAME-byte frames, one worker lcore" noenhanced
