@@ -16,7 +16,11 @@
  * Bounded by --packets.
  *
  * Usage: vr-tun-bench [EAL options] -- [--engine cryptodev|libsrtp|plain]
- *                     [--suite S] [--calls N] [--packets N]
+ *                     [--suite S] [--calls N] [--packets N] [--dir both|up|down]
+ *
+ * --dir up measures only the SBC's packets (decrypted, relayed to the
+ * phone), down only the phone's (encrypted into the tunnel); both legs are
+ * latched by a first pass in both directions either way.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -157,8 +161,8 @@ main(int argc, char **argv)
 	enum vr_srtp_suite suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80;
 	unsigned long calls = 1000, packets = 2000000, done = 0, sent = 0, i;
 	uint64_t base_rx = UINT64_MAX, base_tx = 0, base_drop = 0;
-	const char *engine = "cryptodev";
-	int plain = 0, usage = 0, port;
+	const char *engine = "cryptodev", *dir = "both";
+	int plain = 0, usage = 0, up, down, port;
 	struct vr_srtp_key k = { .id = 1 };
 	struct vr_csrtp_dev own, *sd = NULL;
 	struct vr_csrtp_stream *ss = NULL;
@@ -179,15 +183,19 @@ main(int argc, char **argv)
 			calls = strtoul(argv[++a], NULL, 10);
 		else if (strcmp(argv[a], "--packets") == 0 && a + 1 < argc)
 			packets = strtoul(argv[++a], NULL, 10);
+		else if (strcmp(argv[a], "--dir") == 0 && a + 1 < argc)
+			dir = argv[++a];
 		else
 			usage = 1;
 	}
 	plain = strcmp(engine, "plain") == 0;
-	if (usage || suite == 0 || calls < 1 || calls > 10000 || packets < 10000 ||
+	up = strcmp(dir, "down") != 0;
+	down = strcmp(dir, "up") != 0;
+	if (usage || (!up && !down) || (strcmp(dir, "both") != 0 && up && down) || suite == 0 || calls < 1 || calls > 10000 || packets < 10000 ||
 			packets > 100000000 || (!plain && strcmp(engine, "cryptodev") != 0 &&
 			strcmp(engine, "libsrtp") != 0)) {
 		fprintf(stderr, "usage: vr-tun-bench [EAL options] -- [--engine cryptodev|libsrtp|plain] "
-			"[--suite S] [--calls 1-10000] [--packets 10000-100000000]\n");
+			"[--suite S] [--calls 1-10000] [--packets 10000-100000000] [--dir both|up|down]\n");
 		return 2;
 	}
 
@@ -285,8 +293,11 @@ main(int argc, char **argv)
 			n = build_udp(f, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.2",
 				(uint16_t)(14000 + 2 * (c % 20000)), "198.51.100.10",
 				(uint16_t)(20002 + 4 * c), rtp, sizeof(rtp));
-			all[na++] = frame(f, n);
+			if (!warm || down)
+				all[na++] = frame(f, n);
 			rtp[8] ^= 0x80; /* leg a's SSRC */
+			if (warm && !up)
+				continue;
 			if (plain) {
 				n = build_udp(f, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.3",
 					(uint16_t)(14000 + 2 * (c % 20000)), "198.51.100.10",
