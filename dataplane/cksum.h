@@ -10,6 +10,7 @@
 #define VR_DP_CKSUM_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* Folds a 32-bit one's-complement accumulator to 16 bits. */
 static inline uint16_t
@@ -59,6 +60,75 @@ vr_udp_cksum_rewrite(uint16_t ck, uint32_t osip, uint32_t odip, uint16_t osp, ui
 	o = vr_cksum_add32(vr_cksum_add32(0, osip), odip) + osp + odp;
 	n = vr_cksum_add32(vr_cksum_add32(0, nsip), ndip) + nsp + ndp;
 	ck = vr_cksum_replace(ck, o, n);
+	return ck == 0 ? 0xffff : ck;
+}
+
+/*
+ * One's-complement sum of buf[0..len) as 16-bit words in stored byte order,
+ * folded to 16 bits: what rte_raw_cksum gives, read 4 bytes at a time into
+ * four 64-bit accumulators (2^16 = 1 modulo 2^16 - 1, so a 32-bit word adds
+ * its two halves) instead of 2 bytes at a time. For the packets whose
+ * payload the relay itself changes (SRTP decrypted or encrypted), where the
+ * UDP checksum is computed whole: about a quarter of the cycles.
+ */
+static inline uint16_t
+vr_cksum_raw(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+	uint32_t w[4];
+	uint16_t h;
+
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(w, p, 16);
+		a += w[0];
+		b += w[1];
+		c += w[2];
+		d += w[3];
+	}
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(w, p, 4);
+		a += w[0];
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		b += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		h = 0;
+		memcpy(&h, p, 1); /* the odd byte as the first of a word */
+		c += h;
+	}
+	a += b + c + d;                       /* at most 2^34 words' worth: no overflow */
+	a = (a & 0xffffffffu) + (a >> 32);
+	a = (a & 0xffffffffu) + (a >> 32);
+	return vr_cksum_fold((uint32_t)a);
+}
+
+/*
+ * The UDP checksum of an IPv4 datagram (header ip, no options read beyond
+ * the addresses; UDP header and payload at udp, udp->dgram_len bytes), as
+ * rte_ipv4_udptcp_cksum computes it: a computed zero is sent as 0xffff.
+ * Headers are raw bytes in network order: ip points to the IPv4 header.
+ */
+static inline uint16_t
+vr_ipv4_udp_cksum(const void *ip, const void *udp)
+{
+	const uint8_t *iph = ip, *u = udp;
+	uint16_t ulen_be, ck;
+	uint32_t sum, sip, dip;
+
+	memcpy(&sip, iph + 12, 4);
+	memcpy(&dip, iph + 16, 4);
+	memcpy(&ulen_be, u + 4, 2);
+	/* pseudo-header: addresses, zero and protocol (as a stored word), length */
+	sum = vr_cksum_add32(vr_cksum_add32(0, sip), dip);
+	sum += (uint32_t)(17u << 8); /* bytes 00 11 read as a little-endian word */
+	sum += ulen_be;
+	sum += vr_cksum_raw(u, (size_t)(u[4] << 8 | u[5]));
+	ck = (uint16_t)~vr_cksum_fold(sum);
 	return ck == 0 ? 0xffff : ck;
 }
 

@@ -247,7 +247,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		udp->dst_port = dport;
 		udp->dgram_cksum = 0;
 		if (!queued)
-			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+			udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
 	}
 	ip->hdr_checksum = 0;
 	if (m->pkt_len > sizeof(*eth) + p->ip_len)

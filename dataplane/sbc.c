@@ -24,6 +24,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_udp.h>
 
+#include "cksum.h"
 #include "dp.h"
 #include "pkt.h"
 
@@ -581,7 +582,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	p.udp->dst_port = port;
 	p.udp->dgram_len = rte_cpu_to_be_16((uint16_t)(VR_TUN_HDR_LEN + len + sizeof(*p.udp)));
 	p.udp->dgram_cksum = 0;
-	p.udp->dgram_cksum = rte_ipv4_udptcp_cksum(p.ip, p.udp);
+	p.udp->dgram_cksum = vr_ipv4_udp_cksum(p.ip, p.udp);
 	m->ol_flags = 0;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->tx_pkts++;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->tx_bytes += VR_TUN_HDR_LEN + (uint64_t)len;

@@ -23,6 +23,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "cksum.h"
 #include "dp.h"
 #include "pkt.h"
 #include "worker.h"
@@ -319,7 +320,7 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 		ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		udp = (struct rte_udp_hdr *)(ip + 1);
 		udp->dgram_cksum = 0;
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
 		tx_enqueue(lc, m[i], lc->enc[i].tag);
 	}
 }
