@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_byteorder.h>
 #include <rte_crypto.h>
 #include <rte_cryptodev.h>
 #include <rte_cycles.h>
@@ -395,43 +396,31 @@ index_commit(struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc, uint16_t se
 	}
 }
 
-/* Fills op's IV for packet (ssrc, roc, seq) of stream s. */
+/*
+ * Fills op's IV for packet (ssrc, roc, seq) of stream s, from salt (16
+ * bytes, zero beyond the suite's salt): the IV as two big-endian 64-bit
+ * halves, each the salt's half XOR the packet's fields in their places.
+ */
 static void
 set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, const uint8_t *salt,
 	uint32_t ssrc, uint32_t roc, uint16_t seq)
 {
 	uint8_t *iv = rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFF);
-	unsigned int i;
+	uint64_t hi, lo;
 
-	memset(iv, 0, 16);
+	memcpy(&hi, salt, 8);
+	memcpy(&lo, salt + 8, 8);
 	if (s->suite == VR_SRTP_AEAD_AES_128_GCM) {
 		/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the 12-byte salt. */
-		iv[2] = (uint8_t)(ssrc >> 24);
-		iv[3] = (uint8_t)(ssrc >> 16);
-		iv[4] = (uint8_t)(ssrc >> 8);
-		iv[5] = (uint8_t)ssrc;
-		iv[6] = (uint8_t)(roc >> 24);
-		iv[7] = (uint8_t)(roc >> 16);
-		iv[8] = (uint8_t)(roc >> 8);
-		iv[9] = (uint8_t)roc;
-		iv[10] = (uint8_t)(seq >> 8);
-		iv[11] = (uint8_t)seq;
-		for (i = 0; i < 12; i++)
-			iv[i] ^= salt[i];
-		return;
+		hi ^= rte_cpu_to_be_64((uint64_t)ssrc << 16 | roc >> 16);
+		lo ^= rte_cpu_to_be_64((uint64_t)(roc & 0xffff) << 48 | (uint64_t)seq << 32);
+	} else {
+		/* RFC 3711 4.1.1: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16. */
+		hi ^= rte_cpu_to_be_64(ssrc);
+		lo ^= rte_cpu_to_be_64((uint64_t)roc << 32 | (uint64_t)seq << 16);
 	}
-	/* RFC 3711 4.1.1: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16. */
-	memcpy(iv, salt, 14);
-	iv[4] ^= (uint8_t)(ssrc >> 24);
-	iv[5] ^= (uint8_t)(ssrc >> 16);
-	iv[6] ^= (uint8_t)(ssrc >> 8);
-	iv[7] ^= (uint8_t)ssrc;
-	iv[8] ^= (uint8_t)(roc >> 24);
-	iv[9] ^= (uint8_t)(roc >> 16);
-	iv[10] ^= (uint8_t)(roc >> 8);
-	iv[11] ^= (uint8_t)roc;
-	iv[12] ^= (uint8_t)(seq >> 8);
-	iv[13] ^= (uint8_t)seq;
+	memcpy(iv, &hi, 8);
+	memcpy(iv + 8, &lo, 8);
 }
 
 /* What each packet of a burst needs between building its op and reading the result. */

@@ -31,7 +31,7 @@ struct vr_csrtp_dev {
 struct vr_csrtp_stream {
 	void *sess;                    /* cryptodev session (cipher+auth, or AEAD) */
 	uint8_t suite;                 /* enum vr_srtp_suite */
-	uint8_t salt[14];              /* session salt (12 bytes used for GCM) */
+	uint8_t salt[16];              /* session salt: 14 bytes (12 for GCM), then zeros */
 	uint32_t ssrc;                 /* host order; learned from the first packet in */
 	uint32_t roc;                  /* rollover counter */
 	uint16_t s_l;                  /* highest sequence number seen or sent */
@@ -39,7 +39,7 @@ struct vr_csrtp_stream {
 	uint64_t window;               /* replay window: bit i = index (top - i) seen */
 	/* SRTCP (RFC 3711 3.4; RFC 7714 9): its own keys, index and window. */
 	void *rtcp_sess;
-	uint8_t rtcp_salt[14];
+	uint8_t rtcp_salt[16];
 	uint8_t rtcp_started;
 	uint32_t rtcp_index;           /* last sent, or highest seen (31 bits) */
 	uint64_t rtcp_window;
