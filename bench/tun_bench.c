@@ -45,6 +45,7 @@
 #define SBC_ID 7u
 #define RING_SIZE 1024
 #define PAYLOAD 160
+#define TPL 256      /* room for one frame of a call's template */
 
 static struct vr_dp dp;
 static struct rte_ring *rxr, *txr;
@@ -120,6 +121,21 @@ inject(const uint8_t *f, size_t len)
 	}
 }
 
+/* An mbuf holding frame f[0..len) with RTP sequence number seq (and its
+ * timestamp) written into the RTP header at rtp. */
+static struct rte_mbuf *
+frame_seq(const uint8_t *f, size_t len, size_t rtp, uint16_t seq)
+{
+	struct rte_mbuf *m = frame(f, len);
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, rtp);
+	uint32_t ts = rte_cpu_to_be_32(160u * seq);
+
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	memcpy(p + 4, &ts, 4);
+	return m;
+}
+
 /* Every drop, by any reason, on every lcore. */
 static uint64_t
 drops_total(void)
@@ -169,6 +185,8 @@ main(int argc, char **argv)
 	struct vr_config cfg;
 	unsigned int worker, q_sbc = 0;
 	uint64_t cycles = 0, hz;
+	uint8_t *tpl;
+	size_t len_a, len_b;
 	char shm[40];
 	int ret = rte_eal_init(argc, argv);
 
@@ -270,6 +288,37 @@ main(int argc, char **argv)
 		ctl(VR_CTL_CALL_ADD, &c, sizeof(c));
 	}
 
+	/* Every call's two frames, built once (no UDP checksum, RFC 768: the
+	 * sequence number and timestamp are patched in per packet). */
+	tpl = calloc(calls, 2 * TPL);
+	if (tpl == NULL)
+		return 1;
+	for (i = 0; i < calls; i++) {
+		uint8_t *fb = tpl + 2 * TPL * i, *fa = fb + TPL;
+		uint8_t rtp[12 + PAYLOAD], pl[VR_TUN_HDR_LEN + sizeof(rtp)];
+
+		build_rtp(rtp, 0, 0, 0x10000u + (uint32_t)i, PAYLOAD, (uint8_t)i);
+		build_udp(fb, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.2",
+			(uint16_t)(14000 + 2 * (i % 20000)), "198.51.100.10", (uint16_t)(20002 + 4 * i),
+			rtp, sizeof(rtp));
+		rtp[8] ^= 0x80; /* leg a's SSRC */
+		if (plain) {
+			build_udp(fa, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.3",
+				(uint16_t)(14000 + 2 * (i % 20000)), "198.51.100.10",
+				(uint16_t)(20000 + 4 * i), rtp, sizeof(rtp));
+		} else {
+			/* The SBC's datagram: tunnel header, then the RTP packet, which
+			 * the SBC side encrypts in place before each send. */
+			vr_tun_write(pl, VR_TUN_RTP, k.id, SBC_ID, (uint32_t)i + 1);
+			memcpy(pl + VR_TUN_HDR_LEN, rtp, sizeof(rtp));
+			build_udp(fa, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.5", 40000,
+				"198.51.100.10", VR_TUN_DEFAULT_PORT, pl, sizeof(pl));
+		}
+		fb[40] = fb[41] = fa[40] = fa[41] = 0;
+	}
+	len_b = 42 + 12 + PAYLOAD;
+	len_a = len_b + (plain ? 0 : VR_TUN_HDR_LEN);
+
 	/* Chunks of CHUNK frames, round robin over the calls, both directions
 	 * interleaved. The first pass over every call latches its legs (and the
 	 * phone's first packets wait for the SBC's): not measured. */
@@ -278,8 +327,7 @@ main(int argc, char **argv)
 		struct rte_mbuf *all[CHUNK], *tm[CHUNK / 2];
 		struct vr_csrtp_stream *sp[CHUNK / 2];
 		uint16_t off[CHUNK / 2];
-		uint8_t st[CHUNK / 2], f[512], rtp[12 + PAYLOAD];
-		uint8_t pl[VR_TUN_HDR_LEN + sizeof(rtp)];
+		uint8_t st[CHUNK / 2];
 		unsigned int nt = 0, na = 0, j;
 		int warm = sent >= calls;
 		uint64_t t0;
@@ -287,33 +335,19 @@ main(int argc, char **argv)
 		for (j = 0; j < CHUNK / 2; j++) {
 			unsigned long c = (sent + j) % calls;
 			uint16_t s = (uint16_t)((sent + j) / calls);
-			size_t n;
+			const uint8_t *fb = tpl + 2 * TPL * c, *fa = fb + TPL;
 
-			build_rtp(rtp, s, 160u * s, 0x10000u + (uint32_t)c, PAYLOAD, (uint8_t)c);
-			n = build_udp(f, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.2",
-				(uint16_t)(14000 + 2 * (c % 20000)), "198.51.100.10",
-				(uint16_t)(20002 + 4 * c), rtp, sizeof(rtp));
 			if (!warm || down)
-				all[na++] = frame(f, n);
-			rtp[8] ^= 0x80; /* leg a's SSRC */
+				all[na++] = frame_seq(fb, len_b, 42, s);
 			if (warm && !up)
 				continue;
 			if (plain) {
-				n = build_udp(f, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.3",
-					(uint16_t)(14000 + 2 * (c % 20000)), "198.51.100.10",
-					(uint16_t)(20000 + 4 * c), rtp, sizeof(rtp));
-				all[na++] = frame(f, n);
+				all[na++] = frame_seq(fa, len_a, 42, s);
 				continue;
 			}
-			/* The SBC's datagram: tunnel header, then the RTP packet, which
-			 * the SBC side encrypts in place below. */
-			vr_tun_write(pl, VR_TUN_RTP, k.id, SBC_ID, (uint32_t)c + 1);
-			memcpy(pl + VR_TUN_HDR_LEN, rtp, sizeof(rtp));
-			n = build_udp(f, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.5", 40000,
-				"198.51.100.10", VR_TUN_DEFAULT_PORT, pl, sizeof(pl));
-			tm[nt] = all[na++] = frame(f, n);
+			tm[nt] = all[na++] = frame_seq(fa, len_a, 42 + VR_TUN_HDR_LEN, s);
 			sp[nt] = &ss[c];
-			off[nt] = (uint16_t)(n - sizeof(rtp));
+			off[nt] = 42 + VR_TUN_HDR_LEN;
 			nt++;
 		}
 		/* The SBC encrypts; its IP and UDP lengths grow by the tag. */
@@ -375,7 +409,9 @@ main(int argc, char **argv)
 			vr_csrtp_stream_fini(sd, &ss[i]);
 		if (sd == &own)
 			vr_csrtp_dev_fini(&own);
+		free(ss);
 	}
+	free(tpl);
 	vr_dp_fini(&dp);
 	rte_eal_cleanup();
 	return ret;
