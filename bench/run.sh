@@ -21,9 +21,11 @@
 #      (steps 1-2 run with --interval 0: control follows Redis, publishes no
 #      stats), and the CPU that control and Redis use for it;
 #   6. SBC tunnel termination, both SRTP suites and both engines: 1,000 calls
-#      whose leg a is a channel of one SBC's tunnel (vr-gen --tunnel), against
-#      raw libsrtp (vr-srtp-bench) with as many sessions (srtp_over_libsrtp=)
-#      and dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
+#      whose leg a is a channel of one SBC's tunnel, per lcore (vr-tun-bench:
+#      the worker's code at full bursts on a ring port) and over the memif
+#      link (vr-gen --tunnel, the _memif figures), against raw libsrtp
+#      (vr-srtp-bench) with as many sessions (srtp_over_libsrtp=) and
+#      dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
 #      and the engines against each other (cryptodev_over_libsrtp=).
 #
 # Prints a table, then one name=value line per figure, and writes
@@ -338,7 +340,8 @@ done
 
 # 6. SBC tunnel termination: leg a of every call is a channel of one SBC's
 # tunnel, so the relay decrypts one direction and encrypts the other, with
-# each SRTP engine and suite. References, on the worker's core right after:
+# each SRTP engine and suite, per lcore and over the link. References, on
+# the worker's core right after:
 # raw libsrtp (vr-srtp-bench) with as many sessions as the relay holds (two
 # per tunnel leg) and with one, and dpdk-test-crypto-perf on the same device,
 # algorithm and buffer size.
