@@ -49,6 +49,18 @@ struct vr_flow_priv {
 } __rte_cache_aligned;
 
 /*
+ * Where an SBC was last heard from: the source of its last authenticated
+ * packet, media on any channel or hello, as ip << 16 | port (both network
+ * order); 0 until then. One SBC sends every channel over one 5-tuple, so
+ * this is where every tunnel leg of the SBC sends. One per SBC row, a cache
+ * line each: written by whichever lcore authenticated the packet (only when
+ * it changes), read by every worker that sends into the tunnel.
+ */
+struct vr_sbc_addr {
+	uint64_t v;
+} __rte_cache_aligned;
+
+/*
  * A configured SBC. Replaced whole by the main lcore when its keys change
  * (workers read dp->sbc[id] and what it points to, freed after a grace
  * period); hello_* are the main lcore's own.
@@ -204,6 +216,7 @@ struct vr_dp {
 	struct rte_hash *tun_ft;       /* sbc id << 32 | channel -> RTP flow; main writes */
 	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
 	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
+	struct vr_sbc_addr *sbc_addr;  /* [row]; any lcore writes (vr_sbc_addr_note), workers read */
 	bool use_cdev;                 /* tunnels' RTP through cdev (queue pair = worker index) */
 	struct vr_csrtp_dev cdev;      /* its last queue pair is the main lcore's */
 	/* Main lcore only: */
@@ -283,6 +296,16 @@ struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t ch
 void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
 
 /* The SBC counter row of lcore idx (n_workers: the main lcore) for SBC row r. */
+/* An authenticated packet of the SBC in row came from ip:port (network order). */
+static inline void
+vr_sbc_addr_note(struct vr_dp *dp, uint32_t row, uint32_t ip, uint16_t port)
+{
+	uint64_t v = (uint64_t)ip << 16 | port;
+
+	if (__atomic_load_n(&dp->sbc_addr[row].v, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(&dp->sbc_addr[row].v, v, __ATOMIC_RELAXED);
+}
+
 static inline struct vr_shm_sbc_ctr *
 vr_dp_sbc_ctr(struct vr_dp *dp, unsigned int idx, uint32_t r)
 {

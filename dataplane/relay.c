@@ -187,18 +187,19 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	}
 	__atomic_store_n(&st->last_tsc, now, __ATOMIC_RELAXED);
 
-	/* Where to: the other leg's latched peer (for RTCP, its RTP peer's port + 1;
-	 * for a tunnel leg not yet latched, where its SBC's last hello came from). */
-	if (likely(f->out_st->latch == VR_LATCH_LATCHED)) {
+	/* Where to: into a tunnel, where its SBC was last heard from (any channel
+	 * or hello, authenticated); else the other leg's latched peer (for RTCP,
+	 * its RTP peer's port + 1). */
+	if (f->out_tun != NULL) {
+		uint64_t a = __atomic_load_n(&dp->sbc_addr[f->out_tun->sbc_row].v, __ATOMIC_RELAXED);
+
+		if (unlikely(a == 0))
+			return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
+		dip = (uint32_t)(a >> 16);
+		dport = (uint16_t)a;
+	} else if (likely(f->out_st->latch == VR_LATCH_LATCHED)) {
 		dip = f->out_st->peer_ip;
 		dport = f->out_st->peer_port;
-	} else if (f->out_tun != NULL) {
-		const struct vr_shm_sbc *sr = &dp->shm_sbcs[f->out_tun->sbc_row];
-
-		dip = __atomic_load_n(&sr->public_ip, __ATOMIC_RELAXED);
-		dport = __atomic_load_n(&sr->public_port, __ATOMIC_RELAXED);
-		if (dip == 0)
-			return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
 	} else if (f->is_rtcp && f->partner->sibling->st->latch == VR_LATCH_LATCHED) {
 		const struct vr_shm_flow *rtp = f->partner->sibling->st;
 

@@ -52,9 +52,11 @@ vr_sbc_init(struct vr_dp *dp)
 	dp->sbc = rte_zmalloc("vr_sbc", sizeof(*dp->sbc) * (VR_TUN_SBC_ID_MAX + 1), 0);
 	dp->tun_legs = rte_zmalloc("vr_tun_legs", sizeof(*dp->tun_legs) * 2 * dp->cfg.max_calls, 0);
 	dp->free_sbc_rows = rte_malloc("vr_sbc_rows", sizeof(uint32_t) * dp->cfg.max_sbcs, 0);
+	dp->sbc_addr = rte_zmalloc("vr_sbc_addr", sizeof(*dp->sbc_addr) * dp->cfg.max_sbcs,
+		RTE_CACHE_LINE_SIZE);
 	dp->tun_ft = rte_hash_create(&hp);
 	if (dp->sbc == NULL || dp->tun_legs == NULL || dp->free_sbc_rows == NULL ||
-			dp->tun_ft == NULL)
+			dp->sbc_addr == NULL || dp->tun_ft == NULL)
 		return -ENOMEM;
 	for (i = 0; i < dp->cfg.max_sbcs; i++)
 		dp->free_sbc_rows[i] = dp->cfg.max_sbcs - 1 - i;
@@ -118,6 +120,7 @@ vr_sbc_fini(struct vr_dp *dp)
 	rte_free(dp->tun_legs);
 	rte_free(dp->sbc);
 	rte_free(dp->free_sbc_rows);
+	rte_free(dp->sbc_addr);
 	dp->tun_ft = NULL;
 	dp->tun_legs = NULL;
 	dp->sbc = NULL;
@@ -393,6 +396,7 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 		}
 	} else {
 		n->row = dp->free_sbc_rows[--dp->n_free_sbc_rows];
+		__atomic_store_n(&dp->sbc_addr[n->row].v, 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&dp->sbc[n->id], n, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
@@ -540,6 +544,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	port = p.udp->src_port;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_pkts++;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_bytes += p.payload_len;
+	vr_sbc_addr_note(dp, s->row, ip, port);
 	r = row_begin(dp, s->row);
 	r->public_ip = ip;
 	r->public_port = port;

@@ -6,7 +6,8 @@
  * a remote phone with plain RTP: media both ways between a tunnel leg and a
  * plain leg, compared byte for byte after decryption; every kind of bad
  * tunnel packet dropped under its reason and never forwarded; the SBC's
- * address moving only on authenticated packets; a key rollover with no
+ * address moving only on authenticated packets, and every channel moving
+ * with it; a key rollover with no
  * packet lost; hellos answered and recorded. Every test runs twice: with the
  * cryptodev engine (suite tunnel_cdev) and with libsrtp (tunnel_libsrtp).
  */
@@ -127,8 +128,8 @@ sbc_frame(uint8_t *f, srtp_t s, uint8_t key_id, uint32_t sbc, uint32_t channel, 
 /* Checks out[0..n) is a tunnel datagram to dst:dport from the tunnel port with
  * valid checksums and header (key_id), and decrypts it with s into rtp. */
 static int
-open_sbc_frame(const uint8_t *out, size_t n, const char *dst, uint16_t dport, uint8_t key_id,
-	srtp_t s, uint8_t *rtp)
+open_sbc_frame_ch(const uint8_t *out, size_t n, const char *dst, uint16_t dport, uint8_t key_id,
+	uint32_t channel, srtp_t s, uint8_t *rtp)
 {
 	const uint8_t *ip = out + 14, *udp = ip + 20;
 	struct vr_tun_hdr h;
@@ -149,12 +150,19 @@ open_sbc_frame(const uint8_t *out, size_t n, const char *dst, uint16_t dport, ui
 	cr_assert_eq(vr_tun_parse(udp + 8, n - 42, &h), VR_TUN_OK);
 	cr_assert_eq(h.type, VR_TUN_RTP);
 	cr_assert_eq(h.sbc_id, SBC);
-	cr_assert_eq(h.channel, CHAN);
+	cr_assert_eq(h.channel, channel);
 	cr_assert_eq(h.key_id, key_id, "sent under key %u, want %u", h.key_id, key_id);
 	len = (int)(n - 42 - VR_TUN_HDR_LEN);
 	memcpy(rtp, udp + 8 + VR_TUN_HDR_LEN, (size_t)len);
 	cr_assert_eq(srtp_unprotect(s, rtp, &len), srtp_err_status_ok, "SBC cannot decrypt it");
 	return len;
+}
+
+static int
+open_sbc_frame(const uint8_t *out, size_t n, const char *dst, uint16_t dport, uint8_t key_id,
+	srtp_t s, uint8_t *rtp)
+{
+	return open_sbc_frame_ch(out, n, dst, dport, key_id, CHAN, s, rtp);
 }
 
 static uint64_t
@@ -318,6 +326,66 @@ BOTH(sbc_address_moves_on_authenticated_packets_only)
 	vr_srtp_stream_free(up);
 	vr_srtp_stream_free(down);
 	vr_srtp_stream_free(forged);
+}
+
+/*
+ * One SBC sends every channel over one 5-tuple: when it moves, every
+ * channel's media goes to the new address after the first authenticated
+ * packet from there on any channel, also a channel that has sent nothing
+ * (a phone behind the SBC that is silent, or on hold).
+ */
+BOTH(every_channel_follows_the_sbc)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t down4 = vr_srtp_stream_new(&k, VR_TUN_DOWN, 4, 1);
+	uint8_t in[512], out[512], rtp[512], pl[172];
+	struct vr_ctl_call c;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	/* A second call: SBC channel 4 and a phone at 203.0.113.3 on port 20006. */
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "tun-call-4");
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+	c.leg[0].sbc_id = SBC;
+	c.leg[0].channel = 4;
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[1].addr);
+	c.leg[1].port = 20006;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+
+	/* Call 1's phone latches its leg (nowhere to send yet: dropped). */
+	inject(in, phone(in, 1, 0x22));
+	run();
+	cr_assert_eq(sent(out), 0);
+	/* The SBC speaks on channel 3 only; channel 4's phone talks into the tunnel. */
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	run();
+	cr_assert_gt(sent(out), 0);
+	build_rtp(pl, 1, 160, 0xc4c4, 160, 0x44);
+	inject(in, build_udp(in, our_mac, gw_mac, "203.0.113.3", 14040, "198.51.100.10", 20006,
+		pl, sizeof(pl)));
+	run();
+	cr_assert_eq(open_sbc_frame_ch(out, sent(out), "203.0.113.50", 40000, 1, 4, down4, rtp),
+		172);
+	/* The SBC moves, and says so on channel 3: channel 4 follows. */
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 2, 0x11, "203.0.113.60", 41000));
+	run();
+	cr_assert_gt(sent(out), 0);
+	build_rtp(pl, 2, 320, 0xc4c4, 160, 0x44);
+	inject(in, build_udp(in, our_mac, gw_mac, "203.0.113.3", 14040, "198.51.100.10", 20006,
+		pl, sizeof(pl)));
+	run();
+	cr_assert_eq(open_sbc_frame_ch(out, sent(out), "203.0.113.60", 41000, 1, 4, down4, rtp),
+		172);
+	cr_assert_arr_eq(rtp, pl, 172);
+	cr_assert_eq(drops(VR_DROP_PEER_UNLATCHED), 1);
+	/* Channel 4's own leg has received nothing: its latch state says so. */
+	cr_assert_eq(dp.shm_calls[1].flow[0].latch, VR_LATCH_LEARNING);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(down4);
 }
 
 BOTH(key_rollover_loses_nothing)
