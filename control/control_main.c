@@ -411,6 +411,8 @@ check_dataplane(struct control *c)
 	}
 	if (vr_dpsync_connect(&c->ds, err, sizeof(err)) < 0)
 		return;
+	memcpy(c->pub.srtp_engine, c->ds.srtp_engine, sizeof(c->pub.srtp_engine));
+	memcpy(c->pub.crypto_dev, c->ds.crypto_dev, sizeof(c->pub.crypto_dev));
 	if (vr_shm_map_open(&c->shm, c->o.shm_name, err, sizeof(err)) < 0)
 		vr_log(LOG_WARNING, "%s: stats will not be published until it appears", err);
 	vr_log(LOG_INFO, "dataplane %s up (boot id %016llx), %zu calls bound", c->o.ctl_path,

@@ -61,10 +61,15 @@ vr_dpsync_connect(struct vr_dpsync *ds, char *err, size_t errlen)
 	uint32_t i;
 
 	vr_dpsync_reset(ds);
+	memset(&h, 0, sizeof(h)); /* an older dataplane's reply may be shorter */
 	if (vr_ctl_connect(&ds->ctl, ds->path, 2000) < 0 ||
 			vr_ctl_request(&ds->ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) < 0)
 		goto fail;
 	ds->boot_id = h.boot_id;
+	snprintf(ds->srtp_engine, sizeof(ds->srtp_engine), "%.*s", (int)sizeof(h.srtp_engine),
+		h.srtp_engine);
+	snprintf(ds->crypto_dev, sizeof(ds->crypto_dev), "%.*s", (int)sizeof(h.crypto_dev),
+		h.crypto_dev);
 	ds->view.n_addrs = h.n_addrs > 64 ? 64 : h.n_addrs;
 	memcpy(ds->view.addrs, h.addrs, sizeof(uint32_t) * ds->view.n_addrs);
 	ds->view.port_lo = h.port_lo;

@@ -20,6 +20,8 @@ struct vr_dpsync {
 	struct vr_ctl_client ctl;
 	int up;                     /* connected, and programmed is current */
 	uint64_t boot_id;
+	char srtp_engine[16];       /* the dataplane's tunnel SRTP engine ("" if it does not say) */
+	char crypto_dev[64];        /* and its crypto device, for the cryptodev engine */
 	struct vr_dp_view view;
 	struct vr_map programmed;   /* call id -> struct vr_ctl_call * as programmed */
 	struct vr_map sbcs;         /* tunnel id (decimal) -> struct vr_ctl_sbc * as programmed */

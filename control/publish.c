@@ -616,6 +616,10 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	}
 	hash_u64(&hs, "dropped", drops_total);
 	hash_u64(&hs, "publish_ms", pb->last_cost_ms);
+	if (pb->srtp_engine[0] != '\0') {
+		hash_strcpy(&hs, "srtp_engine", pb->srtp_engine);
+		hash_strcpy(&hs, "crypto_dev", pb->crypto_dev);
+	}
 	hash_u64(&hs, "updated_ms", now);
 	hash_send(p, &hs, ttl);
 	if (n > 0 && (size_t)n < sizeof(json))

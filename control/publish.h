@@ -22,6 +22,8 @@ struct vr_publisher {
 	uint64_t last_ms;    /* when the last stats went out */
 	uint64_t last_fwd, last_rx;
 	uint64_t last_cost_ms;  /* how long the previous publication took */
+	char srtp_engine[16];   /* the dataplane's tunnel SRTP engine, for the summary */
+	char crypto_dev[64];    /* and its crypto device */
 	/* What each call slot's hash holds in Redis, so that only changes are sent:
 	 * [slot * VR_PUB_FIELDS + field]; slot_seq tells a reused slot. */
 	uint64_t *cache;

@@ -84,17 +84,21 @@ cmd_health(struct vr_ctl_client *c)
 	unsigned int i;
 	int rc;
 
+	memset(&h, 0, sizeof(h)); /* an older dataplane's reply may be shorter */
 	rc = vr_ctl_request(c, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL);
 	if (rc < 0)
 		return rc;
+	h.srtp_engine[sizeof(h.srtp_engine) - 1] = '\0';
+	h.crypto_dev[sizeof(h.crypto_dev) - 1] = '\0';
 	if (json) {
 		printf("{\"boot_id\":\"%016llx\",\"uptime_ms\":%llu,\"workers\":%u,\"calls\":%u,"
 			"\"max_calls\":%u,\"link_up\":%s,\"gateway_resolved\":%s,\"port_lo\":%u,"
-			"\"port_hi\":%u,\"shm\":\"%s\",\"tsc_hz\":%llu,\"addrs\":[",
+			"\"port_hi\":%u,\"shm\":\"%s\",\"tsc_hz\":%llu,\"srtp_engine\":\"%s\","
+			"\"crypto_dev\":\"%s\",\"addrs\":[",
 			(unsigned long long)h.boot_id, (unsigned long long)h.uptime_ms, h.n_workers,
 			h.n_calls, h.max_calls, h.link_up ? "true" : "false",
 			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name,
-			(unsigned long long)h.tsc_hz);
+			(unsigned long long)h.tsc_hz, h.srtp_engine, h.crypto_dev);
 		for (i = 0; i < h.n_addrs && i < 64; i++)
 			printf("%s\"%s\"", i ? "," : "", ip_str(h.addrs[i], a));
 		printf("]}\n");
@@ -107,6 +111,9 @@ cmd_health(struct vr_ctl_client *c)
 	printf("gateway        %s\n", h.neigh_resolved ? "resolved" : "UNRESOLVED");
 	printf("workers        %u\n", h.n_workers);
 	printf("calls          %u of %u\n", h.n_calls, h.max_calls);
+	if (h.srtp_engine[0] != '\0')
+		printf("tunnel SRTP    %s%s%s%s\n", h.srtp_engine, h.crypto_dev[0] ? " (" : "",
+			h.crypto_dev, h.crypto_dev[0] ? ")" : "");
 	printf("relay ports    %u-%u on", h.port_lo, h.port_hi);
 	for (i = 0; i < h.n_addrs && i < 64; i++)
 		printf(" %s", ip_str(h.addrs[i], a));

@@ -101,6 +101,9 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 	memcpy(h->addrs, dp->cfg.addrs, sizeof(uint32_t) * dp->cfg.n_addrs);
 	snprintf(h->shm_name, sizeof(h->shm_name), "%s", dp->cfg.shm_name);
 	h->tsc_hz = rte_get_tsc_hz();
+	snprintf(h->srtp_engine, sizeof(h->srtp_engine), "%s", dp->use_cdev ? "cryptodev" : "libsrtp");
+	if (dp->use_cdev)
+		snprintf(h->crypto_dev, sizeof(h->crypto_dev), "%s", dp->cfg.crypto_dev);
 }
 
 static void

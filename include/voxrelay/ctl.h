@@ -175,6 +175,9 @@ struct vr_ctl_health {
 	uint32_t addrs[64];     /* network order */
 	char shm_name[64];
 	uint64_t tsc_hz;        /* units of the *_tsc counters (version 2) */
+	/* Added in version 3 (a reply from an older version 3 dataplane ends before). */
+	char srtp_engine[16];   /* who does the tunnels' SRTP: "cryptodev" or "libsrtp" */
+	char crypto_dev[64];    /* the crypto device, when srtp_engine is "cryptodev" */
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */

@@ -145,4 +145,8 @@ field b2 public_ip | grep -q '^198\.18\.2\.2:' || fail "SBC 2's public address n
 [ "$(field b1 devices)" = 2 ] && [ "$(field b2 devices)" = 1 ] || fail "devices per SBC"
 echo "ok: each SBC's hash in redis shows it online, its addresses, version, keys and drops"
 grep -q "tunnel SRTP through $ENGINE" "$WORK/dp.log" || fail "the dataplane does not use $ENGINE"
+ctl --json health | grep -q "\"srtp_engine\":\"$ENGINE\"" ||
+	fail "voxrelayctl health does not say $ENGINE: $(ctl --json health)"
+[ "$(rcli HGET voxrelay:stats:summary srtp_engine)" = "$ENGINE" ] ||
+	fail "the summary in redis does not say $ENGINE: $(rcli HGETALL voxrelay:stats:summary)"
 echo "e2e tunnel_netns ($ENGINE): 4 passed, 0 failed"
