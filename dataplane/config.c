@@ -75,7 +75,7 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --crypto-dev NAME     the cryptodev (a vdev is created by that name if none\n"
 		"                        exists); default: the first device the EAL found that\n"
 		"                        does both suites (hardware), else crypto_aesni_mb, the\n"
-		"                        ipsec-mb software device\n"
+		"                        ipsec-mb software device, where the CPU has AES-NI\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cpuflags.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -54,7 +55,8 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
  * The tunnels' SRTP engine: the crypto device when it starts (required with
  * --srtp-engine cryptodev), else libsrtp, said in the log either way. The
  * device is --crypto-dev, else the first one the EAL found that does both
- * suites (a hardware device), else the ipsec-mb software one. It has a queue
+ * suites (a hardware device), else the ipsec-mb software one where the CPU
+ * has AES-NI (without it, auto means libsrtp). It has a queue
  * pair per worker and one for the main lcore, and session room for two
  * keys, both directions, of up to 16,384 tunnel legs.
  */
@@ -68,9 +70,19 @@ srtp_engine_init(struct vr_dp *dp, int socket)
 		VR_LOG(INFO, "tunnel SRTP through libsrtp (--srtp-engine libsrtp)");
 		return 0;
 	}
-	/* A device the EAL already found (hardware, or a --vdev) first. */
-	if (!dp->cfg.crypto_dev_given)
-		vr_csrtp_dev_pick(dp->cfg.crypto_dev, sizeof(dp->cfg.crypto_dev));
+	/* A device the EAL already found (hardware, or a --vdev) first; the
+	 * software one only where the CPU has AES-NI, unless asked for. */
+	if (!dp->cfg.crypto_dev_given &&
+			vr_csrtp_dev_pick(dp->cfg.crypto_dev, sizeof(dp->cfg.crypto_dev)) < 0 &&
+			!rte_cpu_get_flag_enabled(RTE_CPUFLAG_AES)) {
+		if (dp->cfg.srtp_engine == VR_SRTP_ENGINE_AUTO) {
+			VR_LOG(WARNING, "no crypto device and no AES-NI for the software one: "
+				"tunnel SRTP through libsrtp");
+			return 0;
+		}
+		VR_LOG(WARNING, "the CPU has no AES-NI: %s runs without it (slowly)",
+			dp->cfg.crypto_dev);
+	}
 	rc = vr_csrtp_dev_init(&dp->cdev, dp->cfg.crypto_dev, (uint16_t)(dp->n_workers + 1),
 		2 * legs, socket);
 	if (rc == 0) {

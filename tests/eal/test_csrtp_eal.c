@@ -13,6 +13,7 @@
 
 #include <criterion/criterion.h>
 #include <rte_eal.h>
+#include <rte_bus_vdev.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/csrtp.h"
@@ -453,4 +454,17 @@ Test(csrtp, srtcp_aes_cm)
 Test(csrtp, srtcp_gcm)
 {
 	cross_rtcp(VR_SRTP_AEAD_AES_128_GCM);
+}
+
+/* A device that cannot do the suites is refused; the pick skips it and finds the one that can. */
+Test(csrtp, device_capabilities_and_pick)
+{
+	struct vr_csrtp_dev nul;
+	char name[64] = "";
+
+	cr_assert_eq(rte_vdev_init("crypto_null", NULL), 0, "no crypto_null driver");
+	cr_assert_eq(vr_csrtp_dev_init(&nul, "crypto_null", 1, 4, 0), -ENOTSUP,
+		"crypto_null accepted, but it does no AES");
+	cr_assert_eq(vr_csrtp_dev_pick(name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "crypto_aesni_mb");
 }
