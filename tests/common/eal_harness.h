@@ -30,6 +30,8 @@ static const uint8_t gw_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static uint8_t our_mac[6];
 /* The tunnels' SRTP engine the dataplane is set up with (enum vr_srtp_engine). */
 static int harness_engine = VR_SRTP_ENGINE_AUTO;
+/* Its crypto device (--crypto-dev), or NULL for the dataplane's own choice. */
+static const char *harness_crypto_dev;
 
 /* EAL, a net_ring port with one queue pair per worker, and the dataplane on it.
  * Every worker is driven by the test thread. Relay addresses .10 and .11. */
@@ -66,6 +68,10 @@ setup_workers(unsigned int n)
 	cfg.port_hi = 20999;
 	cfg.max_calls = 64;
 	cfg.srtp_engine = (uint8_t)harness_engine;
+	if (harness_crypto_dev != NULL) {
+		snprintf(cfg.crypto_dev, sizeof(cfg.crypto_dev), "%s", harness_crypto_dev);
+		cfg.crypto_dev_given = 1;
+	}
 	cfg.nb_mbufs = 2048;
 	snprintf(shm, sizeof(shm), "/vr-eal-%d", getpid());
 	strcpy(cfg.shm_name, shm);

@@ -8,8 +8,9 @@
  * tunnel packet dropped under its reason and never forwarded; the SBC's
  * address moving only on authenticated packets, and every channel moving
  * with it; a key rollover with no
- * packet lost; hellos answered and recorded. Every test runs twice: with the
- * cryptodev engine (suite tunnel_cdev) and with libsrtp (tunnel_libsrtp).
+ * packet lost; hellos answered and recorded. Every test runs three times:
+ * with the cryptodev engine on the ipsec-mb device (suite tunnel_cdev) and on
+ * OpenSSL's (tunnel_openssl), and with libsrtp (tunnel_libsrtp).
  */
 #include "dataplane/srtp.h"
 #include "tests/common/eal_harness.h"
@@ -30,14 +31,29 @@ setup_libsrtp(void)
 	cr_assert(!dp.use_cdev);
 }
 
+/* The cryptodev engine on another driver: OpenSSL's software device, whose
+ * sessions and operation handling are not ipsec-mb's (as a hardware
+ * device's would not be). */
+static void
+setup_openssl(void)
+{
+	harness_engine = VR_SRTP_ENGINE_CRYPTODEV;
+	harness_crypto_dev = "crypto_openssl";
+	eal_setup();
+	cr_assert(dp.use_cdev, "the cryptodev engine did not start on crypto_openssl");
+}
+
 TestSuite(tunnel_cdev, .init = setup_cdev, .fini = eal_teardown);
 TestSuite(tunnel_libsrtp, .init = setup_libsrtp, .fini = eal_teardown);
+TestSuite(tunnel_openssl, .init = setup_openssl, .fini = eal_teardown);
 
-/* A test body run in both suites, once per engine. */
+/* A test body run in every suite: each engine, and the cryptodev engine on
+ * a second driver. */
 #define BOTH(name)                                                             \
 	static void name##_body(void);                                         \
 	Test(tunnel_cdev, name) { name##_body(); }                            \
 	Test(tunnel_libsrtp, name) { name##_body(); }                         \
+	Test(tunnel_openssl, name) { name##_body(); }                         \
 	static void name##_body(void)
 
 #define SBC 7u
