@@ -70,6 +70,7 @@ struct gen {
 	uint16_t frame;
 	uint32_t ptime_ts;
 	double duration, warmup;
+	double linger;                 /* seconds connected after the results (--linger) */
 	int loopback;
 	int tunnel;                     /* leg a of every call is a channel of SBC 1's tunnel */
 	struct vr_srtp_key tkey;
@@ -116,7 +117,10 @@ usage(void)
 		"                   leg a of call i is channel i + 1 of the tunnel of SBC 1 (key id\n"
 		"                   0): its packets go SRTP-protected to the relay's tunnel port;\n"
 		"                   what comes back through the tunnel is counted by its clear\n"
-		"                   RTP header (no latency); bench/provision.sh --tunnel writes it\n");
+		"                   RTP header (no latency); bench/provision.sh --tunnel writes it\n"
+		"  --linger SEC     after the results, a line {\"linger\":SEC}, then stay\n"
+		"                   connected (sending nothing) for SEC or until SIGTERM, so that\n"
+		"                   the relay's counters can be read before the link goes down\n");
 	exit(2);
 }
 
@@ -425,7 +429,7 @@ parse(struct gen *g, int argc, char **argv)
 		{ "duration", 1, NULL, 'd' }, { "warmup", 1, NULL, 'w' },
 		{ "loopback", 0, NULL, 'l' }, { "probes", 1, NULL, 'P' },
 		{ "probe-addr", 1, NULL, 'A' }, { "redis", 1, NULL, 'D' }, { "prefix", 1, NULL, 'X' },
-		{ "tunnel", 1, NULL, 'T' }, { NULL, 0, NULL, 0 },
+		{ "tunnel", 1, NULL, 'T' }, { "linger", 1, NULL, 'L' }, { NULL, 0, NULL, 0 },
 	};
 	const char *redis = "127.0.0.1:6379";
 	int opt;
@@ -452,6 +456,7 @@ parse(struct gen *g, int argc, char **argv)
 		case 'D': redis = optarg; break;
 		case 'X': g->pr.prefix = optarg; break;
 		case 'T': tunnel_arg(g, optarg); break;
+		case 'L': g->linger = num_arg(optarg, "--linger", 0, 600); break;
 		default: usage();
 		}
 	}
@@ -775,6 +780,13 @@ main(int argc, char **argv)
 				pr->done ? pr->ms[(size_t)((double)pr->done * 0.99)] : 0,
 				pr->done ? pr->ms[pr->done - 1] : 0);
 		}
+	}
+	if (g.linger > 0) {
+		printf("{\"linger\":%.1f}\n", g.linger);
+		fflush(stdout);
+		end = rte_rdtsc() + (uint64_t)(g.linger * (double)g.hz);
+		while (!stop && (now = rte_rdtsc()) < end)
+			rx_poll(&g, now);
 	}
 	rte_eth_dev_stop(g.port);
 	rte_eth_dev_close(g.port);
