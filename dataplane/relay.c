@@ -328,16 +328,7 @@ packet_flow(struct vr_lcore *lc, struct rte_mbuf *m, int64_t cell, int handed)
 		drop(lc, m, VR_DROP_NO_FLOW);
 		return NULL;
 	}
-	if (unlikely(f->owner != lc->idx)) {
-		if (handed)
-			drop(lc, m, VR_DROP_NO_FLOW);
-		else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
-			drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
-		else
-			count(lc, VR_GC_HANDOFF, 1);
-		return NULL;
-	}
-	return f;
+	return likely(flow_owned(lc, f, m, handed)) ? f : NULL;
 }
 
 /* One packet, start to end: for the few that other lcores hand over. */

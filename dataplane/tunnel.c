@@ -154,15 +154,8 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	f = data;
 	if (h.type == VR_TUN_RTCP)
 		f = f->sibling;
-	if (unlikely(f->owner != lc->idx)) {
-		if (handed)
-			drop(lc, m, VR_DROP_NO_FLOW);
-		else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
-			drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
-		else
-			count(lc, VR_GC_HANDOFF, 1);
+	if (unlikely(!flow_owned(lc, f, m, handed)))
 		return NULL;
-	}
 	t = f->tun;
 	for (k = 0; k < 2; k++)
 		if (__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) && t->key_id[k] == h.key_id)

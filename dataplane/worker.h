@@ -43,6 +43,27 @@ drop_flow(struct vr_lcore *lc, struct vr_shm_flow *st, struct rte_mbuf *m, int r
 /* Sends what lc buffered (relay.c). */
 void vr_tx_flush(struct vr_lcore *lc);
 
+/*
+ * Whether lc owns flow f, m's flow: 1, or 0 when m went to its owner lcore's
+ * handoff ring, or was dropped (handed: another lcore passed it here already,
+ * so it is not passed on again; or the owner's ring is full).
+ */
+static inline int
+flow_owned(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, int handed)
+{
+	struct vr_dp *dp = lc->dp;
+
+	if (likely(f->owner == lc->idx))
+		return 1;
+	if (handed)
+		drop(lc, m, VR_DROP_NO_FLOW);
+	else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
+		drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
+	else
+		count(lc, VR_GC_HANDOFF, 1);
+	return 0;
+}
+
 static inline void
 tx_enqueue(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t tag)
 {
