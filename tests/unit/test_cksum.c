@@ -34,23 +34,32 @@ check_rewrite(uint8_t *f, uint32_t nsip, uint32_t ndip, uint16_t nsp, uint16_t n
 		ref_udp_cksum(ip));
 }
 
+/* A frame in f: random addresses, ports and payload of fewer than max bytes; returns its payload length. */
+static size_t
+random_udp(uint8_t *f, size_t max)
+{
+	uint8_t pl[1472];
+	size_t plen = (size_t)rand() % max, k;
+	char sip[24], dip[24];
+
+	for (k = 0; k < plen; k++)
+		pl[k] = (uint8_t)rand();
+	snprintf(sip, sizeof(sip), "%d.%d.%d.%d", rand() % 256, rand() % 256, rand() % 256,
+		rand() % 256);
+	snprintf(dip, sizeof(dip), "%d.%d.%d.%d", rand() % 256, rand() % 256, rand() % 256,
+		rand() % 256);
+	build_udp(f, mac, mac, sip, (uint16_t)rand(), dip, (uint16_t)rand(), pl, plen);
+	return plen;
+}
+
 Test(cksum, matches_reference_on_random_packets)
 {
-	uint8_t f[1600], pl[1400];
-	unsigned int i, k;
+	uint8_t f[1600];
+	unsigned int i;
 
 	srand(42);
 	for (i = 0; i < 5000; i++) {
-		size_t plen = (size_t)(rand() % 1400);
-		char sip[24], dip[24];
-
-		for (k = 0; k < plen; k++)
-			pl[k] = (uint8_t)rand();
-		snprintf(sip, sizeof(sip), "%d.%d.%d.%d", rand() % 256, rand() % 256,
-			rand() % 256, rand() % 256);
-		snprintf(dip, sizeof(dip), "%d.%d.%d.%d", rand() % 256, rand() % 256,
-			rand() % 256, rand() % 256);
-		build_udp(f, mac, mac, sip, (uint16_t)rand(), dip, (uint16_t)rand(), pl, plen);
+		random_udp(f, 1400);
 		check_rewrite(f, (uint32_t)rand() * 2654435761u, (uint32_t)rand(),
 			(uint16_t)rand(), (uint16_t)rand());
 	}
@@ -117,23 +126,15 @@ Test(cksum, raw_sum_every_length_and_alignment)
 
 Test(cksum, full_udp_checksum_matches_reference)
 {
-	uint8_t f[1600], pl[1472];
-	unsigned int i, k;
+	uint8_t f[1600];
+	unsigned int i;
 
 	srand(43);
 	for (i = 0; i < 5000; i++) {
-		size_t plen = (size_t)(rand() % 1472);
-		char sip[24], dip[24];
+		size_t plen = random_udp(f, 1472);
 		uint8_t *ip = f + 14, *udp = ip + 20;
 		uint16_t ck;
 
-		for (k = 0; k < plen; k++)
-			pl[k] = (uint8_t)rand();
-		snprintf(sip, sizeof(sip), "%d.%d.%d.%d", rand() % 256, rand() % 256,
-			rand() % 256, rand() % 256);
-		snprintf(dip, sizeof(dip), "%d.%d.%d.%d", rand() % 256, rand() % 256,
-			rand() % 256, rand() % 256);
-		build_udp(f, mac, mac, sip, (uint16_t)rand(), dip, (uint16_t)rand(), pl, plen);
 		udp[6] = udp[7] = 0;
 		ck = vr_ipv4_udp_cksum(ip, udp);
 		cr_assert_eq(ntohs(ck), ref_udp_cksum(ip), "length %zu: 0x%04x, reference 0x%04x",
