@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu.h"
+
 #define TAG_LEN 8
 #define PAYLOAD 160
 #define MAX_COUNT 100000
@@ -38,48 +40,6 @@ struct report {
 	int min_seq, max_seq;
 	uint8_t seen[MAX_COUNT];
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int
-parse_addr(const char *s, struct sockaddr_in *sa)
-{
-	char buf[64], *colon;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	colon = strchr(buf, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1)
-		return -1;
-	sa->sin_port = htons((uint16_t)atoi(colon + 1));
-	return 0;
-}
-
-static int
-udp_socket(const struct sockaddr_in *sa)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
-		fprintf(stderr, "vr_phone: bind %s:%u: %s\n", inet_ntoa(sa->sin_addr),
-			ntohs(sa->sin_port), strerror(errno));
-		exit(2);
-	}
-	return fd;
-}
 
 static size_t
 build_rtp(uint8_t *b, const struct opts *o, unsigned int i)
@@ -218,10 +178,10 @@ main(int argc, char **argv)
 		snprintf(o.tag, sizeof(o.tag), "ATTACKER");
 	r.min_seq = -1;
 	r.max_seq = -1;
-	fd = udp_socket(&o.bind);
+	fd = udp_socket("vr_phone", &o.bind);
 	rtcp_bind = o.bind;
 	rtcp_bind.sin_port = htons(ntohs(o.bind.sin_port) + 1);
-	fd2 = o.spray ? -1 : udp_socket(&rtcp_bind);
+	fd2 = o.spray ? -1 : udp_socket("vr_phone", &rtcp_bind);
 	rtcp_to = o.to;
 	rtcp_to.sin_port = htons(ntohs(o.to.sin_port) + 1);
 	gap = 1000000000ull / o.pps;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dataplane/srtp.h"
+#include "emu.h"
 #include "voxrelay/tunnel.h"
 
 #define TAG_LEN 8
@@ -58,40 +59,11 @@ static srtp_t hello_up[2], hello_down[2];
 static unsigned int hellos_sent, hello_acks, foreign, bad_sent;
 static uint16_t hello_seq;
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void
 die(const char *what, const char *val)
 {
 	fprintf(stderr, "vr_sbc: %s: '%s'\n", what, val);
 	exit(2);
-}
-
-static int
-parse_addr(const char *s, struct sockaddr_in *sa)
-{
-	char buf[64], *colon;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	colon = strchr(buf, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1)
-		return -1;
-	sa->sin_port = htons((uint16_t)atoi(colon + 1));
-	return 0;
 }
 
 /* Decodes base64 s into out (at most cap bytes); returns the length or -1. */
@@ -164,19 +136,6 @@ parse_chan(const char *spec)
 	snprintf(c->tag, sizeof(c->tag), "%-8s", a);
 	snprintf(c->expect, sizeof(c->expect), "%-8s", b);
 	c->min_seq = c->max_seq = -1;
-}
-
-static int
-udp_socket(const struct sockaddr_in *sa)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
-		fprintf(stderr, "vr_sbc: bind %s:%u: %s\n", inet_ntoa(sa->sin_addr),
-			ntohs(sa->sin_port), strerror(errno));
-		exit(2);
-	}
-	return fd;
 }
 
 /* The RTP packet i of channel c, protected under key k, in a tunnel datagram; its length. */
@@ -436,7 +395,7 @@ main(int argc, char **argv)
 				die("libsrtp refused a session for channel", ch[i].tag);
 		}
 	}
-	fd = udp_socket(&o.bind);
+	fd = udp_socket("vr_sbc", &o.bind);
 	gap = 1000000000ull / o.pps;
 	t0 = now_ns();
 	next = t0;
@@ -462,7 +421,7 @@ main(int argc, char **argv)
 
 				close(fd);
 				nb.sin_port = htons((uint16_t)(ntohs(o.bind.sin_port) + 1));
-				fd = udp_socket(&nb);
+				fd = udp_socket("vr_sbc", &nb);
 				rebound = 1;
 			}
 			for (unsigned int c = 0; c < n_ch; c++) {
