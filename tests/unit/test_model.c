@@ -51,8 +51,10 @@ stun(const char *num, const char *site, unsigned int sip, unsigned int lo, unsig
 	vr_model_put(&m, &rec, num);
 }
 
+/* Call id between extension a (relay port ap, or tunnel channel ach) and b on port bp. */
 static void
-call(const char *id, const char *a, unsigned int ap, const char *b, unsigned int bp)
+tun_call(const char *id, const char *a, unsigned int ap, unsigned int ach, const char *b,
+	unsigned int bp)
 {
 	struct vr_rec rec;
 
@@ -62,9 +64,16 @@ call(const char *id, const char *a, unsigned int ap, const char *b, unsigned int
 	strcpy(rec.u.call.id, id);
 	strcpy(rec.u.call.leg[0].ext, a);
 	rec.u.call.leg[0].port = (uint16_t)ap;
+	rec.u.call.leg[0].channel = ach;
 	strcpy(rec.u.call.leg[1].ext, b);
 	rec.u.call.leg[1].port = (uint16_t)bp;
 	vr_model_put(&m, &rec, id);
+}
+
+static void
+call(const char *id, const char *a, unsigned int ap, const char *b, unsigned int bp)
+{
+	tun_call(id, a, ap, 0, b, bp);
 }
 
 static struct vr_rec *
@@ -215,24 +224,6 @@ sbc_and_ext(const char *id, const char *tid, const char *num)
 	vr_model_put(&m, &r, num);
 }
 
-/* Call id between extension a (relay port ap, or tunnel channel ach) and b on port bp. */
-static void
-tun_call(const char *id, const char *a, unsigned int ap, unsigned int ach, const char *b,
-	unsigned int bp)
-{
-	struct vr_rec rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.type = VR_REC_CALL;
-	rec.parsed = 1;
-	strcpy(rec.u.call.id, id);
-	strcpy(rec.u.call.leg[0].ext, a);
-	rec.u.call.leg[0].port = (uint16_t)ap;
-	rec.u.call.leg[0].channel = ach;
-	strcpy(rec.u.call.leg[1].ext, b);
-	rec.u.call.leg[1].port = (uint16_t)bp;
-	vr_model_put(&m, &rec, id);
-}
 
 Test(model, sbc_legs_are_tunnel_channels)
 {
