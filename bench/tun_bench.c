@@ -152,19 +152,13 @@ drops_total(void)
 static void
 resolve_gateway(void)
 {
-	uint8_t reply[60] = { 0 };
+	uint8_t reply[60];
 	unsigned int i;
 
 	for (i = 0; i < 64; i++)
 		run(1);
 	drain();
-	memcpy(reply, &dp.mac, 6);
-	memcpy(reply + 6, gw_mac, 6);
-	memcpy(reply + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x02", 10);
-	memcpy(reply + 22, gw_mac, 6);
-	memcpy(reply + 28, "\xc6\x33\x64\x01", 4);
-	memcpy(reply + 32, &dp.mac, 6);
-	memcpy(reply + 38, "\xc6\x33\x64\x0a", 4);
+	build_arp_reply(reply, (const uint8_t *)&dp.mac, gw_mac, "198.51.100.1", "198.51.100.10");
 	inject(reply, sizeof(reply));
 	for (i = 0; i < 64; i++)
 		run(1);

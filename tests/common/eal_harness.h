@@ -179,14 +179,7 @@ resolve_gateway(void)
 	memcpy(want + 38, "\xc6\x33\x64\x01", 4);       /* 198.51.100.1 */
 	cr_assert_arr_eq(f, want, 42, "ARP request bytes differ");
 	/* The gateway answers. */
-	memset(reply, 0, sizeof(reply));
-	memcpy(reply, our_mac, 6);
-	memcpy(reply + 6, gw_mac, 6);
-	memcpy(reply + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x02", 10);
-	memcpy(reply + 22, gw_mac, 6);
-	memcpy(reply + 28, "\xc6\x33\x64\x01", 4);
-	memcpy(reply + 32, our_mac, 6);
-	memcpy(reply + 38, "\xc6\x33\x64\x0a", 4);
+	build_arp_reply(reply, our_mac, gw_mac, "198.51.100.1", "198.51.100.10");
 	inject(reply, sizeof(reply));
 	run();
 	cr_assert(__atomic_load_n(&dp.neigh.word[1], __ATOMIC_RELAXED) & VR_NEIGH_VALID,
