@@ -143,8 +143,11 @@ calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 say() { echo "run.sh: $*" >&2; }
 
 EAL_GEN=(-l 0 --in-memory --no-pci --log-level '*:error' --file-prefix "$P-gen")
+# Runs in a subshell (a command substitution, or a background job) that it
+# replaces: a background job's $! is then timeout itself, which passes a TERM
+# on to vr-gen.
 gen() {
-	timeout 120 "$BUILD/bench/vr-gen" "${EAL_GEN[@]}" \
+	exec timeout 120 "$BUILD/bench/vr-gen" "${EAL_GEN[@]}" \
 		--vdev="net_memif0,role=client,socket=$MEMIF" -- --relay 198.51.100.10 \
 		--gw 198.51.100.1 --frame "$FRAME" --warmup "$WARM" "$@" 2>>"$WORK/gen.log"
 }
@@ -244,12 +247,9 @@ relay_run() {
 	revive_dp
 	b0=$(worker busy_tsc); p0=$(worker rx_pkts)
 	# Emptied here, not only by the job's redirection, which may come after
-	# the first look below. timeout passes the TERM below on to vr-gen.
+	# the first look below.
 	: >"$WORK/gen.out"
-	timeout 120 "$BUILD/bench/vr-gen" "${EAL_GEN[@]}" \
-		--vdev="net_memif0,role=client,socket=$MEMIF" -- --relay 198.51.100.10 \
-		--gw 198.51.100.1 --frame "$FRAME" --warmup "$WARM" --linger 30 "$@" \
-		>"$WORK/gen.out" 2>>"$WORK/gen.log" &
+	gen --linger 30 "$@" >"$WORK/gen.out" &
 	gpid=$!
 	for k in $(seq 2400); do
 		grep -qs '^{"linger"' "$WORK/gen.out" && break
