@@ -96,6 +96,14 @@ vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id)
 	return !ds->up || (shm_boot_id != 0 && shm_boot_id != ds->boot_id);
 }
 
+/* Whether a request's result rc means the connection is gone (not a refusal). */
+static int
+link_broken(int rc)
+{
+	return rc == -EPIPE || rc == -ECONNRESET || rc == -EAGAIN || rc == -ENOTCONN ||
+		rc == -EBADMSG;
+}
+
 /* Sends one request; a refusal marks the record. Returns 0, 1 refused, -1 broken. */
 static int
 send_call(struct vr_dpsync *ds, uint16_t type, struct vr_rec *r)
@@ -104,8 +112,7 @@ send_call(struct vr_dpsync *ds, uint16_t type, struct vr_rec *r)
 
 	if (rc == 0)
 		return 0;
-	if (rc == -EPIPE || rc == -ECONNRESET || rc == -EAGAIN || rc == -ENOTCONN ||
-			rc == -EBADMSG) {
+	if (link_broken(rc)) {
 		ds->up = 0;
 		return -1;
 	}
@@ -178,12 +185,12 @@ sbcs_set(struct vr_dpsync *ds, struct vr_model *m)
 		sbc_def(&r->u.sbc, p, ds->key_overlap_ms, &d);
 		if (p != NULL && same_key(p, &d))
 			continue;
-		if (p != NULL && p->key[0].id == d.key[0].id && !same_key(p, &d))
+		if (p != NULL && p->key[0].id == d.key[0].id)
 			vr_log(LOG_WARNING, "sbc:%s: its key changed under the same key_id %u: packets "
 				"under the old key are refused from now on (give a new key a new key_id)",
 				r->u.sbc.id, d.key[0].id);
 		rc = vr_ctl_request(&ds->ctl, VR_CTL_SBC_SET, &d, sizeof(d), NULL, 0, NULL);
-		if (rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EBADMSG) {
+		if (link_broken(rc)) {
 			ds->up = 0;
 			memset(&d, 0, sizeof(d));
 			return -1;
