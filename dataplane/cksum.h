@@ -11,6 +11,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Folds a 32-bit one's-complement accumulator to 16 bits. */
 static inline uint16_t
@@ -67,7 +70,8 @@ vr_udp_cksum_rewrite(uint16_t ck, uint32_t osip, uint32_t odip, uint16_t osp, ui
  * One's-complement sum of buf[0..len) as 16-bit words in stored byte order,
  * folded to 16 bits: what rte_raw_cksum gives, read 4 bytes at a time into
  * four 64-bit accumulators (2^16 = 1 modulo 2^16 - 1, so a 32-bit word adds
- * its two halves) instead of 2 bytes at a time. For the packets whose
+ * its two halves) instead of 2 bytes at a time, and with SSE2 32 bytes at a
+ * time into two vector registers of two 64-bit lanes. For the packets whose
  * payload the relay itself changes (SRTP decrypted or encrypted), where the
  * UDP checksum is computed whole: about a quarter of the cycles.
  */
@@ -79,6 +83,26 @@ vr_cksum_raw(const void *buf, size_t len)
 	uint32_t w[4];
 	uint16_t h;
 
+#ifdef __SSE2__
+	{
+		/* 32 bytes a round: each 32-bit word widened into a 64-bit lane. */
+		const __m128i z = _mm_setzero_si128();
+		__m128i s0 = z, s1 = z;
+		uint64_t l[2];
+
+		for (; len >= 32; p += 32, len -= 32) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+
+			s0 = _mm_add_epi64(s0, _mm_unpacklo_epi32(x, z));
+			s1 = _mm_add_epi64(s1, _mm_unpackhi_epi32(x, z));
+			s0 = _mm_add_epi64(s0, _mm_unpacklo_epi32(y, z));
+			s1 = _mm_add_epi64(s1, _mm_unpackhi_epi32(y, z));
+		}
+		_mm_storeu_si128((__m128i *)(void *)l, _mm_add_epi64(s0, s1));
+		d = l[0] + l[1];
+	}
+#endif
 	for (; len >= 16; p += 16, len -= 16) {
 		memcpy(w, p, 16);
 		a += w[0];
