@@ -76,6 +76,10 @@ vr_config_usage(FILE *out, const char *prog)
 		"                        exists); default: the first device the EAL found that\n"
 		"                        does both suites (hardware), else crypto_aesni_mb, the\n"
 		"                        ipsec-mb software device, where the CPU has AES-NI\n"
+		"  --tunnel-checksum on|off\n"
+		"                        a UDP checksum on the RTP and RTCP sent into SBC tunnels\n"
+		"                        (default off: zero, \"none\" in IPv4; the SRTP tag\n"
+		"                        already authenticates every byte of the payload)\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -180,7 +184,7 @@ vr_config_on_link(const struct vr_config *cfg, uint32_t ip)
 enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
-	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV, OPT_HELP,
+	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV, OPT_TUNNEL_CKSUM, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -203,6 +207,7 @@ static const struct option long_opts[] = {
 	{ "max-sbcs", required_argument, NULL, OPT_MAX_SBCS },
 	{ "srtp-engine", required_argument, NULL, OPT_SRTP_ENGINE },
 	{ "crypto-dev", required_argument, NULL, OPT_CRYPTO_DEV },
+	{ "tunnel-checksum", required_argument, NULL, OPT_TUNNEL_CKSUM },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -363,6 +368,14 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 				goto bad_value;
 			strcpy(cfg->crypto_dev, optarg);
 			cfg->crypto_dev_given = 1;
+			break;
+		case OPT_TUNNEL_CKSUM:
+			if (strcmp(optarg, "on") == 0)
+				cfg->tunnel_cksum = 1;
+			else if (strcmp(optarg, "off") == 0)
+				cfg->tunnel_cksum = 0;
+			else
+				goto bad_value;
 			break;
 		case OPT_HELP:
 			vr_config_usage(out, argv[0]);

@@ -243,11 +243,12 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		udp->dst_port = dport;
 	} else {
 		/* Decrypted or encrypted: the payload is new, so is its checksum
-		 * (for one the device encrypts, once it has: vr_tun_encap_flush). */
+		 * (for one the device encrypts, once it has: vr_tun_encap_flush).
+		 * Into a tunnel, none unless asked: the SRTP tag covers the payload. */
 		udp->src_port = f->out_port;
 		udp->dst_port = dport;
 		udp->dgram_cksum = 0;
-		if (!queued)
+		if (!queued && (f->out_tun == NULL || dp->cfg.tunnel_cksum))
 			udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
 	}
 	ip->hdr_checksum = 0;

@@ -311,11 +311,14 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 				VR_DROP_SRTP_ERROR);
 			continue;
 		}
-		/* The payload is final only now: so is the UDP checksum. */
-		ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		udp->dgram_cksum = 0;
-		udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
+		/* The payload is final only now: so is the UDP checksum, when there
+		 * is one (--tunnel-checksum; relay_flow left it zero). */
+		if (lc->dp->cfg.tunnel_cksum) {
+			ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *,
+				sizeof(struct rte_ether_hdr));
+			udp = (struct rte_udp_hdr *)(ip + 1);
+			udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
+		}
 		tx_enqueue(lc, m[i], lc->enc[i].tag);
 	}
 }

@@ -55,6 +55,7 @@ Test(config, minimal_and_defaults)
 	cr_assert_eq(cfg.dscp, 46);
 	cr_assert_str_eq(cfg.ctl_path, "/run/voxrelay/dp.sock");
 	cr_assert_str_eq(cfg.shm_name, "/voxrelay-stats");
+	cr_assert_eq(cfg.tunnel_cksum, 0);
 }
 
 Test(config, several_addresses_and_options)
@@ -62,7 +63,8 @@ Test(config, several_addresses_and_options)
 	cr_assert_eq(parse("--addr", "198.51.100.10,198.51.100.11", "--addr", "198.51.100.12",
 		"--prefix", "24", "--gateway", "198.51.100.1", "--ports", "30000-39999",
 		"--ctl", "/tmp/x.sock", "--shm", "/vr-x", "--idle-timeout", "30",
-		"--learn-window", "10", "--relatch", "8", "--max-calls", "1000", NULL), 0,
+		"--learn-window", "10", "--relatch", "8", "--max-calls", "1000",
+		"--tunnel-checksum", "on", NULL), 0,
 		"%s", errbuf);
 	cr_assert_eq(cfg.n_addrs, 3);
 	cr_assert_eq(cfg.port_lo, 30000);
@@ -73,6 +75,7 @@ Test(config, several_addresses_and_options)
 	cr_assert_eq(cfg.learn_window_ms, 10000);
 	cr_assert_eq(cfg.relatch_pkts, 8);
 	cr_assert_eq(cfg.max_calls, 1000);
+	cr_assert_eq(cfg.tunnel_cksum, 1);
 }
 
 Test(config, help)
@@ -106,6 +109,7 @@ Test(config, bad_values_are_named)
 	bad("--relatch", "1", "--relatch: bad value '1'");
 	bad("--dscp", "64", "--dscp: bad value '64'");
 	bad("--max-calls", "-3", "--max-calls: bad value '-3'");
+	bad("--tunnel-checksum", "yes", "--tunnel-checksum: bad value 'yes'");
 }
 
 Test(config, missing_and_inconsistent)
