@@ -4,7 +4,10 @@
  * AES-NI, a hardware device where present): the relay does what libsrtp
  * would around the cipher (RFC 3711 key derivation, packet index, rollover
  * counter, replay window, IVs; RFC 7714 for AEAD_AES_128_GCM) and the device
- * does the crypto, a burst of packets per call. Streams are keyed as
+ * does the crypto, a burst of packets per call through a queue pair. On a
+ * software device that offers it (RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO, as the
+ * ipsec-mb ones do), GCM's RTP goes through the device's synchronous CPU
+ * crypto entry instead, a packet at a time (see csrtp.c). Streams are keyed as
  * dataplane/srtp.c keys its libsrtp sessions (vr_tun_salt_tweak), so the two
  * engines interoperate packet for packet. A stream is created and freed by
  * the main lcore and used by one lcore at a time; each lcore has its own
@@ -22,6 +25,7 @@
 /* A cryptodev set up for SRTP: the device, its pools. */
 struct vr_csrtp_dev {
 	uint8_t dev_id;
+	uint8_t cpu_gcm;               /* GCM RTP through the device's synchronous CPU crypto */
 	uint16_t n_qp;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;

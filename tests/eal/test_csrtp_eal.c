@@ -6,7 +6,10 @@
  * AES_CM_128_HMAC_SHA1_80) and packet for packet against libsrtp (the
  * reference engine, dataplane/srtp.c): every packet one engine protects, the
  * other unprotects, both ways, for both suites, across the 16-bit sequence
- * rollover and out of order; replays and tampered tags refused.
+ * rollover and out of order; replays and tampered tags refused. GCM's RTP
+ * takes the device's CPU-crypto entry on ipsec-mb (suite csrtp): the GCM
+ * tests run again with it turned off (suite csrtp_queue), through the queue
+ * pair as on a device without it.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -45,7 +48,23 @@ teardown(void)
 	rte_eal_cleanup();
 }
 
+static void
+setup_queue(void)
+{
+	setup();
+	cr_assert(dev.cpu_gcm, "crypto_aesni_mb offers no CPU crypto: nothing to turn off");
+	dev.cpu_gcm = 0;
+}
+
 TestSuite(csrtp, .init = setup, .fini = teardown);
+TestSuite(csrtp_queue, .init = setup_queue, .fini = teardown);
+
+/* A GCM test body run both ways: CPU crypto (csrtp) and the queue pair (csrtp_queue). */
+#define GCM_BOTH(name)                                                         \
+	static void name##_body(void);                                         \
+	Test(csrtp, name) { name##_body(); }                                  \
+	Test(csrtp_queue, name) { name##_body(); }                            \
+	static void name##_body(void)
 
 static struct vr_srtp_key
 key(enum vr_srtp_suite suite, uint8_t fill)
@@ -149,7 +168,7 @@ Test(csrtp, rfc3711_key_derivation)
 }
 
 /* RFC 7714 16.1.1: AEAD_AES_128_GCM with the published session key and salt. */
-Test(csrtp, rfc7714_gcm_vector)
+GCM_BOTH(rfc7714_gcm_vector)
 {
 	uint8_t key[16], salt[12], plain[64], srtp[80], buf[128];
 	struct vr_csrtp_stream tx, rx;
@@ -258,7 +277,7 @@ Test(csrtp, cross_aes_cm_over_rollover)
 	cross(VR_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 65500, 80);
 }
 
-Test(csrtp, cross_gcm_over_rollover)
+GCM_BOTH(cross_gcm_over_rollover)
 {
 	cross(VR_SRTP_AEAD_AES_128_GCM, 1, 65500, 80);
 	cross(VR_SRTP_AEAD_AES_128_GCM, 0, 65500, 80);
@@ -320,13 +339,13 @@ Test(csrtp, replay_reorder_tamper_aes_cm)
 	replay_reorder_tamper(VR_SRTP_AES_CM_128_HMAC_SHA1_80);
 }
 
-Test(csrtp, replay_reorder_tamper_gcm)
+GCM_BOTH(replay_reorder_tamper_gcm)
 {
 	replay_reorder_tamper(VR_SRTP_AEAD_AES_128_GCM);
 }
 
 /* A burst of packets of several streams in one call. */
-Test(csrtp, burst_of_streams)
+GCM_BOTH(burst_of_streams)
 {
 	struct vr_srtp_key k = key(VR_SRTP_AEAD_AES_128_GCM, 1);
 	struct vr_csrtp_stream cs[4], *sp[32];
@@ -454,6 +473,65 @@ Test(csrtp, srtcp_aes_cm)
 Test(csrtp, srtcp_gcm)
 {
 	cross_rtcp(VR_SRTP_AEAD_AES_128_GCM);
+}
+
+/*
+ * One burst of GCM RTP (CPU crypto), GCM RTCP and AES-CM RTP (the queue
+ * pair) interleaved: every packet comes back right, through the engine both
+ * ways, with one packet of each kind tampered and refused alone.
+ */
+GCM_BOTH(mixed_burst)
+{
+	enum vr_srtp_suite su[3] = { VR_SRTP_AEAD_AES_128_GCM, VR_SRTP_AEAD_AES_128_GCM,
+		VR_SRTP_AES_CM_128_HMAC_SHA1_80 };
+	struct vr_csrtp_stream tx[3], rx[3], *sp[30];
+	struct rte_mbuf *m[30];
+	uint16_t off[30];
+	uint8_t st[30], is_rtcp[30], ref[30][256];
+	int len[30];
+
+	for (int c = 0; c < 3; c++) {
+		struct vr_srtp_key k = key(su[c], (uint8_t)(40 + c));
+
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, 9u + (uint32_t)c, 1), 0);
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &rx[c], &k, VR_TUN_DOWN, 9u + (uint32_t)c, 0), 0);
+	}
+	/* Packet i is of kind i % 3: GCM RTP, GCM RTCP, AES-CM RTP. */
+	for (int i = 0; i < 30; i++) {
+		int c = i % 3;
+
+		is_rtcp[i] = c == 1;
+		len[i] = is_rtcp[i] ? rtcp(ref[i], 0x5eed, (uint8_t)i) :
+			rtp(ref[i], (uint16_t)(1000 + i), 0x600u + (uint32_t)c);
+		m[i] = mb(ref[i], len[i]);
+		off[i] = 42;
+		sp[i] = &tx[c];
+	}
+	vr_csrtp_protect_mixed(&dev, 0, m, off, sp, is_rtcp, st, 30);
+	for (int i = 0; i < 30; i++) {
+		cr_assert_eq(st[i], VR_CSRTP_OK, "protecting packet %d", i);
+		cr_assert_neq(memcmp(rte_pktmbuf_mtod_offset(m[i], uint8_t *, 42 + 12), ref[i] + 12,
+			16), 0, "packet %d left in the clear", i);
+		sp[i] = &rx[i % 3];
+	}
+	for (int c = 0; c < 3; c++)
+		rte_pktmbuf_mtod_offset(m[c + 3], uint8_t *, 42)[m[c + 3]->data_len - 43] ^= 1;
+	vr_csrtp_unprotect_mixed(&dev, 0, m, off, sp, is_rtcp, st, 30);
+	for (int i = 0; i < 30; i++) {
+		if (i >= 3 && i < 6) {
+			cr_assert_eq(st[i], VR_CSRTP_AUTH, "tampered packet %d accepted", i);
+		} else {
+			cr_assert_eq(st[i], VR_CSRTP_OK, "unprotecting packet %d", i);
+			cr_assert_eq((int)m[i]->data_len - 42, len[i], "packet %d", i);
+			cr_assert_arr_eq(rte_pktmbuf_mtod_offset(m[i], uint8_t *, 42), ref[i],
+				(size_t)len[i], "packet %d changed", i);
+		}
+		rte_pktmbuf_free(m[i]);
+	}
+	for (int c = 0; c < 3; c++) {
+		vr_csrtp_stream_fini(&dev, &tx[c]);
+		vr_csrtp_stream_fini(&dev, &rx[c]);
+	}
 }
 
 /* A device that cannot do the suites is refused; the pick skips it and finds the one that can. */
