@@ -95,12 +95,9 @@ hash_u64(struct hash *h, const char *field, uint64_t v)
 static void
 hash_strcpy(struct hash *h, const char *field, const char *v)
 {
-	size_t n = strnlen(v, sizeof(h->buf[0]) - 1);
-
 	if (h->nbuf == 96)
 		return;
-	memcpy(h->buf[h->nbuf], v, n);
-	h->buf[h->nbuf][n] = '\0';
+	snprintf(h->buf[h->nbuf], sizeof(h->buf[0]), "%s", v);
 	hash_str(h, field, h->buf[h->nbuf++]);
 }
 

@@ -106,6 +106,7 @@ mb(const uint8_t *buf, int len)
 
 	cr_assert_not_null(m);
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + len));
+	cr_assert_not_null(p);
 	memset(p, 0xee, 42);
 	memcpy(p + 42, buf, (size_t)len);
 	return m;
