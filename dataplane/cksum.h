@@ -72,8 +72,9 @@ vr_udp_cksum_rewrite(uint16_t ck, uint32_t osip, uint32_t odip, uint16_t osp, ui
  * four 64-bit accumulators (2^16 = 1 modulo 2^16 - 1, so a 32-bit word adds
  * its two halves) instead of 2 bytes at a time, and with SSE2 32 bytes at a
  * time into two vector registers of two 64-bit lanes. For the packets whose
- * payload the relay itself changes (SRTP decrypted or encrypted), where the
- * UDP checksum is computed whole: about a quarter of the cycles.
+ * payload the relay itself changes (SRTP decrypted, or encrypted with
+ * --tunnel-checksum on), where the UDP checksum is computed whole: about a
+ * quarter of the cycles.
  */
 static inline uint16_t
 vr_cksum_raw(const void *buf, size_t len)

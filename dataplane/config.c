@@ -79,7 +79,7 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --tunnel-checksum on|off\n"
 		"                        a UDP checksum on the RTP and RTCP sent into SBC tunnels\n"
 		"                        (default off: zero, \"none\" in IPv4; the SRTP tag\n"
-		"                        already authenticates every byte of the payload)\n"
+		"                        authenticates the packet the tunnel carries)\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -184,7 +184,8 @@ vr_config_on_link(const struct vr_config *cfg, uint32_t ip)
 enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
-	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV, OPT_TUNNEL_CKSUM, OPT_HELP,
+	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV,
+	OPT_TUNNEL_CKSUM, OPT_HELP,
 };
 
 static const struct option long_opts[] = {

@@ -36,7 +36,7 @@ struct vr_config {
 	uint8_t srtp_engine;          /* enum vr_srtp_engine */
 	char crypto_dev[64];          /* the cryptodev for VR_SRTP_ENGINE_CRYPTODEV */
 	uint8_t crypto_dev_given;     /* --crypto-dev was given: no other device is picked */
-	uint8_t tunnel_cksum;         /* UDP checksum on RTP/RTCP into tunnels (--tunnel-checksum on) */
+	uint8_t tunnel_cksum;         /* a UDP checksum into tunnels (--tunnel-checksum) */
 };
 
 /* Who does the tunnel's SRTP (--srtp-engine). */

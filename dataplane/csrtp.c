@@ -30,9 +30,10 @@
 
 #include "csrtp.h"
 
-/* Per-op private area: the IV (16), then a digest scratch (20). */
+/* Per-op private area: the IV (16), a digest scratch (20), run() saw it come back (1). */
 #define IV_OFF (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
 #define DIGEST_OFF (IV_OFF + 16)
+#define BACK_OFF (DIGEST_OFF + 20)
 #define OP_PRIV 48
 #define CM_TAG 10
 #define GCM_TAG 16
@@ -82,6 +83,7 @@ vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint3
 {
 	struct rte_cryptodev_config conf = { .socket_id = socket, .nb_queue_pairs = n_qp };
 	struct rte_cryptodev_qp_conf qc = { .nb_descriptors = 2048 };
+	struct rte_cryptodev_info info;
 	char pname[64];
 	int id;
 	uint16_t q;
@@ -103,12 +105,8 @@ vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint3
 	d->n_qp = n_qp;
 	if (!supports(d->dev_id))
 		return -ENOTSUP;
-	{
-		struct rte_cryptodev_info info;
-
-		rte_cryptodev_info_get(d->dev_id, &info);
-		d->cpu_gcm = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) != 0;
-	}
+	rte_cryptodev_info_get(d->dev_id, &info);
+	d->cpu_gcm = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) != 0;
 	snprintf(pname, sizeof(pname), "vr_csess_%d", id);
 	/* Two sessions per stream (each direction), one more for key derivation. */
 	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, 2 * max_streams + 64,
@@ -146,20 +144,31 @@ vr_csrtp_dev_fini(struct vr_csrtp_dev *d)
 	d->sess_pool = NULL;
 }
 
-/* Runs ops[0..n) through queue pair qp and waits for all of them (at most 1 s). */
+/*
+ * Runs ops[0..n) through queue pair qp and waits for all of them (at most
+ * 1 s). Each op that came back is marked so (BACK_OFF); after a timeout the
+ * others may still be in the device, and the device is marked hung.
+ */
 static int
 run(struct vr_csrtp_dev *d, uint16_t qp, struct rte_crypto_op **ops, unsigned int n)
 {
 	struct rte_crypto_op *done[MAX_BURST];
-	unsigned int in = 0, out = 0;
+	unsigned int in = 0, out = 0, i, got;
 	uint64_t end = rte_rdtsc() + rte_get_tsc_hz();
 
+	for (i = 0; i < n; i++)
+		*rte_crypto_op_ctod_offset(ops[i], uint8_t *, BACK_OFF) = 0;
 	while (out < n) {
 		if (in < n)
 			in += rte_cryptodev_enqueue_burst(d->dev_id, qp, ops + in, (uint16_t)(n - in));
-		out += rte_cryptodev_dequeue_burst(d->dev_id, qp, done, (uint16_t)(n - out));
-		if (rte_rdtsc() > end)
+		got = rte_cryptodev_dequeue_burst(d->dev_id, qp, done, (uint16_t)(n - out));
+		for (i = 0; i < got; i++)
+			*rte_crypto_op_ctod_offset(done[i], uint8_t *, BACK_OFF) = 1;
+		out += got;
+		if (out < n && rte_rdtsc() > end) {
+			d->hung = 1;
 			return -ETIMEDOUT;
+		}
 	}
 	return 0;
 }
@@ -215,8 +224,11 @@ vr_csrtp_derive(struct vr_csrtp_dev *d, const uint8_t *key, const uint8_t *salt1
 	op->sym->m_src = m;
 	op->sym->cipher.data.offset = 0;
 	op->sym->cipher.data.length = 32;
-	if (run(d, (uint16_t)(d->n_qp - 1), &op, 1) == 0 &&
-			op->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
+	if (d->hung)
+		goto out;
+	if (run(d, (uint16_t)(d->n_qp - 1), &op, 1) < 0)
+		return -EIO; /* the op, its mbuf and the session stay with the device */
+	if (op->status == RTE_CRYPTO_OP_STATUS_SUCCESS) {
 		memcpy(out, buf, len);
 		rc = 0;
 	}
@@ -629,7 +641,7 @@ rtp_cpu(struct vr_csrtp_dev *d, struct rte_mbuf *m, uint16_t off, uint32_t len,
 	data.tot_len = ps->plen;
 	tag.va = p + ps->hdr + ps->plen;
 	if (rte_cryptodev_sym_cpu_crypto_process(d->dev_id, s->sess, ofs, &v) != 1)
-		return err == EBADMSG ? VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
+		return !outbound && err == EBADMSG ? VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
 	if (outbound)
 		rte_pktmbuf_append(m, GCM_TAG);
 	else
@@ -707,14 +719,15 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 		if (m->nb_segs != 1)
 			status[i] = VR_CSRTP_BAD;
 		else if (!ps[i].rtcp && d->cpu_gcm && st[i]->suite == VR_SRTP_AEAD_AES_128_GCM)
-			status[i] = (uint8_t)rtp_cpu(d, m, off[i], m->data_len - off[i], st[i], &ps[i],
-				outbound);
+			status[i] = (uint8_t)rtp_cpu(d, m, off[i], m->data_len - off[i], st[i],
+				&ps[i], outbound);
 		else
 			queued[nq++] = (uint8_t)i;
 	}
 	if (nq == 0)
 		return;
-	if (rte_crypto_op_bulk_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops, nq) != nq) {
+	if (d->hung || rte_crypto_op_bulk_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops,
+			nq) != nq) {
 		for (k = 0; k < nq; k++)
 			status[queued[k]] = VR_CSRTP_DEVICE;
 		return;
@@ -727,16 +740,20 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 		m = pkts[i];
 		len = m->data_len - off[i];
 		if (ps[i].rtcp)
-			status[i] = (uint8_t)rtcp_op(ops[k], m, off[i], len, st[i], &ps[i], outbound);
+			status[i] = (uint8_t)rtcp_op(ops[k], m, off[i], len, st[i], &ps[i],
+				outbound);
 		else
-			status[i] = (uint8_t)rtp_op(ops[k], m, off[i], len, st[i], &ps[i], outbound);
+			status[i] = (uint8_t)rtp_op(ops[k], m, off[i], len, st[i], &ps[i],
+				outbound);
 		if (status[i] == VR_CSRTP_OK)
 			live[nl++] = ops[k];
 	}
 	if (nl > 0 && run(d, qp, live, nl) < 0) {
+		/* What came back is done; what did not is left to the device. */
 		for (k = 0; k < nq; k++)
-			if (status[queued[k]] == VR_CSRTP_OK)
-				status[queued[k]] = VR_CSRTP_DEVICE;
+			if (status[queued[k]] == VR_CSRTP_OK &&
+					!*rte_crypto_op_ctod_offset(ops[k], uint8_t *, BACK_OFF))
+				status[queued[k]] = VR_CSRTP_LOST;
 	}
 	for (k = 0; k < nq; k++) {
 		struct rte_crypto_op *op = ops[k];
@@ -757,7 +774,8 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 			continue;
 		}
 		if (ps[i].rtcp) {
-			uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *, off[i] + 8 + ps[i].plen);
+			uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *,
+				off[i] + 8 + ps[i].plen);
 
 			if (outbound && gcm) {
 				/* ciphertext, tag, then E flag and index */
@@ -766,12 +784,22 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 			} else if (outbound) {
 				/* ciphertext, E flag and index, then the tag */
 				rte_pktmbuf_append(m, CM_TAG);
-				memcpy(tail + 4, rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF),
+				memcpy(tail + 4,
+					rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF),
 					CM_TAG);
+			} else if (rtcp_replay_check(s, ps[i].idx) < 0) {
+				/* a copy of it earlier in this burst passed */
+				status[i] = VR_CSRTP_REPLAY;
 			} else {
 				rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
 				rtcp_commit(s, ps[i].idx);
 			}
+			continue;
+		}
+		/* Checked again now: a copy of it earlier in this burst may have passed. */
+		if (!outbound && s->started && ps[i].ssrc == s->ssrc &&
+				replay_check(s, ps[i].roc, ps[i].seq) < 0) {
+			status[i] = VR_CSRTP_REPLAY;
 			continue;
 		}
 		if (outbound && !gcm) {
@@ -785,7 +813,10 @@ burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_
 		}
 		rtp_passed(s, &ps[i]);
 	}
-	rte_mempool_put_bulk(d->op_pool, (void **)ops, nq);
+	for (k = 0, nl = 0; k < nq; k++)
+		if (status[queued[k]] != VR_CSRTP_LOST)
+			ops[nl++] = ops[k];
+	rte_mempool_put_bulk(d->op_pool, (void **)ops, nl);
 }
 
 void

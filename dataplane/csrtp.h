@@ -5,9 +5,9 @@
  * would around the cipher (RFC 3711 key derivation, packet index, rollover
  * counter, replay window, IVs; RFC 7714 for AEAD_AES_128_GCM) and the device
  * does the crypto, a burst of packets per call through a queue pair. On a
- * software device that offers it (RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO, as the
- * ipsec-mb ones do), GCM's RTP goes through the device's synchronous CPU
- * crypto entry instead, a packet at a time (see csrtp.c). Streams are keyed as
+ * software device that offers it (RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO, as
+ * crypto_aesni_mb does), GCM's RTP goes through the device's synchronous
+ * CPU-crypto entry instead, a packet at a time (see csrtp.c). Streams are keyed as
  * dataplane/srtp.c keys its libsrtp sessions (vr_tun_salt_tweak), so the two
  * engines interoperate packet for packet. A stream is created and freed by
  * the main lcore and used by one lcore at a time; each lcore has its own
@@ -25,7 +25,12 @@
 /* A cryptodev set up for SRTP: the device, its pools. */
 struct vr_csrtp_dev {
 	uint8_t dev_id;
-	uint8_t cpu_gcm;               /* GCM RTP through the device's synchronous CPU crypto */
+	/* Set by vr_csrtp_dev_init when the device has synchronous CPU crypto:
+	 * GCM's RTP goes that way (tests clear it to use the queue pair). */
+	uint8_t cpu_gcm;
+	/* Set by the lcore whose queue pair stopped answering (1 s): the queue
+	 * pairs are not used again, their packets fail with VR_CSRTP_DEVICE. */
+	uint8_t hung;
 	uint16_t n_qp;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
@@ -56,6 +61,8 @@ enum vr_csrtp_status {
 	VR_CSRTP_REPLAY,   /* index seen, or older than the window */
 	VR_CSRTP_BAD,      /* not an RTP packet this engine handles, or no room */
 	VR_CSRTP_DEVICE,   /* the device refused or failed the operation */
+	VR_CSRTP_LOST,     /* the device did not answer: it may still write the mbuf, so
+	                    * the caller must not free or reuse it (it is leaked) */
 };
 
 /*

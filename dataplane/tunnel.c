@@ -40,6 +40,24 @@ drop_tun(struct vr_lcore *lc, int64_t row, struct vr_shm_flow *st, struct rte_mb
 	drop(lc, m, reason);
 }
 
+/*
+ * A packet the crypto device took and did not give back (VR_CSRTP_LOST):
+ * counted as dropped, for SBC row and flow st, but not freed, since the
+ * device may still write it.
+ */
+static __rte_noinline void
+lost_tun(struct vr_lcore *lc, uint32_t row, struct vr_shm_flow *st, unsigned int *n_lost)
+{
+	vr_dp_sbc_ctr(lc->dp, lc->idx, row)->drops[VR_DROP_SRTP_ERROR]++;
+	st->drops[VR_DROP_SRTP_ERROR]++;
+	lc->ctr->drops[VR_DROP_SRTP_ERROR]++;
+	if ((*n_lost)++ == 0)
+		VR_LOG(ERR, "worker %u: crypto device %u did not answer within 1 s: its "
+			"packets are left to it and counted as srtp_error, and the tunnels' "
+			"RTP fails from now on (restart voxrelay-dp, or use --srtp-engine "
+			"libsrtp)", lc->idx, lc->dp->cdev.dev_id);
+}
+
 static int
 srtp_reason(srtp_err_status_t st)
 {
@@ -199,7 +217,7 @@ vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int 
 	struct vr_csrtp_stream *cs[VR_BURST];
 	uint16_t off[VR_BURST] = { 0 };
 	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
-	unsigned int i;
+	unsigned int i, n_lost = 0;
 
 	if (n > VR_BURST)
 		n = VR_BURST;
@@ -214,6 +232,11 @@ vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int 
 	for (i = 0; i < n; i++) {
 		struct vr_flow *f = pend[i].f;
 
+		if (unlikely(st[i] == VR_CSRTP_LOST)) {
+			lost_tun(lc, f->tun->sbc_row, f->st, &n_lost);
+			out[i] = NULL;
+			continue;
+		}
 		if (unlikely(st[i] != VR_CSRTP_OK)) {
 			drop_tun(lc, f->tun->sbc_row, f->st, m[i], csrtp_reason(st[i]));
 			out[i] = NULL;
@@ -292,7 +315,8 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 	struct vr_csrtp_stream *cs[VR_BURST];
 	uint16_t off[VR_BURST] = { 0 };
 	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
-	unsigned int i, n = lc->n_enc;
+	unsigned int i, n = lc->n_enc, n_lost = 0;
+	const int cksum = lc->dp->cfg.tunnel_cksum;
 
 	lc->n_enc = 0;
 	for (i = 0; i < n; i++) {
@@ -306,6 +330,10 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 		struct rte_ipv4_hdr *ip;
 		struct rte_udp_hdr *udp;
 
+		if (unlikely(st[i] == VR_CSRTP_LOST)) {
+			lost_tun(lc, lc->enc[i].sbc_row, lc->enc[i].st, &n_lost);
+			continue;
+		}
 		if (unlikely(st[i] != VR_CSRTP_OK)) {
 			drop_tun(lc, (int64_t)lc->enc[i].sbc_row, lc->enc[i].st, m[i],
 				VR_DROP_SRTP_ERROR);
@@ -313,7 +341,7 @@ vr_tun_encap_flush(struct vr_lcore *lc)
 		}
 		/* The payload is final only now: so is the UDP checksum, when there
 		 * is one (--tunnel-checksum; relay_flow left it zero). */
-		if (lc->dp->cfg.tunnel_cksum) {
+		if (cksum) {
 			ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *,
 				sizeof(struct rte_ether_hdr));
 			udp = (struct rte_udp_hdr *)(ip + 1);

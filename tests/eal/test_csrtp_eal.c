@@ -11,12 +11,14 @@
  * tests run again with it turned off (suite csrtp_queue), through the queue
  * pair as on a device without it.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <rte_eal.h>
 #include <rte_bus_vdev.h>
+#include <rte_cryptodev.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/csrtp.h"
@@ -479,10 +481,14 @@ Test(csrtp, srtcp_gcm)
 /*
  * One burst of GCM RTP (CPU crypto), GCM RTCP and AES-CM RTP (the queue
  * pair) interleaved: every packet comes back right, through the engine both
- * ways, with one packet of each kind tampered and refused alone.
+ * ways, with one packet of each kind tampered and refused alone; only the
+ * packets that use the queue pair go through it, and every operation goes
+ * back to the pool.
  */
 GCM_BOTH(mixed_burst)
 {
+	struct rte_cryptodev_stats before, after;
+	unsigned int pool = rte_mempool_avail_count(dev.op_pool);
 	enum vr_srtp_suite su[3] = { VR_SRTP_AEAD_AES_128_GCM, VR_SRTP_AEAD_AES_128_GCM,
 		VR_SRTP_AES_CM_128_HMAC_SHA1_80 };
 	struct vr_csrtp_stream tx[3], rx[3], *sp[30];
@@ -494,8 +500,10 @@ GCM_BOTH(mixed_burst)
 	for (int c = 0; c < 3; c++) {
 		struct vr_srtp_key k = key(su[c], (uint8_t)(40 + c));
 
-		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, 9u + (uint32_t)c, 1), 0);
-		cr_assert_eq(vr_csrtp_stream_init(&dev, &rx[c], &k, VR_TUN_DOWN, 9u + (uint32_t)c, 0), 0);
+		uint32_t ch = 9u + (uint32_t)c;
+
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, ch, 1), 0);
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &rx[c], &k, VR_TUN_DOWN, ch, 0), 0);
 	}
 	/* Packet i is of kind i % 3: GCM RTP, GCM RTCP, AES-CM RTP. */
 	for (int i = 0; i < 30; i++) {
@@ -508,6 +516,7 @@ GCM_BOTH(mixed_burst)
 		off[i] = 42;
 		sp[i] = &tx[c];
 	}
+	cr_assert_eq(rte_cryptodev_stats_get(dev.dev_id, &before), 0);
 	vr_csrtp_protect_mixed(&dev, 0, m, off, sp, is_rtcp, st, 30);
 	for (int i = 0; i < 30; i++) {
 		cr_assert_eq(st[i], VR_CSRTP_OK, "protecting packet %d", i);
@@ -518,6 +527,12 @@ GCM_BOTH(mixed_burst)
 	for (int c = 0; c < 3; c++)
 		rte_pktmbuf_mtod_offset(m[c + 3], uint8_t *, 42)[m[c + 3]->data_len - 43] ^= 1;
 	vr_csrtp_unprotect_mixed(&dev, 0, m, off, sp, is_rtcp, st, 30);
+	cr_assert_eq(rte_cryptodev_stats_get(dev.dev_id, &after), 0);
+	/* Both ways: 20 of 30 take the queue (GCM RTCP, AES-CM RTP); without CPU crypto, 30. */
+	cr_assert_eq(after.enqueued_count - before.enqueued_count, dev.cpu_gcm ? 40u : 60u,
+		"%" PRIu64 " operations through the queue pair",
+		after.enqueued_count - before.enqueued_count);
+	cr_assert_eq(rte_mempool_avail_count(dev.op_pool), pool, "operations not given back");
 	for (int i = 0; i < 30; i++) {
 		if (i >= 3 && i < 6) {
 			cr_assert_eq(st[i], VR_CSRTP_AUTH, "tampered packet %d accepted", i);
@@ -533,6 +548,69 @@ GCM_BOTH(mixed_burst)
 		vr_csrtp_stream_fini(&dev, &tx[c]);
 		vr_csrtp_stream_fini(&dev, &rx[c]);
 	}
+}
+
+/*
+ * Copies of packets in the same burst as the original: the first passes,
+ * the copies are refused as replays (for RTP and SRTCP), whichever way the
+ * packets go through the device.
+ */
+static void
+copies_in_one_burst(enum vr_srtp_suite suite)
+{
+	struct vr_srtp_key k = key(suite, 77);
+	struct vr_csrtp_stream tx, rx, *sp[8];
+	struct rte_mbuf *m[8];
+	uint16_t off[8];
+	uint8_t st[8], buf[256];
+	/* packets 0..2, then copies of 0 and 1, then SRTCP 5 and its copy */
+	const uint8_t is_rtcp[8] = { 0, 0, 0, 0, 0, 1, 1, 0 };
+	const uint8_t want[8] = { VR_CSRTP_OK, VR_CSRTP_OK, VR_CSRTP_OK, VR_CSRTP_REPLAY,
+		VR_CSRTP_REPLAY, VR_CSRTP_OK, VR_CSRTP_REPLAY, VR_CSRTP_OK };
+	uint8_t prot[8][256];
+	int plen[8], len;
+
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 4, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 4, 0), 0);
+	/* Protected one at a time: 0, 1, 2, 7 (RTP seq 100 + i) and an SRTCP packet. */
+	for (int i = 0; i < 8; i++) {
+		if (i == 3 || i == 4 || i == 6)
+			continue;
+		len = is_rtcp[i] ? rtcp(buf, 0x77, 5) : rtp(buf, (uint16_t)(100 + i), 0x77);
+		plen[i] = len;
+		cr_assert_eq(is_rtcp[i] ? one_rtcp(&tx, buf, &len, 1) : one(&tx, buf, &len, 1),
+			VR_CSRTP_OK);
+		memcpy(prot[i], buf, (size_t)len);
+		plen[i] = len;
+	}
+	memcpy(prot[3], prot[0], (size_t)plen[0]);
+	plen[3] = plen[0];
+	memcpy(prot[4], prot[1], (size_t)plen[1]);
+	plen[4] = plen[1];
+	memcpy(prot[6], prot[5], (size_t)plen[5]);
+	plen[6] = plen[5];
+	for (int i = 0; i < 8; i++) {
+		m[i] = mb(prot[i], plen[i]);
+		off[i] = 42;
+		sp[i] = &rx;
+	}
+	vr_csrtp_unprotect_mixed(&dev, 0, m, off, sp, is_rtcp, st, 8);
+	for (int i = 0; i < 8; i++) {
+		cr_assert_eq(st[i], want[i], "packet %d: status %u, want %u", i, st[i], want[i]);
+		rte_pktmbuf_free(m[i]);
+	}
+	vr_csrtp_stream_fini(&dev, &tx);
+	vr_csrtp_stream_fini(&dev, &rx);
+}
+
+Test(csrtp, copies_in_one_burst_aes_cm)
+{
+	copies_in_one_burst(VR_SRTP_AES_CM_128_HMAC_SHA1_80);
+}
+
+GCM_BOTH(copies_in_one_burst_gcm)
+{
+	copies_in_one_burst(VR_SRTP_AEAD_AES_128_GCM);
 }
 
 /* A device that cannot do the suites is refused; the pick skips it and finds the one that can. */

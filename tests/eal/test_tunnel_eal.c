@@ -248,33 +248,61 @@ BOTH(media_both_ways_bytes)
 	vr_srtp_stream_free(down);
 }
 
-/* --tunnel-checksum on: the tunnel datagrams carry their UDP checksum
- * (open_sbc_frame checks it), both ways of the engine's hand-off. */
-BOTH(tunnel_checksum_when_asked)
+/*
+ * Media both ways under key k: the SBC's packet decrypted to the phone (its
+ * UDP checksum always right), then three of the phone's into the tunnel
+ * (open_sbc_frame checks their checksum: zero, or right with
+ * --tunnel-checksum on) that the SBC decrypts to what the phone sent.
+ */
+static void
+media_exchange(const struct vr_srtp_key *k)
 {
-	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
-	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
-	uint8_t in[512], out[512], rtp[512];
+	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, 0);
+	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, 1);
+	uint8_t in[512], out[512], rtp[512], want[172];
 	unsigned int i;
 
-	dp.cfg.tunnel_cksum = 1;
 	resolve_gateway();
-	set_sbc(SBC, &k, NULL);
+	set_sbc(SBC, k, NULL);
 	add_tun_call();
 	inject(in, phone(in, 1, 0x22)); /* latches the phone; the SBC's address is not known yet */
 	run();
 	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 9, 0x11, "203.0.113.50", 40000));
 	run();
 	cr_assert_eq(sent(out), 42 + 172u);
+	cr_assert_eq(ref_udp_cksum(out + 14), (uint16_t)(out[40] << 8 | out[41]),
+		"UDP checksum to the phone");
+	build_rtp(want, 9, 160u * 9, 0x5bc0, 160, 0x11);
+	cr_assert_arr_eq(out + 42, want, 172, "the phone got other bytes than the SBC sent");
 	for (i = 0; i < 3; i++) {
 		inject(in, phone(in, (uint16_t)(2 + i), (uint8_t)(0x33 + i)));
 		run();
 		cr_assert_eq(open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down, rtp),
 			172);
+		build_rtp(want, (uint16_t)(2 + i), 160u * (2 + i), 0xb0b0, 160,
+			(uint8_t)(0x33 + i));
+		cr_assert_arr_eq(rtp, want, 172, "the SBC got other bytes than the phone sent");
 	}
 	vr_srtp_stream_free(up);
 	vr_srtp_stream_free(down);
+}
+
+/* --tunnel-checksum on: the tunnel datagrams carry their UDP checksum. */
+BOTH(tunnel_checksum_when_asked)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+
+	dp.cfg.tunnel_cksum = 1;
+	media_exchange(&k);
+}
+
+/* An SBC whose tunnel runs AEAD_AES_128_GCM (on crypto_aesni_mb: the CPU-crypto path). */
+BOTH(gcm_media_both_ways)
+{
+	struct vr_srtp_key k = key(1, 0x47);
+
+	k.suite = VR_SRTP_AEAD_AES_128_GCM;
+	media_exchange(&k);
 }
 
 BOTH(bad_tunnel_packets_dropped_by_reason)

@@ -78,6 +78,13 @@ Test(config, several_addresses_and_options)
 	cr_assert_eq(cfg.tunnel_cksum, 1);
 }
 
+Test(config, tunnel_checksum_on_then_off)
+{
+	cr_assert_eq(parse(BASE, "--tunnel-checksum", "on", "--tunnel-checksum", "off", NULL), 0,
+		"%s", errbuf);
+	cr_assert_eq(cfg.tunnel_cksum, 0);
+}
+
 Test(config, help)
 {
 	cr_assert_eq(parse("--help", NULL), 1);
