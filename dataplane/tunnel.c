@@ -48,9 +48,7 @@ drop_tun(struct vr_lcore *lc, int64_t row, struct vr_shm_flow *st, struct rte_mb
 static __rte_noinline void
 lost_tun(struct vr_lcore *lc, uint32_t row, struct vr_shm_flow *st, unsigned int *n_lost)
 {
-	vr_dp_sbc_ctr(lc->dp, lc->idx, row)->drops[VR_DROP_SRTP_ERROR]++;
-	st->drops[VR_DROP_SRTP_ERROR]++;
-	lc->ctr->drops[VR_DROP_SRTP_ERROR]++;
+	drop_tun(lc, row, st, NULL, VR_DROP_SRTP_ERROR); /* counted; no mbuf to free */
 	if ((*n_lost)++ == 0)
 		VR_LOG(ERR, "worker %u: crypto device %u did not answer within 1 s: its "
 			"packets are left to it and counted as srtp_error, and the tunnels' "
