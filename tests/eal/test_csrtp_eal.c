@@ -499,7 +499,6 @@ GCM_BOTH(mixed_burst)
 
 	for (int c = 0; c < 3; c++) {
 		struct vr_srtp_key k = key(su[c], (uint8_t)(40 + c));
-
 		uint32_t ch = 9u + (uint32_t)c;
 
 		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, ch, 1), 0);
@@ -577,7 +576,6 @@ copies_in_one_burst(enum vr_srtp_suite suite)
 		if (i == 3 || i == 4 || i == 6)
 			continue;
 		len = is_rtcp[i] ? rtcp(buf, 0x77, 5) : rtp(buf, (uint16_t)(100 + i), 0x77);
-		plen[i] = len;
 		cr_assert_eq(is_rtcp[i] ? one_rtcp(&tx, buf, &len, 1) : one(&tx, buf, &len, 1),
 			VR_CSRTP_OK);
 		memcpy(prot[i], buf, (size_t)len);
