@@ -410,7 +410,7 @@ lcore_bench() {
 # runs of each, taken in turns, is the closest to either side's own speed,
 # where a single pair could have a burst on one side only.
 cdev_vs_cryptoperf() {
-	local k tb cp best_tb="" best_cp=0
+	local k tb cp best_tb="" best_cp=0 ratio=0
 	for k in 1 2 3 4 5; do
 		tb=$(lcore_bench cryptodev "$1" 2000000) || return 1
 		cp=$(cryptoperf_once "$1")
@@ -422,7 +422,8 @@ cdev_vs_cryptoperf() {
 			best_cp=$cp
 		fi
 	done
-	echo "$(calc %.3f "$(jnum "$best_tb" mpps) / ($best_cp + 1e-9)") $(jnum "$best_tb" cycles_per_pkt) $best_cp $best_tb"
+	[ "$best_cp" = 0 ] || ratio=$(calc %.3f "$(jnum "$best_tb" mpps) / $best_cp")
+	echo "$ratio $(jnum "$best_tb" cycles_per_pkt) $best_cp $best_tb"
 }
 say "tunnel termination per lcore (vr-tun-bench), plain reference"
 TB_PLAIN=$(for k in 1 2 3; do
