@@ -133,6 +133,38 @@ vr_cksum_raw(const void *buf, size_t len)
 }
 
 /*
+ * The IPv4 header checksum of the header at ip, as rte_ipv4_cksum gives it
+ * (its checksum field taken as zero, whatever it holds). Reads every field
+ * at its own width, so that a header just rewritten field by field is read
+ * back from the store buffer: rte_ipv4_cksum's 16-bit words each span a
+ * one-byte field just written (TOS, TTL) and one not, and such a load waits
+ * for the stores to reach the cache first, about 15 cycles a packet.
+ */
+static inline uint16_t
+vr_ipv4_hdr_cksum(const void *ip)
+{
+	const uint8_t *p = ip;
+	unsigned int i, words = p[0] & 0x0f;
+	uint16_t len, id, frag;
+	uint32_t sum, sip, dip, opt;
+
+	memcpy(&len, p + 2, 2);
+	memcpy(&id, p + 4, 2);
+	memcpy(&frag, p + 6, 2);
+	memcpy(&sip, p + 12, 4);
+	memcpy(&dip, p + 16, 4);
+	/* Words in stored byte order: (version/IHL, TOS) and (TTL, protocol). */
+	sum = (uint32_t)p[0] + ((uint32_t)p[1] << 8) + len + id + frag + p[8] +
+		((uint32_t)p[9] << 8);
+	sum = vr_cksum_add32(vr_cksum_add32(sum, sip), dip);
+	for (i = 5; i < words; i++) {
+		memcpy(&opt, p + 4 * i, 4);
+		sum = vr_cksum_add32(sum, opt);
+	}
+	return (uint16_t)~vr_cksum_fold(sum);
+}
+
+/*
  * The UDP checksum of an IPv4 datagram (header ip, no options read beyond
  * the addresses; UDP header and payload at udp, udp->dgram_len bytes), as
  * rte_ipv4_udptcp_cksum computes it: a computed zero is sent as 0xffff.

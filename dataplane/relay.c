@@ -260,7 +260,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	} else {
 		m->ol_flags = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = vr_ipv4_hdr_cksum(ip);
 	}
 	st->c[VR_FC_PKTS]++;
 	st->c[VR_FC_BYTES] += p->ip_len;

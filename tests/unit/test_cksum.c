@@ -95,6 +95,33 @@ Test(cksum, ip_header_reference)
 	cr_assert_eq(ref_ip_cksum(h), 0xb861);
 }
 
+/*
+ * vr_ipv4_hdr_cksum: the header checksum of random headers of every length
+ * (IHL 5-15), whatever their checksum field holds, and of the sample above.
+ */
+Test(cksum, ip_header_checksum_every_length)
+{
+	uint8_t h[60] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xde, 0xad,
+		0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	uint16_t got;
+
+	cr_assert_eq(ntohs(vr_ipv4_hdr_cksum(h)), 0xb861);
+	srand(11);
+	for (int i = 0; i < 20000; i++) {
+		unsigned int ihl = 5 + (unsigned int)i % 11;
+		uint8_t z[60];
+
+		for (unsigned int j = 0; j < sizeof(h); j++)
+			h[j] = (uint8_t)rand();
+		h[0] = (uint8_t)(0x40 | ihl);
+		memcpy(z, h, sizeof(z));
+		z[10] = z[11] = 0;
+		got = ntohs(vr_ipv4_hdr_cksum(h));
+		cr_assert_eq(got, ref_fold(ref_sum(z, 4 * ihl, 0)),
+			"IHL %u: 0x%04x, reference 0x%04x", ihl, got, ref_fold(ref_sum(z, 4 * ihl, 0)));
+	}
+}
+
 /* The reference sum of buf[0..len), big-endian words, folded: what vr_cksum_raw gives (byte-swapped). */
 static uint16_t
 ref_raw(const uint8_t *b, size_t len)
