@@ -2,22 +2,31 @@
 /*
  * SRTP through a DPDK cryptodev (csrtp.h). The main lcore sets up the device
  * and each stream (its keys derived through the device itself: RFC 3711's
- * AES-CM PRF is AES-CTR over zeros); a worker lcore runs bursts of packets
- * through its own queue pair, synchronously (enqueue, then poll until every
- * operation is back), and keeps the streams' packet index, rollover counter
- * and replay window, which only that lcore writes.
+ * AES-CM PRF is AES-CTR over zeros); a worker lcore hands bursts of packets
+ * to its own queue pair (vr_csrtp_submit) and takes them back as the device
+ * finishes them (vr_csrtp_poll), possibly polls later: the worker leaves
+ * packets with the device from one poll to the next, so that ipsec-mb fills
+ * HMAC-SHA1's multi-buffer lanes (16 on AVX-512) with the next burst's
+ * packets instead of flushing them half empty after each burst (about 40
+ * cycles a packet, measured). Each operation carries what finishing its
+ * packet needs (struct op_ctx). The worker keeps the streams' packet
+ * index, rollover counter and replay window, which only that lcore writes;
+ * an index is checked when the packet is handed over and again when it
+ * comes back (a copy of it may have passed in between). vr_csrtp_protect
+ * and the others are the same, waiting for every packet (tests, the main
+ * lcore).
  *
  * GCM's RTP takes a shorter way where the device has one: its synchronous
  * CPU-crypto entry (rte_cryptodev_sym_cpu_crypto_process), the same session
- * and code without an operation, a queue or a poll. It takes one session per
- * call, so one packet per call here (a burst's packets are of many streams);
- * that costs GCM nothing, whose jobs complete as they are submitted, but
- * would cost AES-CM dearly, whose HMAC-SHA1 fills multi-buffer lanes (16 on
- * AVX-512) and runs them nearly empty when flushed after every packet: about
- * six times the cycles, measured. So AES-CM, and SRTCP (rare), stay on the
- * queue pair.
+ * and code without an operation, a queue or a poll: finished when submitted.
+ * It takes one session per call, so one packet per call here (a burst's
+ * packets are of many streams); that costs GCM nothing, whose jobs complete
+ * as they are submitted, but would cost AES-CM dearly, whose HMAC-SHA1 runs
+ * its lanes nearly empty when flushed after every packet: about six times
+ * the cycles, measured. So AES-CM, and SRTCP (rare), stay on the queue pair.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_bus_vdev.h>
@@ -27,17 +36,45 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "csrtp.h"
 
-/* Per-op private area: the IV (16), a digest scratch (20), run() saw it come back (1). */
-#define IV_OFF (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
-#define DIGEST_OFF (IV_OFF + 16)
-#define BACK_OFF (DIGEST_OFF + 20)
-#define OP_PRIV 48
 #define CM_TAG 10
 #define GCM_TAG 16
 #define MAX_BURST 64
+#define MAX_POLL 128
+
+/* What each packet of a burst needs between building its op and reading the result. */
+struct pkt_state {
+	uint32_t ssrc, roc, hdr, plen, idx;
+	uint16_t seq;
+	uint8_t rtcp;
+};
+
+/*
+ * An operation's private area, right after its symmetric op: the IV (where
+ * the sessions look for it: IV_OFF), a digest scratch, and what finishing
+ * the packet needs once the device gives the op back.
+ */
+struct op_ctx {
+	uint8_t iv[16];
+	uint8_t digest[20];
+	uint8_t outbound;
+	uint16_t off;                  /* of the RTP or RTCP packet in the mbuf */
+	uint32_t cookie;               /* the submitter's, returned by vr_csrtp_poll */
+	struct vr_csrtp_stream *s;
+	struct pkt_state ps;
+};
+#define IV_OFF (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+#define DIGEST_OFF (IV_OFF + offsetof(struct op_ctx, digest))
+#define OP_PRIV sizeof(struct op_ctx)
+
+static inline struct op_ctx *
+ctx_of(struct rte_crypto_op *op)
+{
+	return rte_crypto_op_ctod_offset(op, struct op_ctx *, IV_OFF);
+}
 
 /* Does device id do AES-CTR-128 with HMAC-SHA1-80, and AES-GCM-128 with 16-byte tags? */
 static int
@@ -146,27 +183,21 @@ vr_csrtp_dev_fini(struct vr_csrtp_dev *d)
 
 /*
  * Runs ops[0..n) through queue pair qp and waits for all of them (at most
- * 1 s). Each op that came back is marked so (BACK_OFF); after a timeout the
- * others may still be in the device, and the device is marked hung.
+ * 1 s; then the device is marked hung). For key derivation, main lcore.
  */
 static int
 run(struct vr_csrtp_dev *d, uint16_t qp, struct rte_crypto_op **ops, unsigned int n)
 {
 	struct rte_crypto_op *done[MAX_BURST];
-	unsigned int in = 0, out = 0, i, got;
+	unsigned int in = 0, out = 0;
 	uint64_t end = rte_rdtsc() + rte_get_tsc_hz();
 
-	for (i = 0; i < n; i++)
-		*rte_crypto_op_ctod_offset(ops[i], uint8_t *, BACK_OFF) = 0;
 	while (out < n) {
 		if (in < n)
 			in += rte_cryptodev_enqueue_burst(d->dev_id, qp, ops + in, (uint16_t)(n - in));
-		got = rte_cryptodev_dequeue_burst(d->dev_id, qp, done, (uint16_t)(n - out));
-		for (i = 0; i < got; i++)
-			*rte_crypto_op_ctod_offset(done[i], uint8_t *, BACK_OFF) = 1;
-		out += got;
+		out += rte_cryptodev_dequeue_burst(d->dev_id, qp, done, (uint16_t)(n - out));
 		if (out < n && rte_rdtsc() > end) {
-			d->hung = 1;
+			__atomic_store_n(&d->hung, 1, __ATOMIC_RELAXED);
 			return -ETIMEDOUT;
 		}
 	}
@@ -224,7 +255,7 @@ vr_csrtp_derive(struct vr_csrtp_dev *d, const uint8_t *key, const uint8_t *salt1
 	op->sym->m_src = m;
 	op->sym->cipher.data.offset = 0;
 	op->sym->cipher.data.length = 32;
-	if (d->hung)
+	if (__atomic_load_n(&d->hung, __ATOMIC_RELAXED))
 		goto out;
 	if (run(d, (uint16_t)(d->n_qp - 1), &op, 1) < 0)
 		return -EIO; /* the op, its mbuf and the session stay with the device */
@@ -458,13 +489,6 @@ set_iv(struct rte_crypto_op *op, const struct vr_csrtp_stream *s, const uint8_t 
 	make_iv(rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFF), s, salt, ssrc, roc, seq);
 }
 
-/* What each packet of a burst needs between building its op and reading the result. */
-struct pkt_state {
-	uint32_t ssrc, roc, hdr, plen, idx;
-	uint16_t seq;
-	uint8_t rtcp;
-};
-
 static void
 put32(uint8_t *p, uint32_t v)
 {
@@ -513,7 +537,7 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 {
 	struct rte_crypto_sym_op *sym = op->sym;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
-	uint8_t *scratch = rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF);
+	uint8_t *scratch = ctx_of(op)->digest;
 	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
 	uint32_t tag = gcm ? GCM_TAG : CM_TAG, word;
 
@@ -664,6 +688,11 @@ rtp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
 		return rc;
 	set_iv(op, s, s->salt, ps->ssrc, ps->roc, ps->seq);
 	rte_crypto_op_attach_sym_session(op, s->sess);
+	/* The device reads the session when it takes the op, a burst later or
+	 * more: the first lines of its driver data (after the session's own
+	 * header line), where drivers keep what every op needs. */
+	rte_prefetch0((const char *)s->sess + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0((const char *)s->sess + 2 * RTE_CACHE_LINE_SIZE);
 	sym->m_src = m;
 	if (gcm) {
 		if (outbound)
@@ -675,7 +704,7 @@ rtp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
 		sym->aead.digest.data = p + ps->hdr + ps->plen;
 		sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, off + ps->hdr + ps->plen);
 	} else {
-		uint8_t *dig = rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF);
+		uint8_t *dig = ctx_of(op)->digest;
 		uint8_t *rocp = p + ps->hdr + ps->plen;
 
 		/* The tag authenticates header, payload and ROC: the ROC goes where the
@@ -696,127 +725,177 @@ rtp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
 }
 
 /*
- * The burst's packets: GCM's RTP through CPU crypto where the device has it,
- * one at a time; the rest as operations through queue pair qp, at once (only
- * those take an operation from the pool).
+ * Queued op, back from the device: the outcome of its packet. The tag is
+ * moved or removed, and the stream's index recorded, only for one that
+ * passed.
  */
-static void
-burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
-	struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status, unsigned int n,
-	int outbound)
+static uint8_t
+finish(struct rte_crypto_op *op)
 {
-	struct rte_crypto_op *ops[MAX_BURST], *live[MAX_BURST];
-	struct pkt_state ps[MAX_BURST];
-	uint8_t queued[MAX_BURST];
-	unsigned int i, k, nq = 0, nl = 0;
+	struct op_ctx *c = ctx_of(op);
+	struct vr_csrtp_stream *s = c->s;
+	struct pkt_state *ps = &c->ps;
+	struct rte_mbuf *m = op->sym->m_src;
+	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM, outbound = c->outbound;
+
+	if (op->status != RTE_CRYPTO_OP_STATUS_SUCCESS)
+		/* The packet is dropped: whatever it holds now does not matter. */
+		return op->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ? VR_CSRTP_AUTH :
+			VR_CSRTP_DEVICE;
+	if (ps->rtcp) {
+		uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *, c->off + 8 + ps->plen);
+
+		if (outbound && gcm) {
+			/* ciphertext, tag, then E flag and index */
+			rte_pktmbuf_append(m, 4);
+			put32(tail + GCM_TAG, 0x80000000u | ps->idx);
+		} else if (outbound) {
+			/* ciphertext, E flag and index, then the tag */
+			rte_pktmbuf_append(m, CM_TAG);
+			memcpy(tail + 4, c->digest, CM_TAG);
+		} else if (rtcp_replay_check(s, ps->idx) < 0) {
+			/* a copy of it queued before it passed */
+			return VR_CSRTP_REPLAY;
+		} else {
+			rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
+			rtcp_commit(s, ps->idx);
+		}
+		return VR_CSRTP_OK;
+	}
+	/* Checked again now: a copy of it queued before it may have passed. */
+	if (!outbound && s->started && ps->ssrc == s->ssrc && replay_check(s, ps->roc, ps->seq) < 0)
+		return VR_CSRTP_REPLAY;
+	if (outbound && !gcm) {
+		uint8_t *rocp = rte_pktmbuf_mtod_offset(m, uint8_t *, c->off + ps->hdr + ps->plen);
+
+		memcpy(rocp, c->digest, CM_TAG);
+		rte_pktmbuf_append(m, CM_TAG - 4);
+	} else if (!outbound) {
+		rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
+	}
+	rtp_passed(s, ps);
+	return VR_CSRTP_OK;
+}
+
+unsigned int
+vr_csrtp_submit(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
+	struct vr_csrtp_stream **st, const uint8_t *rtcp, const uint32_t *cookie, uint8_t *status,
+	unsigned int n, int outbound)
+{
+	struct rte_crypto_op *ops[MAX_BURST], *live[MAX_BURST], *spare[MAX_BURST];
+	struct pkt_state ps;
+	uint8_t queued[MAX_BURST], at[MAX_BURST];
+	unsigned int i, k, nq = 0, nl = 0, ns = 0, in;
 
 	if (n > MAX_BURST)
 		n = MAX_BURST;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		ps[i].rtcp = rtcp != NULL && rtcp[i];
 		if (m->nb_segs != 1)
 			status[i] = VR_CSRTP_BAD;
-		else if (!ps[i].rtcp && d->cpu_gcm && st[i]->suite == VR_SRTP_AEAD_AES_128_GCM)
-			status[i] = (uint8_t)rtp_cpu(d, m, off[i], m->data_len - off[i], st[i],
-				&ps[i], outbound);
+		else if (!vr_csrtp_queues(d, st[i], rtcp != NULL && rtcp[i]))
+			status[i] = (uint8_t)rtp_cpu(d, m, off[i], m->data_len - off[i], st[i], &ps,
+				outbound);
 		else
 			queued[nq++] = (uint8_t)i;
 	}
 	if (nq == 0)
-		return;
-	if (d->hung || rte_crypto_op_bulk_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops,
-			nq) != nq) {
+		return 0;
+	if (__atomic_load_n(&d->hung, __ATOMIC_RELAXED) ||
+			rte_crypto_op_bulk_alloc(d->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops, nq) != nq) {
 		for (k = 0; k < nq; k++)
 			status[queued[k]] = VR_CSRTP_DEVICE;
-		return;
+		return 0;
 	}
 	for (k = 0; k < nq; k++) {
+		struct op_ctx *c = ctx_of(ops[k]);
 		struct rte_mbuf *m;
 		uint32_t len;
 
 		i = queued[k];
 		m = pkts[i];
 		len = m->data_len - off[i];
-		if (ps[i].rtcp)
-			status[i] = (uint8_t)rtcp_op(ops[k], m, off[i], len, st[i], &ps[i],
-				outbound);
+		c->s = st[i];
+		c->off = off[i];
+		c->cookie = cookie[i];
+		c->outbound = (uint8_t)outbound;
+		c->ps.rtcp = rtcp != NULL && rtcp[i];
+		if (c->ps.rtcp)
+			status[i] = (uint8_t)rtcp_op(ops[k], m, off[i], len, st[i], &c->ps, outbound);
 		else
-			status[i] = (uint8_t)rtp_op(ops[k], m, off[i], len, st[i], &ps[i],
-				outbound);
-		if (status[i] == VR_CSRTP_OK)
+			status[i] = (uint8_t)rtp_op(ops[k], m, off[i], len, st[i], &c->ps, outbound);
+		if (status[i] == VR_CSRTP_OK) {
+			at[nl] = (uint8_t)i;
 			live[nl++] = ops[k];
+		} else {
+			spare[ns++] = ops[k];
+		}
 	}
-	if (nl > 0 && run(d, qp, live, nl) < 0) {
-		/* What came back is done; what did not is left to the device. */
-		for (k = 0; k < nq; k++)
-			if (status[queued[k]] == VR_CSRTP_OK &&
-					!*rte_crypto_op_ctod_offset(ops[k], uint8_t *, BACK_OFF))
-				status[queued[k]] = VR_CSRTP_LOST;
+	in = nl > 0 ? rte_cryptodev_enqueue_burst(d->dev_id, qp, live, (uint16_t)nl) : 0;
+	for (k = 0; k < in; k++)
+		status[at[k]] = VR_CSRTP_QUEUED;
+	for (k = in; k < nl; k++) {
+		status[at[k]] = VR_CSRTP_DEVICE; /* the queue is full */
+		spare[ns++] = live[k];
 	}
-	for (k = 0; k < nq; k++) {
-		struct rte_crypto_op *op = ops[k];
-		struct rte_mbuf *m;
-		struct vr_csrtp_stream *s;
-		int gcm;
+	if (ns > 0)
+		rte_mempool_put_bulk(d->op_pool, (void **)spare, ns);
+	return in;
+}
 
-		i = queued[k];
-		if (status[i] != VR_CSRTP_OK)
-			continue;
-		m = pkts[i];
-		s = st[i];
-		gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
-		if (op->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
-			status[i] = op->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
-				VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
-			/* The packet is dropped: whatever it holds now does not matter. */
-			continue;
-		}
-		if (ps[i].rtcp) {
-			uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *,
-				off[i] + 8 + ps[i].plen);
+unsigned int
+vr_csrtp_poll(struct vr_csrtp_dev *d, uint16_t qp, uint32_t *cookie, uint8_t *status,
+	unsigned int max)
+{
+	struct rte_crypto_op *done[MAX_POLL];
+	unsigned int i, got;
 
-			if (outbound && gcm) {
-				/* ciphertext, tag, then E flag and index */
-				rte_pktmbuf_append(m, 4);
-				put32(tail + GCM_TAG, 0x80000000u | ps[i].idx);
-			} else if (outbound) {
-				/* ciphertext, E flag and index, then the tag */
-				rte_pktmbuf_append(m, CM_TAG);
-				memcpy(tail + 4,
-					rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF),
-					CM_TAG);
-			} else if (rtcp_replay_check(s, ps[i].idx) < 0) {
-				/* a copy of it earlier in this burst passed */
-				status[i] = VR_CSRTP_REPLAY;
-			} else {
-				rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
-				rtcp_commit(s, ps[i].idx);
-			}
-			continue;
-		}
-		/* Checked again now: a copy of it earlier in this burst may have passed. */
-		if (!outbound && s->started && ps[i].ssrc == s->ssrc &&
-				replay_check(s, ps[i].roc, ps[i].seq) < 0) {
-			status[i] = VR_CSRTP_REPLAY;
-			continue;
-		}
-		if (outbound && !gcm) {
-			uint8_t *rocp = rte_pktmbuf_mtod_offset(m, uint8_t *,
-				off[i] + ps[i].hdr + ps[i].plen);
-
-			memcpy(rocp, rte_crypto_op_ctod_offset(op, uint8_t *, DIGEST_OFF), CM_TAG);
-			rte_pktmbuf_append(m, CM_TAG - 4);
-		} else if (!outbound) {
-			rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
-		}
-		rtp_passed(s, &ps[i]);
+	got = rte_cryptodev_dequeue_burst(d->dev_id, qp, done,
+		(uint16_t)(max < MAX_POLL ? max : MAX_POLL));
+	for (i = 0; i < got; i++) {
+		cookie[i] = ctx_of(done[i])->cookie;
+		status[i] = finish(done[i]);
 	}
-	for (k = 0, nl = 0; k < nq; k++)
-		if (status[queued[k]] != VR_CSRTP_LOST)
-			ops[nl++] = ops[k];
-	rte_mempool_put_bulk(d->op_pool, (void **)ops, nl);
+	if (got > 0)
+		rte_mempool_put_bulk(d->op_pool, (void **)done, got);
+	return got;
+}
+
+/*
+ * The burst's packets, done when this returns: submitted, then polled for
+ * until every queued one is back (at most 1 s: then the device is marked
+ * hung, and what it did not give back is VR_CSRTP_LOST).
+ */
+static void
+burst(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, const uint16_t *off,
+	struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status, unsigned int n,
+	int outbound)
+{
+	uint32_t cookie[MAX_BURST], back[MAX_POLL];
+	uint8_t res[MAX_POLL];
+	unsigned int i, got, left;
+	uint64_t end;
+
+	if (n > MAX_BURST)
+		n = MAX_BURST;
+	for (i = 0; i < n; i++)
+		cookie[i] = i;
+	left = vr_csrtp_submit(d, qp, pkts, off, st, rtcp, cookie, status, n, outbound);
+	end = rte_rdtsc() + rte_get_tsc_hz();
+	while (left > 0) {
+		got = vr_csrtp_poll(d, qp, back, res, left);
+		for (i = 0; i < got; i++)
+			status[back[i]] = res[i];
+		left -= got;
+		if (left > 0 && got == 0 && rte_rdtsc() > end) {
+			__atomic_store_n(&d->hung, 1, __ATOMIC_RELAXED);
+			for (i = 0; i < n; i++)
+				if (status[i] == VR_CSRTP_QUEUED)
+					status[i] = VR_CSRTP_LOST;
+			return;
+		}
+	}
 }
 
 void

@@ -63,6 +63,8 @@ enum vr_csrtp_status {
 	VR_CSRTP_DEVICE,   /* the device refused or failed the operation */
 	VR_CSRTP_LOST,     /* the device did not answer: it may still write the mbuf, so
 	                    * the caller must not free or reuse it (it is leaked) */
+	VR_CSRTP_QUEUED,   /* vr_csrtp_submit: the device has it; vr_csrtp_poll gives
+	                    * its outcome */
 };
 
 /*
@@ -130,5 +132,34 @@ void vr_csrtp_protect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf
 void vr_csrtp_unprotect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
 	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp, uint8_t *status,
 	unsigned int n);
+
+/*
+ * The same work split in two, for a worker that keeps packets in the device
+ * across its polls instead of waiting for each burst: a software device
+ * like ipsec-mb fills HMAC-SHA1's multi-buffer lanes with the next burst's
+ * packets instead of flushing them half empty. vr_csrtp_submit protects
+ * (outbound) or unprotects n packets as vr_csrtp_*_mixed do (rtcp may be
+ * NULL), except that a packet the device queued gets status
+ * VR_CSRTP_QUEUED: its outcome comes later from vr_csrtp_poll, with
+ * cookie[i]. Others (GCM's RTP on the CPU-crypto entry, refusals) have
+ * their final status already. Returns how many were queued; n is at most
+ * 64. vr_csrtp_poll gives up to max outcomes of queued packets (cookie and
+ * status), in the order the device finishes them (ipsec-mb: the order they
+ * were queued), and returns how many: the device may keep some until a later poll, but a poll that
+ * finds none finished makes it finish what it holds. A queue pair is used
+ * either this way or through the calls above, not both.
+ */
+/* Whether vr_csrtp_submit queues a packet of stream s (else it finishes it at once). */
+static inline int
+vr_csrtp_queues(const struct vr_csrtp_dev *d, const struct vr_csrtp_stream *s, int rtcp)
+{
+	return rtcp || !d->cpu_gcm || s->suite != VR_SRTP_AEAD_AES_128_GCM;
+}
+
+unsigned int vr_csrtp_submit(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
+	const uint16_t *off, struct vr_csrtp_stream **st, const uint8_t *rtcp,
+	const uint32_t *cookie, uint8_t *status, unsigned int n, int outbound);
+unsigned int vr_csrtp_poll(struct vr_csrtp_dev *d, uint16_t qp, uint32_t *cookie,
+	uint8_t *status, unsigned int max);
 
 #endif /* VR_DP_CSRTP_H */

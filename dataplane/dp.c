@@ -41,6 +41,8 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
 	lc->idx = (uint16_t)idx;
 	lc->lcore_id = lcore_id;
 	lc->drain_tsc = dp->tsc_hz / 1000000 * VR_TX_DRAIN_US;
+	for (lc->n_free = 0; lc->n_free < VR_FLIGHT; lc->n_free++)
+		lc->free_slot[lc->n_free] = (uint16_t)(VR_FLIGHT - 1 - lc->n_free);
 	snprintf(name, sizeof(name), "vr_handoff_%u", idx);
 	lc->handoff = rte_ring_create(name, 4096, socket, RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "vr_slowtx_%u", idx);

@@ -30,6 +30,7 @@
 #include "latch.h"
 #include "rtpstat.h"
 #include "csrtp.h"
+#include "pkt.h"
 #include "srtp.h"
 
 extern int vr_logtype_dp;
@@ -162,6 +163,26 @@ struct vr_tun_enc {
 	uint8_t rtcp;
 };
 
+/*
+ * Tunnel packets a worker may leave with the crypto device across its polls
+ * (tunnel.c), and the free slots each poll starts with at least (else it
+ * first waits for the device to give packets back).
+ */
+#define VR_FLIGHT 512
+#define VR_FLIGHT_ROOM (4 * VR_BURST)
+
+/* A tunnel packet the crypto device holds: being decrypted (f set) or encrypted. */
+struct vr_tun_flight {
+	struct rte_mbuf *m;            /* NULL: a free slot */
+	struct vr_flow *f;             /* decrypting: the flow it arrived on */
+	struct vr_shm_flow *st;        /* encrypting: the flow it came from, for a drop */
+	uint64_t tag;                  /* encrypting: its TX tag */
+	struct vr_pkt p;               /* decrypting: the packet as vr_tun_rx saw it */
+	uint32_t sbc_row;              /* encrypting */
+	uint16_t off;                  /* decrypting: of the SRTP packet in m */
+	uint8_t k;                     /* decrypting: the leg's key slot */
+};
+
 /* A worker lcore's context, allocated on its NUMA node. */
 struct vr_lcore {
 	struct vr_dp *dp;              /* read-only */
@@ -178,6 +199,14 @@ struct vr_lcore {
 	uint16_t n_enc;
 	uint32_t iter;
 	struct vr_tun_enc enc[VR_BURST]; /* queued for vr_tun_encap_flush() */
+	/* The crypto device's packets (tunnel.c): flight[free_slot[0..n_free)]
+	 * are free; flight_tsc is when the device last gave one back, or was
+	 * given one while it held none. */
+	uint16_t n_free;
+	uint32_t flight_polls;         /* polls that left packets with the device */
+	uint16_t free_slot[VR_FLIGHT];
+	uint64_t flight_tsc;
+	struct vr_tun_flight flight[VR_FLIGHT];
 } __rte_cache_aligned;
 
 /* The call registry: main lcore only. */

@@ -56,13 +56,6 @@ vr_tx_flush(struct vr_lcore *lc)
 	lc->last_flush_tsc = rte_rdtsc();
 }
 
-void
-vr_worker_flush(struct vr_lcore *lc)
-{
-	if (lc->tx_n > 0)
-		vr_tx_flush(lc);
-}
-
 /* Answers an ICMP echo request addressed to one of our addresses, in place. */
 static __rte_noinline void
 icmp_input(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
@@ -332,6 +325,49 @@ packet_flow(struct vr_lcore *lc, struct rte_mbuf *m, int64_t cell, int handed)
 	return likely(flow_owned(lc, f, m, handed)) ? f : NULL;
 }
 
+/*
+ * The tunnel packets the crypto device finished (tunnel.c holds them until
+ * then): the decrypted relayed, the encrypted sent; up to four bursts of
+ * them. Returns how many came back.
+ */
+static unsigned int
+crypto_poll(struct vr_lcore *lc, uint64_t now)
+{
+	uint32_t slot[VR_BURST];
+	uint8_t st[VR_BURST];
+	unsigned int i, n, total = 0, round;
+
+	for (round = 0; round < 4; round++) {
+		n = vr_tun_poll(lc, now, slot, st, VR_BURST);
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m;
+			struct vr_pkt p;
+			struct vr_flow *f = vr_tun_back(lc, slot[i], st[i], &m, &p);
+
+			if (f != NULL)
+				relay_flow(lc, f, m, &p, now);
+		}
+		if (unlikely(lc->n_enc > 0))
+			vr_tun_encap_flush(lc);
+		total += n;
+		if (n < VR_BURST)
+			break;
+	}
+	return total;
+}
+
+/*
+ * Waits until the crypto device holds none of lc's packets: a poll that
+ * finds none finished makes a software device finish what it holds, and
+ * a hung one is given up after a second (vr_tun_poll).
+ */
+static __rte_noinline void
+crypto_drain(struct vr_lcore *lc)
+{
+	while (lc->n_free < VR_FLIGHT)
+		crypto_poll(lc, rte_rdtsc());
+}
+
 /* One packet, start to end: for the few that other lcores hand over. */
 static inline void
 packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
@@ -423,6 +459,8 @@ vr_worker_poll(struct vr_lcore *lc)
 	uint64_t bytes = 0;
 	unsigned int n, i, busy;
 
+	if (unlikely(lc->n_free < VR_FLIGHT_ROOM))
+		crypto_drain(lc);
 	n = rte_eth_rx_burst(dp->port_id, lc->idx, pkts, VR_BURST);
 	busy = n;
 	if (n > 0) {
@@ -449,11 +487,28 @@ vr_worker_poll(struct vr_lcore *lc)
 			tx_enqueue(lc, pkts[i], UINT64_MAX);
 		}
 	}
+	/* The tunnel packets the crypto device finished. It may keep a few
+	 * until the next poll (HMAC-SHA1's lanes wait to be filled by the next
+	 * burst), but not for long: the worker reports a quiescent state only
+	 * when the device holds none of its packets (they point into flows). */
+	if (lc->n_free < VR_FLIGHT) {
+		busy += crypto_poll(lc, now);
+		if (lc->n_free < VR_FLIGHT && (++lc->flight_polls & 63) == 0)
+			crypto_drain(lc);
+	}
 	if (lc->tx_n > 0 && now - lc->last_flush_tsc > lc->drain_tsc)
 		vr_tx_flush(lc);
 	/* Busy time over packets is the lcore's cycles per packet (bench/run.sh). */
 	if (busy > 0)
 		count(lc, VR_GC_BUSY_TSC, rte_rdtsc() - now);
+}
+
+void
+vr_worker_flush(struct vr_lcore *lc)
+{
+	crypto_drain(lc);
+	if (lc->tx_n > 0)
+		vr_tx_flush(lc);
 }
 
 int
@@ -466,7 +521,8 @@ vr_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(dp->qs, lc->idx);
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		vr_worker_poll(lc);
-		rte_rcu_qsbr_quiescent(dp->qs, lc->idx);
+		if (lc->n_free == VR_FLIGHT)
+			rte_rcu_qsbr_quiescent(dp->qs, lc->idx);
 	}
 	vr_worker_flush(lc);
 	rte_rcu_qsbr_thread_offline(dp->qs, lc->idx);

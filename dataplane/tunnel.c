@@ -6,8 +6,9 @@
  * that relay.c forwards the inner RTP like any other; a packet out to a
  * tunnel leg is encrypted in place and given the tunnel header. RTP and RTCP
  * go through the cryptodev engine when the dataplane has one (csrtp.c; the
- * lcore's queue pair is its worker index, a burst's packets at once), else
- * through libsrtp. Runs on the
+ * lcore's queue pair is its worker index, a burst's packets at once; what
+ * the device keeps across polls waits in the lcore's flight table, and
+ * holds its flow: see vr_worker_poll), else through libsrtp. Runs on the
  * lcore that owns the call (packets that arrive elsewhere are handed over
  * first), which is the only user of the leg's sessions and the only writer
  * of its flows' state; reads the SBC and tunnel tables lock-free (sbc.c and
@@ -207,15 +208,53 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	return f;
 }
 
+/* A free slot of lc's flight table for m (there is one: the caller made room). */
+static inline struct vr_tun_flight *
+flight_get(struct vr_lcore *lc, struct rte_mbuf *m, uint32_t *slot)
+{
+	struct vr_tun_flight *fl;
+
+	if (lc->n_free == VR_FLIGHT)
+		lc->flight_tsc = rte_rdtsc(); /* the device held nothing until now */
+	*slot = lc->free_slot[--lc->n_free];
+	fl = &lc->flight[*slot];
+	fl->m = m;
+	return fl;
+}
+
+/* The packets the device finishes at once take no slot: their cookie. */
+#define NO_SLOT UINT32_MAX
+
+static inline void
+flight_put(struct vr_lcore *lc, uint32_t slot)
+{
+	lc->flight[slot].m = NULL;
+	lc->free_slot[lc->n_free++] = (uint16_t)slot;
+}
+
+/* Decrypted packet m of flow f (pend or flight entry) passed or failed: out gets f or NULL. */
+static inline struct vr_flow *
+rx_outcome(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_flow *f,
+	uint8_t k, uint16_t off, uint8_t st)
+{
+	if (likely(st == VR_CSRTP_OK)) {
+		rx_done(lc, m, p, f, k, m->data_len - off);
+		return f;
+	}
+	drop_tun(lc, f->tun->sbc_row, f->st, m, csrtp_reason(st));
+	return NULL;
+}
+
 void
 vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int n,
 	struct vr_flow **out)
 {
 	struct rte_mbuf *m[VR_BURST];
 	struct vr_csrtp_stream *cs[VR_BURST];
+	uint32_t slot[VR_BURST] = { 0 };
 	uint16_t off[VR_BURST] = { 0 };
 	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
-	unsigned int i, n_lost = 0;
+	unsigned int i;
 
 	if (n > VR_BURST)
 		n = VR_BURST;
@@ -225,23 +264,25 @@ vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned int 
 		rtcp[i] = pend[i].rtcp;
 		/* An RTCP flow's leg state is its RTP sibling's (one per leg). */
 		cs[i] = &pend[i].f->tun->crx[pend[i].k];
-	}
-	vr_csrtp_unprotect_mixed(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, st, n);
-	for (i = 0; i < n; i++) {
-		struct vr_flow *f = pend[i].f;
+		slot[i] = NO_SLOT;
+		if (vr_csrtp_queues(&lc->dp->cdev, cs[i], rtcp[i])) {
+			struct vr_tun_flight *fl = flight_get(lc, m[i], &slot[i]);
 
-		if (unlikely(st[i] == VR_CSRTP_LOST)) {
-			lost_tun(lc, f->tun->sbc_row, f->st, &n_lost);
-			out[i] = NULL;
+			fl->f = pend[i].f;
+			fl->p = *pend[i].p;
+			fl->k = pend[i].k;
+			fl->off = pend[i].off;
+		}
+	}
+	vr_csrtp_submit(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, slot, st, n, 0);
+	for (i = 0; i < n; i++) {
+		if (st[i] == VR_CSRTP_QUEUED) {
+			out[i] = NULL; /* vr_tun_back gives it back */
 			continue;
 		}
-		if (unlikely(st[i] != VR_CSRTP_OK)) {
-			drop_tun(lc, f->tun->sbc_row, f->st, m[i], csrtp_reason(st[i]));
-			out[i] = NULL;
-			continue;
-		}
-		rx_done(lc, m[i], pend[i].p, f, pend[i].k, m[i]->data_len - off[i]);
-		out[i] = f;
+		if (slot[i] != NO_SLOT)
+			flight_put(lc, slot[i]);
+		out[i] = rx_outcome(lc, m[i], pend[i].p, pend[i].f, pend[i].k, off[i], st[i]);
 	}
 }
 
@@ -306,45 +347,120 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	return ret;
 }
 
+/* Encrypted packet m (of flow state fst, TX tag, SBC row) passed or failed: sent, or dropped. */
+static inline void
+tx_outcome(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_shm_flow *fst, uint64_t tag,
+	uint32_t sbc_row, uint8_t st)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (unlikely(st != VR_CSRTP_OK)) {
+		drop_tun(lc, (int64_t)sbc_row, fst, m, VR_DROP_SRTP_ERROR);
+		return;
+	}
+	/* The payload is final only now: so is the UDP checksum, when there is
+	 * one (--tunnel-checksum; relay_flow left it zero). */
+	if (lc->dp->cfg.tunnel_cksum) {
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
+	}
+	tx_enqueue(lc, m, tag);
+}
+
 void
 vr_tun_encap_flush(struct vr_lcore *lc)
 {
 	struct rte_mbuf *m[VR_BURST];
 	struct vr_csrtp_stream *cs[VR_BURST];
+	uint32_t slot[VR_BURST] = { 0 };
 	uint16_t off[VR_BURST] = { 0 };
 	uint8_t st[VR_BURST], rtcp[VR_BURST] = { 0 };
-	unsigned int i, n = lc->n_enc, n_lost = 0;
-	const int cksum = lc->dp->cfg.tunnel_cksum;
+	unsigned int i, n = lc->n_enc;
 
 	lc->n_enc = 0;
 	for (i = 0; i < n; i++) {
-		m[i] = lc->enc[i].m;
-		cs[i] = lc->enc[i].cs;
-		off[i] = lc->enc[i].off;
-		rtcp[i] = lc->enc[i].rtcp;
-	}
-	vr_csrtp_protect_mixed(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, st, n);
-	for (i = 0; i < n; i++) {
-		struct rte_ipv4_hdr *ip;
-		struct rte_udp_hdr *udp;
+		const struct vr_tun_enc *e = &lc->enc[i];
 
-		if (unlikely(st[i] == VR_CSRTP_LOST)) {
-			lost_tun(lc, lc->enc[i].sbc_row, lc->enc[i].st, &n_lost);
-			continue;
+		m[i] = e->m;
+		cs[i] = e->cs;
+		off[i] = e->off;
+		rtcp[i] = e->rtcp;
+		slot[i] = NO_SLOT;
+		if (vr_csrtp_queues(&lc->dp->cdev, cs[i], rtcp[i])) {
+			struct vr_tun_flight *fl = flight_get(lc, m[i], &slot[i]);
+
+			fl->f = NULL;
+			fl->st = e->st;
+			fl->tag = e->tag;
+			fl->sbc_row = e->sbc_row;
 		}
-		if (unlikely(st[i] != VR_CSRTP_OK)) {
-			drop_tun(lc, (int64_t)lc->enc[i].sbc_row, lc->enc[i].st, m[i],
-				VR_DROP_SRTP_ERROR);
-			continue;
-		}
-		/* The payload is final only now: so is the UDP checksum, when there
-		 * is one (--tunnel-checksum; relay_flow left it zero). */
-		if (cksum) {
-			ip = rte_pktmbuf_mtod_offset(m[i], struct rte_ipv4_hdr *,
-				sizeof(struct rte_ether_hdr));
-			udp = (struct rte_udp_hdr *)(ip + 1);
-			udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
-		}
-		tx_enqueue(lc, m[i], lc->enc[i].tag);
 	}
+	vr_csrtp_submit(&lc->dp->cdev, lc->idx, m, off, cs, rtcp, slot, st, n, 1);
+	for (i = 0; i < n; i++) {
+		const struct vr_tun_enc *e = &lc->enc[i];
+
+		if (st[i] == VR_CSRTP_QUEUED)
+			continue; /* vr_tun_back sends it */
+		tx_outcome(lc, m[i], e->st, e->tag, e->sbc_row, st[i]);
+		if (slot[i] != NO_SLOT)
+			flight_put(lc, slot[i]);
+	}
+}
+
+/* The device is hung: every packet of lc's it holds is left to it, and counted as lost. */
+static __rte_noinline void
+lose_all(struct vr_lcore *lc)
+{
+	unsigned int i, n_lost = 0;
+
+	for (i = 0; i < VR_FLIGHT; i++) {
+		struct vr_tun_flight *fl = &lc->flight[i];
+
+		if (fl->m == NULL)
+			continue;
+		if (fl->f != NULL)
+			lost_tun(lc, fl->f->tun->sbc_row, fl->f->st, &n_lost);
+		else
+			lost_tun(lc, fl->sbc_row, fl->st, &n_lost);
+		flight_put(lc, i);
+	}
+}
+
+unsigned int
+vr_tun_poll(struct vr_lcore *lc, uint64_t now, uint32_t *slot, uint8_t *st, unsigned int max)
+{
+	unsigned int got;
+
+	if (unlikely(__atomic_load_n(&lc->dp->cdev.hung, __ATOMIC_RELAXED))) {
+		lose_all(lc);
+		return 0;
+	}
+	got = vr_csrtp_poll(&lc->dp->cdev, lc->idx, slot, st, max);
+	if (got > 0) {
+		lc->flight_tsc = now;
+	} else if (lc->n_free < VR_FLIGHT && now - lc->flight_tsc > lc->dp->tsc_hz) {
+		/* Nothing back for a second: a hung device (every lcore stops using it). */
+		__atomic_store_n(&lc->dp->cdev.hung, 1, __ATOMIC_RELAXED);
+		lose_all(lc);
+	}
+	return got;
+}
+
+struct vr_flow *
+vr_tun_back(struct vr_lcore *lc, uint32_t slot, uint8_t st, struct rte_mbuf **m, struct vr_pkt *p)
+{
+	struct vr_tun_flight *fl = &lc->flight[slot];
+	struct vr_flow *f = NULL;
+
+	*m = fl->m;
+	if (fl->f != NULL) {
+		f = rx_outcome(lc, fl->m, &fl->p, fl->f, fl->k, fl->off, st);
+		*p = fl->p;
+	} else {
+		tx_outcome(lc, fl->m, fl->st, fl->tag, fl->sbc_row, st);
+	}
+	flight_put(lc, slot);
+	return f;
 }

@@ -89,14 +89,23 @@ struct vr_tun_pending {
  * p describing the inner RTP or RTCP packet; or NULL when m was dropped,
  * handed to its owner lcore (not when handed is set) or passed to the main
  * lcore (a hello). With the cryptodev engine an RTP packet is only prepared:
- * pend->m is set, and vr_tun_rx_finish() decrypts a batch of them in one
- * device burst, setting out[i] to the flow or NULL (dropped).
+ * pend->m is set, and vr_tun_rx_finish() hands a batch of them to the device
+ * at once, setting out[i] to the flow of one it finished at once, or NULL
+ * (dropped, or left with the device: vr_tun_back gives it back).
  * vr_tun_encap: turns the plain RTP or RTCP packet at p into an SRTP packet
  * in f's partner tunnel leg, with p updated; 0, or -1 when m was dropped, or
  * 1 when the crypto device will encrypt it: the caller finishes the headers
  * but leaves the UDP checksum and the sending to vr_tun_encap_flush(), which
- * runs every queued packet through the device at once (call it after each
- * burst).
+ * hands every queued packet to the device at once (call it after each
+ * burst) and sends those it finished at once.
+ * vr_tun_poll: up to max packets the device finished (their flight slots
+ * and outcomes), or none; after a second with nothing back the device is
+ * taken as hung and what it holds is counted as lost (srtp_error).
+ * vr_tun_back: one of those: an encrypted packet is sent (or dropped), and
+ * NULL returned; a decrypted one that passed returns its flow, with m and p
+ * set as vr_tun_rx would have (else it was dropped: NULL). Either way its
+ * slot is free again. lc must have VR_FLIGHT_ROOM free slots (lc->n_free)
+ * before a burst.
  */
 struct vr_flow *vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	struct vr_tun_pending *pend);
@@ -105,5 +114,9 @@ void vr_tun_rx_finish(struct vr_lcore *lc, struct vr_tun_pending *pend, unsigned
 int vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m,
 	struct vr_pkt *p);
 void vr_tun_encap_flush(struct vr_lcore *lc);
+unsigned int vr_tun_poll(struct vr_lcore *lc, uint64_t now, uint32_t *slot, uint8_t *st,
+	unsigned int max);
+struct vr_flow *vr_tun_back(struct vr_lcore *lc, uint32_t slot, uint8_t st, struct rte_mbuf **m,
+	struct vr_pkt *p);
 
 #endif /* VR_DP_WORKER_H */

@@ -611,6 +611,121 @@ GCM_BOTH(copies_in_one_burst_gcm)
 	copies_in_one_burst(VR_SRTP_AEAD_AES_128_GCM);
 }
 
+/*
+ * vr_csrtp_submit and vr_csrtp_poll: 40 packets unprotected in three
+ * submissions with polls in between that take a few outcomes at a time, a
+ * copy of an earlier packet and a tampered one among them. Packets the
+ * device queues come back once each, with their cookie, in the order they
+ * were queued (ipsec-mb keeps it); the others are finished at once (GCM's
+ * RTP on the CPU-crypto entry), as vr_csrtp_queues said; every outcome is
+ * the one a burst would give, and the payloads are the originals.
+ */
+static void
+submit_and_poll(enum vr_srtp_suite suite)
+{
+	struct vr_srtp_key k = key(suite, 31);
+	struct vr_csrtp_stream tx, rx, *sp[42];
+	struct rte_mbuf *m[42];
+	uint16_t off[42];
+	uint32_t cookie[42], back[42];
+	uint8_t res[42], fin[42], buf[256], plain[256];
+	unsigned int i, j, got, queued = 0, polls, seen = 0, order[42];
+	const unsigned int from[3] = { 0, 16, 31 }, to[3] = { 16, 31, 40 };
+	int len;
+
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 8, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 8, 0), 0);
+	/* 0..39: seq 500 + i; 40: a copy of 5; 41: seq 541 with its last byte flipped */
+	for (i = 0; i < 42; i++) {
+		len = rtp(buf, (uint16_t)(500 + i), 0x31);
+		if (i != 40)
+			cr_assert_eq(one(&tx, buf, &len, 1), VR_CSRTP_OK);
+		else
+			memcpy(buf, rte_pktmbuf_mtod_offset(m[5], uint8_t *, 42),
+				(size_t)(len = (int)m[5]->data_len - 42));
+		if (i == 41)
+			buf[len - 1] ^= 1;
+		m[i] = mb(buf, len);
+		off[i] = 42;
+		sp[i] = &rx;
+		cookie[i] = 1000 + i;
+		fin[i] = 0xff;
+	}
+	/* Submissions: 0..15; 16..30 and the copy of 5; 31..39 and the tampered one. */
+	for (j = 0; j < 3; j++) {
+		unsigned int n = to[j] - from[j];
+		struct rte_mbuf *bm[17];
+		struct vr_csrtp_stream *bs[17];
+		uint16_t bo[17];
+		uint32_t bc[17];
+		uint8_t bst[17];
+		unsigned int idx[17];
+
+		for (i = 0; i < n; i++)
+			idx[i] = from[j] + i;
+		if (j > 0)
+			idx[n++] = j == 1 ? 40 : 41;
+		for (i = 0; i < n; i++) {
+			bm[i] = m[idx[i]];
+			bs[i] = sp[idx[i]];
+			bo[i] = off[idx[i]];
+			bc[i] = cookie[idx[i]];
+		}
+		got = vr_csrtp_submit(&dev, 0, bm, bo, bs, NULL, bc, bst, n, 0);
+		cr_assert_eq(got, vr_csrtp_queues(&dev, &rx, 0) ? n : 0);
+		for (i = 0; i < n; i++) {
+			cr_assert_eq(bst[i] == VR_CSRTP_QUEUED, vr_csrtp_queues(&dev, &rx, 0),
+				"packet %u: status %u", idx[i], bst[i]);
+			if (bst[i] != VR_CSRTP_QUEUED)
+				fin[idx[i]] = bst[i];
+			else
+				order[queued++] = idx[i];
+		}
+		/* a few outcomes now, the rest later */
+		got = vr_csrtp_poll(&dev, 0, back, res, 3);
+		for (i = 0; i < got; i++, seen++) {
+			cr_assert_eq(back[i], 1000 + order[seen], "cookie %u, want %u", back[i],
+				1000 + order[seen]);
+			fin[back[i] - 1000] = res[i];
+		}
+	}
+	for (polls = 0; seen < queued && polls < 1000; polls++) {
+		got = vr_csrtp_poll(&dev, 0, back, res, 42);
+		for (i = 0; i < got; i++, seen++) {
+			cr_assert_eq(back[i], 1000 + order[seen], "cookie %u, want %u", back[i],
+				1000 + order[seen]);
+			fin[back[i] - 1000] = res[i];
+		}
+	}
+	cr_assert_eq(seen, queued, "%u of %u queued packets came back", seen, queued);
+	cr_assert_eq(vr_csrtp_poll(&dev, 0, back, res, 42), 0, "more came back than were queued");
+	for (i = 0; i < 42; i++) {
+		uint8_t want = i == 40 ? VR_CSRTP_REPLAY : i == 41 ? VR_CSRTP_AUTH : VR_CSRTP_OK;
+
+		cr_assert_eq(fin[i], want, "packet %u: outcome %u, want %u", i, fin[i], want);
+		if (want == VR_CSRTP_OK) {
+			cr_assert_eq(m[i]->data_len - 42, 172);
+			rtp(plain, (uint16_t)(500 + i), 0x31);
+			cr_assert_arr_eq(rte_pktmbuf_mtod_offset(m[i], uint8_t *, 42), plain, 172,
+				"packet %u decrypted to other bytes", i);
+		}
+	}
+	for (i = 0; i < 42; i++)
+		rte_pktmbuf_free(m[i]);
+	vr_csrtp_stream_fini(&dev, &tx);
+	vr_csrtp_stream_fini(&dev, &rx);
+}
+
+Test(csrtp, submit_and_poll_aes_cm)
+{
+	submit_and_poll(VR_SRTP_AES_CM_128_HMAC_SHA1_80);
+}
+
+GCM_BOTH(submit_and_poll_gcm)
+{
+	submit_and_poll(VR_SRTP_AEAD_AES_128_GCM);
+}
+
 /* A device that cannot do the suites is refused; the pick skips it and finds the one that can. */
 Test(csrtp, device_capabilities_and_pick)
 {

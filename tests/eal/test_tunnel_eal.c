@@ -305,6 +305,82 @@ BOTH(gcm_media_both_ways)
 	media_exchange(&k);
 }
 
+/*
+ * Bursts both ways under key k, with the worker only polling (no flush):
+ * whatever the crypto device keeps from one poll to the next (the
+ * cryptodev engine leaves packets with it), every packet comes out, each
+ * direction in order and byte for byte, and the device is left holding
+ * none of the worker's packets.
+ */
+static void
+bursts_both_ways(const struct vr_srtp_key *k)
+{
+	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, 0);
+	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, 1);
+	uint8_t in[512], out[512], rtp[512], want[172];
+	unsigned int i, to_phone = 0, to_sbc = 0, polls;
+	size_t n;
+
+	resolve_gateway();
+	set_sbc(SBC, k, NULL);
+	add_tun_call();
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	run();
+	inject(in, phone(in, 1, 0x22));
+	run();
+	while (sent(out) > 0)
+		;
+	for (i = 0; i < 40; i++) {
+		inject(in, sbc_frame(in, up, 1, SBC, CHAN, (uint16_t)(10 + i), (uint8_t)i,
+			"203.0.113.50", 40000));
+		inject(in, phone(in, (uint16_t)(10 + i), (uint8_t)(0x80 + i)));
+	}
+	for (polls = 0; polls < 100000 && to_phone + to_sbc < 80; polls++) {
+		vr_worker_poll(dp.lc[0]);
+		while ((n = sent(out)) > 0) {
+			if (out[30] == 203 && out[33] == 2) { /* to the phone, 203.0.113.2 */
+				cr_assert_eq(n, 42 + 172u);
+				build_rtp(want, (uint16_t)(10 + to_phone), 160u * (10 + to_phone),
+					0x5bc0, 160, (uint8_t)to_phone);
+				cr_assert_arr_eq(out + 42, want, 172, "packet %u to the phone",
+					to_phone);
+				to_phone++;
+			} else {
+				cr_assert_eq(open_sbc_frame(out, n, "203.0.113.50", 40000, 1, down,
+					rtp), 172);
+				build_rtp(want, (uint16_t)(10 + to_sbc), 160u * (10 + to_sbc), 0xb0b0,
+					160, (uint8_t)(0x80 + to_sbc));
+				cr_assert_arr_eq(rtp, want, 172, "packet %u to the SBC", to_sbc);
+				to_sbc++;
+			}
+		}
+		rte_delay_us(5); /* lets TX's 100 us drain timer run out */
+	}
+	cr_assert_eq(to_phone, 40, "%u of 40 to the phone", to_phone);
+	cr_assert_eq(to_sbc, 40, "%u of 40 to the SBC", to_sbc);
+	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT, "the device still holds %u packets",
+		VR_FLIGHT - dp.lc[0]->n_free);
+	cr_assert_eq(drops(VR_DROP_SRTP_AUTH) + drops(VR_DROP_SRTP_REPLAY) +
+		drops(VR_DROP_SRTP_ERROR), 0);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(down);
+}
+
+BOTH(bursts_both_ways_aes_cm)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+
+	bursts_both_ways(&k);
+}
+
+BOTH(bursts_both_ways_gcm)
+{
+	struct vr_srtp_key k = key(1, 0x47);
+
+	k.suite = VR_SRTP_AEAD_AES_128_GCM;
+	bursts_both_ways(&k);
+}
+
 BOTH(bad_tunnel_packets_dropped_by_reason)
 {
 	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99), k9 = key(4, 0x07);
@@ -477,7 +553,11 @@ BOTH(key_rollover_loses_nothing)
 	resolve_gateway();
 	set_sbc(SBC, &k1, NULL);
 	add_tun_call();
+	/* The SBC's address is learned once its packet is decrypted, which the
+	 * crypto device may finish after the phone's packet behind it was
+	 * relayed: the SBC's first, then the phone's. */
 	inject(in, sbc_frame(in, up1, 1, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	run();
 	inject(in, phone(in, seq, 0x22));
 	run();
 	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down1, rtp);
@@ -491,9 +571,11 @@ BOTH(key_rollover_loses_nothing)
 	run();
 	cr_assert_gt(sent(out), 0, "a packet under the previous key was lost");
 	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down1, rtp);
-	/* The SBC switches: the relay follows. */
+	/* The SBC switches: the relay follows, from the SBC's first packet under
+	 * the new key (decrypted, as above, before the phone's is relayed). */
 	seq++;
 	inject(in, sbc_frame(in, up2, 2, SBC, CHAN, seq, 0x11, "203.0.113.50", 40000));
+	run();
 	inject(in, phone(in, seq, 0x22));
 	run();
 	cr_assert_gt(sent(out), 0, "a packet under the new key was lost");
