@@ -31,6 +31,9 @@ struct vr_csrtp_dev {
 	/* Set by the lcore whose queue pair stopped answering (1 s): the queue
 	 * pairs are not used again, their packets fail with VR_CSRTP_DEVICE. */
 	uint8_t hung;
+	/* A further line of a session that the driver reads for every op, to
+	 * prefetch with the first two (0: none known). */
+	uint8_t sess_line;
 	uint16_t n_qp;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
