@@ -8,7 +8,7 @@
  * quiescent point. Writes the header part of the call's shm slot (under its
  * seq) and zeroes the flows' state before they are bound. A tunnel leg (a
  * channel of an SBC's tunnel) has no cell of its own: its RTP flow is found
- * by (SBC, channel) in dp->tun_ft, and its SRTP state (sbc.c) follows the
+ * by (SBC, channel) in dp->tun_ft (tuntab.c), and its SRTP state (sbc.c) follows the
  * call when it is rebound to the same channel.
  */
 #include <arpa/inet.h>
@@ -142,12 +142,9 @@ check_ports_free(struct vr_dp *dp, const struct vr_ctl_call *def, const struct v
 
 	for (l = 0; l < 2; l++) {
 		if (is_tun(&def->leg[l])) {
-			uint64_t k = tun_key(&def->leg[l]);
-			void *data;
-
-			if (rte_hash_lookup_data(dp->tun_ft, &k, &data) < 0)
+			f = vr_tuntab_lookup(dp->tun_ft, tun_key(&def->leg[l]));
+			if (f == NULL)
 				continue;
-			f = data;
 			if (self != NULL && f->slot == self->slot)
 				continue;
 			snprintf(err, errlen, "call '%s' leg %c: SBC %u channel %u is bound to call '%s'",
@@ -293,10 +290,8 @@ publish(struct vr_dp *dp, const struct vr_ctl_call *def, struct vr_flow *const f
 		if (!is_tun(l)) {
 			__atomic_store_n(cell(dp, l, i & 1), flows[i], __ATOMIC_RELEASE);
 		} else if ((i & 1) == 0) {
-			uint64_t k = tun_key(l);
-
-			/* Adding an existing key replaces its data atomically. */
-			if (rte_hash_add_key_data(dp->tun_ft, &k, flows[i]) < 0)
+			/* Setting an existing key replaces its data atomically. */
+			if (vr_tuntab_set(dp->tun_ft, tun_key(l), flows[i]) < 0)
 				return -ENOSPC;
 		}
 	}
@@ -310,12 +305,9 @@ unpublish_leg(struct vr_dp *dp, const struct vr_ctl_leg *l, struct vr_flow *cons
 	unsigned int r;
 
 	if (is_tun(l)) {
-		uint64_t k = tun_key(l);
-		void *data;
-
-		if (rte_hash_lookup_data(dp->tun_ft, &k, &data) < 0 || data != old[0])
+		if (vr_tuntab_lookup(dp->tun_ft, tun_key(l)) != old[0])
 			return -1;
-		return rte_hash_del_key(dp->tun_ft, &k);
+		return vr_tuntab_del(dp->tun_ft, tun_key(l));
 	}
 	for (r = 0; r < 2; r++) {
 		struct vr_flow **oc = cell(dp, l, r);
@@ -334,7 +326,7 @@ free_positions(struct vr_dp *dp, const int32_t pos[2])
 
 	for (l = 0; l < 2; l++)
 		if (pos[l] >= 0)
-			rte_hash_free_key_with_position(dp->tun_ft, pos[l]);
+			vr_tuntab_free_position(dp->tun_ft, pos[l]);
 }
 
 static int

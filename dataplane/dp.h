@@ -31,6 +31,7 @@
 #include "rtpstat.h"
 #include "csrtp.h"
 #include "pkt.h"
+#include "tuntab.h"
 #include "srtp.h"
 
 extern int vr_logtype_dp;
@@ -242,7 +243,7 @@ struct vr_dp {
 	uint64_t shm_size;
 	struct vr_flow_priv *priv;     /* [slot * 4 + fidx] */
 	struct vr_sbc **sbc;           /* [tunnel id]; main writes, workers read */
-	struct rte_hash *tun_ft;       /* sbc id << 32 | channel -> RTP flow; main writes */
+	struct vr_tuntab *tun_ft;      /* sbc id << 32 | channel -> RTP flow; main writes */
 	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
 	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
 	struct vr_sbc_addr *sbc_addr;  /* [row]; any lcore writes (vr_sbc_addr_note), workers read */

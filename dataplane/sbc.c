@@ -16,8 +16,6 @@
 #include <time.h>
 
 #include <rte_cycles.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -35,15 +33,10 @@
 int
 vr_sbc_init(struct vr_dp *dp)
 {
-	struct rte_hash_parameters hp = {
-		.name = "vr_tun_ft",
-		.entries = dp->cfg.max_calls * 2 < 16 ? 16 : dp->cfg.max_calls * 2,
-		.key_len = sizeof(uint64_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-	};
-	uint32_t i;
+	/* Two tunnel legs a call at most, and room for the legs a rebind
+	 * replaces while their nodes wait out the grace period. */
+	uint32_t i, n_tun = dp->cfg.max_calls * 2 + 64;
+	void *tab;
 
 	if (vr_srtp_init() < 0) {
 		VR_LOG(ERR, "libsrtp did not initialise");
@@ -54,7 +47,8 @@ vr_sbc_init(struct vr_dp *dp)
 	dp->free_sbc_rows = rte_malloc("vr_sbc_rows", sizeof(uint32_t) * dp->cfg.max_sbcs, 0);
 	dp->sbc_addr = rte_zmalloc("vr_sbc_addr", sizeof(*dp->sbc_addr) * dp->cfg.max_sbcs,
 		RTE_CACHE_LINE_SIZE);
-	dp->tun_ft = rte_hash_create(&hp);
+	tab = rte_malloc("vr_tun_ft", vr_tuntab_memsize(n_tun), RTE_CACHE_LINE_SIZE);
+	dp->tun_ft = tab == NULL ? NULL : vr_tuntab_init(tab, n_tun);
 	if (dp->sbc == NULL || dp->tun_legs == NULL || dp->free_sbc_rows == NULL ||
 			dp->sbc_addr == NULL || dp->tun_ft == NULL)
 		return -ENOMEM;
@@ -116,7 +110,7 @@ vr_sbc_fini(struct vr_dp *dp)
 	if (dp->sbc != NULL)
 		for (i = 0; i <= VR_TUN_SBC_ID_MAX; i++)
 			sbc_free(dp->sbc[i]);
-	rte_hash_free(dp->tun_ft);
+	rte_free(dp->tun_ft);
 	rte_free(dp->tun_legs);
 	rte_free(dp->sbc);
 	rte_free(dp->free_sbc_rows);

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
-#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -140,8 +139,6 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	struct vr_flow *f;
 	srtp_err_status_t st;
 	uint8_t *srtp;
-	uint64_t key;
-	void *data;
 	int k, len;
 
 	pend->m = NULL;
@@ -163,12 +160,11 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		drop_tun(lc, sbc->row, NULL, m, VR_DROP_TUN_MALFORMED);
 		return NULL;
 	}
-	key = (uint64_t)h.sbc_id << 32 | h.channel;
-	if (unlikely(rte_hash_lookup_data(dp->tun_ft, &key, &data) < 0)) {
+	f = vr_tuntab_lookup(dp->tun_ft, (uint64_t)h.sbc_id << 32 | h.channel);
+	if (unlikely(f == NULL)) {
 		drop_tun(lc, sbc->row, NULL, m, VR_DROP_TUN_UNKNOWN_CHANNEL);
 		return NULL;
 	}
-	f = data;
 	if (h.type == VR_TUN_RTCP)
 		f = f->sibling;
 	if (unlikely(!flow_owned(lc, f, m, handed)))
