@@ -39,7 +39,7 @@ suite build unit eal e2e
 
 # The unit suite under ASan and UBSan (EAL is not run under ASan: DPDK maps
 # memory in ways the sanitizer's shadow does not follow).
-build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+build build-san -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Db_lto=false
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	suite build-san unit
 
