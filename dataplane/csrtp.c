@@ -808,6 +808,10 @@ vr_csrtp_submit(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, con
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+		/* The next packet's session, read by the device while this one's
+		 * crypto runs (the CPU path finishes a packet before the next). */
+		if (i + 1 < n)
+			prefetch_session(d, st[i + 1]->sess);
 		if (m->nb_segs != 1)
 			status[i] = VR_CSRTP_BAD;
 		else if (!vr_csrtp_queues(d, st[i], rtcp != NULL && rtcp[i]))
