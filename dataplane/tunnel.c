@@ -20,6 +20,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
@@ -186,6 +187,9 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 
 		if (m->pkt_len > (uint32_t)off + (uint32_t)len)
 			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - off - (uint32_t)len));
+		/* rx_done latches the SBC in the flow's state when the device is
+		 * done with the burst: by then the line is in the cache. */
+		rte_prefetch0(f->st);
 		pend->m = m;
 		pend->p = p;
 		pend->f = f;
