@@ -154,8 +154,12 @@ vr_ipv4_hdr_cksum(const void *ip)
 	memcpy(&sip, p + 12, 4);
 	memcpy(&dip, p + 16, 4);
 	/* Words in stored byte order: (version/IHL, TOS) and (TTL, protocol). */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	sum = ((uint32_t)p[0] << 8) + p[1] + len + id + frag + ((uint32_t)p[8] << 8) + p[9];
+#else
 	sum = (uint32_t)p[0] + ((uint32_t)p[1] << 8) + len + id + frag + p[8] +
 		((uint32_t)p[9] << 8);
+#endif
 	sum = vr_cksum_add32(vr_cksum_add32(sum, sip), dip);
 	for (i = 5; i < words; i++) {
 		memcpy(&opt, p + 4 * i, 4);

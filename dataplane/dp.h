@@ -293,6 +293,9 @@ void vr_dp_fini(struct vr_dp *dp);
 /* relay.c: one worker loop iteration; the loop itself. */
 void vr_worker_poll(struct vr_lcore *lc);
 void vr_worker_flush(struct vr_lcore *lc);
+/* Reports lc quiescent (RCU) unless its crypto device holds some of its
+ * packets, which point into flows: 1 when it did. After each poll. */
+int vr_worker_quiesce(struct vr_lcore *lc);
 int vr_worker_main(void *arg);
 
 /* slowpath.c: one pass of the main lcore's duties (never blocks). */

@@ -368,11 +368,14 @@ crypto_poll(struct vr_lcore *lc, uint64_t now)
  * finds none finished makes a software device finish what it holds, and
  * a hung one is given up after a second (vr_tun_poll).
  */
-static __rte_noinline void
+static __rte_noinline unsigned int
 crypto_drain(struct vr_lcore *lc)
 {
+	unsigned int n = 0;
+
 	while (lc->n_free < VR_FLIGHT)
-		crypto_poll(lc, rte_rdtsc());
+		n += crypto_poll(lc, rte_rdtsc());
+	return n;
 }
 
 /* One packet, start to end: for the few that other lcores hand over. */
@@ -466,10 +469,9 @@ vr_worker_poll(struct vr_lcore *lc)
 	uint64_t bytes = 0;
 	unsigned int n, i, busy;
 
-	if (unlikely(lc->n_free < VR_FLIGHT_ROOM))
-		crypto_drain(lc);
+	busy = unlikely(lc->n_free < VR_FLIGHT_ROOM) ? crypto_drain(lc) : 0;
 	n = rte_eth_rx_burst(dp->port_id, lc->idx, pkts, VR_BURST);
-	busy = n;
+	busy += n;
 	if (n > 0) {
 		for (i = 0; i < n && i < 4; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -501,7 +503,7 @@ vr_worker_poll(struct vr_lcore *lc)
 	if (lc->n_free < VR_FLIGHT) {
 		busy += crypto_poll(lc, now);
 		if (lc->n_free < VR_FLIGHT && (++lc->flight_polls & 63) == 0)
-			crypto_drain(lc);
+			busy += crypto_drain(lc);
 	}
 	if (lc->tx_n > 0 && now - lc->last_flush_tsc > lc->drain_tsc)
 		vr_tx_flush(lc);
@@ -519,6 +521,15 @@ vr_worker_flush(struct vr_lcore *lc)
 }
 
 int
+vr_worker_quiesce(struct vr_lcore *lc)
+{
+	if (lc->n_free < VR_FLIGHT)
+		return 0;
+	rte_rcu_qsbr_quiescent(lc->dp->qs, lc->idx);
+	return 1;
+}
+
+int
 vr_worker_main(void *arg)
 {
 	struct vr_lcore *lc = arg;
@@ -528,8 +539,7 @@ vr_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(dp->qs, lc->idx);
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		vr_worker_poll(lc);
-		if (lc->n_free == VR_FLIGHT)
-			rte_rcu_qsbr_quiescent(dp->qs, lc->idx);
+		vr_worker_quiesce(lc);
 	}
 	vr_worker_flush(lc);
 	rte_rcu_qsbr_thread_offline(dp->qs, lc->idx);

@@ -214,6 +214,7 @@ flight_get(struct vr_lcore *lc, struct rte_mbuf *m, uint32_t *slot)
 {
 	struct vr_tun_flight *fl;
 
+	RTE_ASSERT(lc->n_free > 0);
 	if (lc->n_free == VR_FLIGHT)
 		lc->flight_tsc = rte_rdtsc(); /* the device held nothing until now */
 	*slot = lc->free_slot[--lc->n_free];
@@ -440,8 +441,11 @@ vr_tun_poll(struct vr_lcore *lc, uint64_t now, uint32_t *slot, uint8_t *st, unsi
 	got = vr_csrtp_poll(&lc->dp->cdev, lc->idx, slot, st, max);
 	if (got > 0) {
 		lc->flight_tsc = now;
-	} else if (lc->n_free < VR_FLIGHT && now - lc->flight_tsc > lc->dp->tsc_hz) {
-		/* Nothing back for a second: a hung device (every lcore stops using it). */
+	} else if (lc->n_free < VR_FLIGHT &&
+			(int64_t)(now - lc->flight_tsc) > (int64_t)lc->dp->tsc_hz) {
+		/* Nothing back for a second: a hung device (every lcore stops using
+		 * it). Signed: flight_tsc may be later than this poll's now, set
+		 * when a packet was handed over during the poll. */
 		__atomic_store_n(&lc->dp->cdev.hung, 1, __ATOMIC_RELAXED);
 		lose_all(lc);
 	}

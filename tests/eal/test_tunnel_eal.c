@@ -8,10 +8,15 @@
  * tunnel packet dropped under its reason and never forwarded; the SBC's
  * address moving only on authenticated packets, and every channel moving
  * with it; a key rollover with no
- * packet lost; hellos answered and recorded. Every test runs three times:
- * with the cryptodev engine on the ipsec-mb device (suite tunnel_cdev) and on
- * OpenSSL's (tunnel_openssl), and with libsrtp (tunnel_libsrtp).
+ * packet lost; hellos answered and recorded. Every test runs four times:
+ * with the cryptodev engine on the ipsec-mb device (suite tunnel_cdev), on
+ * OpenSSL's (tunnel_openssl) and on OpenSSL's made to answer late, as
+ * hardware does (tunnel_async), and with libsrtp (tunnel_libsrtp). The
+ * late device also shows the RCU rule for packets the device holds, and a
+ * hung device given up.
  */
+#include <rte_cryptodev.h>
+
 #include "dataplane/srtp.h"
 #include "tests/common/eal_harness.h"
 
@@ -43,17 +48,60 @@ setup_openssl(void)
 	cr_assert(dp.use_cdev, "the cryptodev engine did not start on crypto_openssl");
 }
 
+/*
+ * OpenSSL's device made to answer as a hardware one does: an operation is
+ * not back at the first poll after it was handed over (the software
+ * devices give everything back at once), or, with async_dead set, never (a
+ * hung device). Its own enqueue and dequeue, wrapped in the device's
+ * fast-path table.
+ */
+static enqueue_pkt_burst_t real_enq;
+static dequeue_pkt_burst_t real_deq;
+static int async_fresh, async_dead;
+
+static uint16_t
+async_enq(void *qp, struct rte_crypto_op **ops, uint16_t n)
+{
+	uint16_t r = real_enq(qp, ops, n);
+
+	if (r > 0)
+		async_fresh = 1;
+	return r;
+}
+
+static uint16_t
+async_deq(void *qp, struct rte_crypto_op **ops, uint16_t n)
+{
+	if (async_dead || async_fresh) {
+		async_fresh = 0;
+		return 0;
+	}
+	return real_deq(qp, ops, n);
+}
+
+static void
+setup_async(void)
+{
+	setup_openssl();
+	real_enq = rte_crypto_fp_ops[dp.cdev.dev_id].enqueue_burst;
+	real_deq = rte_crypto_fp_ops[dp.cdev.dev_id].dequeue_burst;
+	rte_crypto_fp_ops[dp.cdev.dev_id].enqueue_burst = async_enq;
+	rte_crypto_fp_ops[dp.cdev.dev_id].dequeue_burst = async_deq;
+}
+
 TestSuite(tunnel_cdev, .init = setup_cdev, .fini = eal_teardown);
 TestSuite(tunnel_libsrtp, .init = setup_libsrtp, .fini = eal_teardown);
 TestSuite(tunnel_openssl, .init = setup_openssl, .fini = eal_teardown);
+TestSuite(tunnel_async, .init = setup_async, .fini = eal_teardown);
 
-/* A test body run in every suite: each engine, and the cryptodev engine on
- * a second driver. */
+/* A test body run in every suite: each engine, the cryptodev engine on a
+ * second driver, and on a device that answers late. */
 #define BOTH(name)                                                             \
 	static void name##_body(void);                                         \
 	Test(tunnel_cdev, name) { name##_body(); }                            \
 	Test(tunnel_libsrtp, name) { name##_body(); }                         \
 	Test(tunnel_openssl, name) { name##_body(); }                         \
+	Test(tunnel_async, name) { name##_body(); }                           \
 	static void name##_body(void)
 
 #define SBC 7u
@@ -735,4 +783,77 @@ BOTH(sbc_requests_checked_and_refused_whole)
 	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), 0);
 	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), -ENOENT);
 	cr_assert_null(dp.sbc[SBC]);
+}
+
+/*
+ * RCU: a worker whose packet the crypto device still holds does not report
+ * itself quiescent (the packet points into its flow, which the control side
+ * frees only after a grace period); once the packet is back it does.
+ */
+Test(tunnel_async, quiescent_only_with_nothing_in_flight)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	uint8_t in[512], out[512];
+	uint64_t token;
+	unsigned int i;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	rte_rcu_qsbr_thread_online(dp.qs, 0);
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	token = rte_rcu_qsbr_start(dp.qs);
+	vr_worker_poll(dp.lc[0]);
+	cr_assert_lt(dp.lc[0]->n_free, VR_FLIGHT, "the device held nothing: nothing tested");
+	cr_assert_eq(vr_worker_quiesce(dp.lc[0]), 0);
+	cr_assert_eq(rte_rcu_qsbr_check(dp.qs, token, false), 0,
+		"a grace period ended while the device held a packet of the worker's");
+	for (i = 0; i < 100 && dp.lc[0]->n_free < VR_FLIGHT; i++)
+		vr_worker_poll(dp.lc[0]);
+	cr_assert_eq(vr_worker_quiesce(dp.lc[0]), 1);
+	cr_assert_eq(rte_rcu_qsbr_check(dp.qs, token, false), 1);
+	rte_rcu_qsbr_thread_offline(dp.qs, 0);
+	vr_worker_flush(dp.lc[0]);
+	cr_assert_eq(vr_shm_sum(dp.shm, VR_GC_TUN_RX, 0), 1);
+	while (sent(out) > 0)
+		;
+	vr_srtp_stream_free(up);
+}
+
+/*
+ * A device that stops answering: after a second the worker gives its
+ * packets up (counted as srtp_error, left to the device, their slots free
+ * again), says so once, and the tunnel's packets that need the device fail
+ * from then on while the worker goes on relaying.
+ */
+Test(tunnel_async, hung_device_given_up_after_a_second)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	uint8_t in[512], out[512];
+	uint64_t end;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	async_dead = 1;
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 2, 0x12, "203.0.113.50", 40000));
+	vr_worker_poll(dp.lc[0]);
+	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT - 2);
+	end = rte_rdtsc() + 3 * rte_get_tsc_hz();
+	while (!dp.cdev.hung && rte_rdtsc() < end)
+		vr_worker_poll(dp.lc[0]);
+	cr_assert(dp.cdev.hung, "not given up within 3 s");
+	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT, "slots still taken");
+	cr_assert_eq(drops(VR_DROP_SRTP_ERROR), 2);
+	cr_assert_eq(vr_dp_sbc_ctr(&dp, 0, dp.sbc[SBC]->row)->drops[VR_DROP_SRTP_ERROR], 2);
+	/* Later packets fail at once, and nothing is held. */
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 3, 0x13, "203.0.113.50", 40000));
+	run();
+	cr_assert_eq(drops(VR_DROP_SRTP_ERROR), 3);
+	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT);
+	cr_assert_eq(sent(out), 0);
+	vr_srtp_stream_free(up);
 }
