@@ -81,6 +81,7 @@ struct gen {
 	uint64_t rx_tunnel;             /* packets that came back through the tunnel */
 	struct vr_gen_stream *streams;
 	uint64_t lat[LAT_BUCKETS + 1];
+	uint64_t lat_n;                 /* packets in lat[]: not those back through the tunnel */
 	uint64_t hz, measure_tsc;
 	uint64_t sent_measured, rx_measured, rx_all, rx_foreign, arp_answered;
 	struct probe pr;
@@ -582,6 +583,7 @@ rx_poll(struct gen *g, uint64_t now)
 
 				g->rx_measured++;
 				g->lat[us < LAT_BUCKETS ? us : LAT_BUCKETS]++;
+				g->lat_n++;
 			}
 		}
 		rte_pktmbuf_free(m);
@@ -591,7 +593,7 @@ rx_poll(struct gen *g, uint64_t now)
 static double
 percentile(const struct gen *g, double p)
 {
-	uint64_t want = (uint64_t)(p * (double)g->rx_measured), acc = 0;
+	uint64_t want = (uint64_t)(p * (double)g->lat_n), acc = 0;
 	unsigned int i;
 
 	for (i = 0; i <= LAT_BUCKETS; i++) {
