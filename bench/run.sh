@@ -26,7 +26,9 @@
 #      link (vr-gen --tunnel, the _memif figures), against raw libsrtp
 #      (vr-srtp-bench) with as many sessions (srtp_over_libsrtp=) and
 #      dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
-#      and the engines against each other (cryptodev_over_libsrtp=).
+#      and the engines against each other (cryptodev_over_libsrtp=); and the
+#      cryptodev engine over the link at 90% of the rate it reached there:
+#      loss and latency through the tunnel (tunnel_fixed_*).
 #
 # Prints a table, then one name=value line per figure, and writes
 # throughput.dat and throughput.png (gnuplot) to the output directory.
@@ -464,6 +466,23 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 		eval "TCPP_$engine=$R_CPP TCAP_$engine=$R_CAP"
 		kv "tunnel_cycles_per_pkt_${tag}_$engine" "$R_CPP"
 		kv "tunnel_capacity_mpps_${tag}_$engine" "$R_CAP"
+		[ $engine = cryptodev ] || continue
+		# Loss and latency through the tunnel below saturation (at full
+		# load they are the queue's): 90% of the rate just reached.
+		rate=$(calc %.0f "0.9 * $R_PPS")
+		say "SBC tunnel over memif, $suite, fixed rate $(mpps "$rate") Mpps"
+		start_dp --srtp-engine cryptodev
+		wait_bound $TUN_CALLS
+		relay_run "tunnel_fixed_$tag" --calls $TUN_CALLS --rate "$rate" --duration "$FIXED" \
+			--warmup "$WARM" --tunnel "$suite:$key"
+		stop_dp
+		row "SBC tunnel $tag, cryptodev, 90%" "$(mpps "$R_PPS")" "$R_CPP" "" "" \
+			"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
+		kv "tunnel_fixed_mpps_asked_$tag" "$(mpps "$rate")"
+		kv "tunnel_fixed_loss_pct_$tag" "$(jnum "$R_OUT" loss_pct)"
+		kv "tunnel_fixed_lat_us_p50_$tag" "$(jnum "$R_OUT" lat_us_p50)"
+		kv "tunnel_fixed_lat_us_p99_$tag" "$(jnum "$R_OUT" lat_us_p99)"
+		kv "tunnel_fixed_lat_us_p999_$tag" "$(jnum "$R_OUT" lat_us_p999)"
 	done
 	raw_n=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 50000 \
 		--streams $((2 * TUN_CALLS)))
