@@ -681,9 +681,9 @@ rtp_cpu(struct vr_csrtp_dev *d, struct rte_mbuf *m, uint16_t off, uint32_t len,
 }
 
 /*
- * The device reads s's session when it takes the op, a burst later or more:
- * the first lines of its driver data (after the session's own header
- * line), where drivers keep what every op needs, and the line d knows of.
+ * The lines of session sess the device reads for every packet: the first
+ * of its driver data (after the session's own header line), where drivers
+ * keep what every op needs, and the line d knows of.
  */
 static inline void
 prefetch_session(const struct vr_csrtp_dev *d, const void *sess)
@@ -696,8 +696,8 @@ prefetch_session(const struct vr_csrtp_dev *d, const void *sess)
 
 /* Fills op for RTP packet p[0..len) of stream s; returns a status, VR_CSRTP_OK when ready. */
 static int
-rtp_op(const struct vr_csrtp_dev *d, struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off,
-	uint32_t len, struct vr_csrtp_stream *s, struct pkt_state *ps, int outbound)
+rtp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len,
+	struct vr_csrtp_stream *s, struct pkt_state *ps, int outbound)
 {
 	struct rte_crypto_sym_op *sym = op->sym;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
@@ -708,7 +708,6 @@ rtp_op(const struct vr_csrtp_dev *d, struct rte_crypto_op *op, struct rte_mbuf *
 		return rc;
 	set_iv(op, s, s->salt, ps->ssrc, ps->roc, ps->seq);
 	rte_crypto_op_attach_sym_session(op, s->sess);
-	prefetch_session(d, s->sess);
 	sym->m_src = m;
 	if (gcm) {
 		if (outbound)
@@ -805,11 +804,14 @@ vr_csrtp_submit(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, con
 
 	if (n > MAX_BURST)
 		n = MAX_BURST;
+	/* Every packet's session, a packet ahead: on the CPU path the next one's
+	 * is read while this one's crypto runs; a queued op's, when the device
+	 * takes it, a burst later or more. */
+	if (n > 0)
+		prefetch_session(d, st[0]->sess);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		/* The next packet's session, read by the device while this one's
-		 * crypto runs (the CPU path finishes a packet before the next). */
 		if (i + 1 < n)
 			prefetch_session(d, st[i + 1]->sess);
 		if (m->nb_segs != 1)
@@ -844,8 +846,7 @@ vr_csrtp_submit(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts, con
 		if (c->ps.rtcp)
 			status[i] = (uint8_t)rtcp_op(ops[k], m, off[i], len, st[i], &c->ps, outbound);
 		else
-			status[i] = (uint8_t)rtp_op(d, ops[k], m, off[i], len, st[i], &c->ps,
-				outbound);
+			status[i] = (uint8_t)rtp_op(ops[k], m, off[i], len, st[i], &c->ps, outbound);
 		if (status[i] == VR_CSRTP_OK) {
 			at[nl] = (uint8_t)i;
 			live[nl++] = ops[k];
