@@ -148,11 +148,12 @@ void vr_csrtp_unprotect_mixed(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mb
  * their final status already. Returns how many were queued; n is at most
  * 64. vr_csrtp_poll gives up to max outcomes of queued packets (cookie and
  * status), in the order the device finishes them (ipsec-mb: the order they
- * were queued), and returns how many: the device may keep some until a later poll, but a poll that
- * finds none finished makes it finish what it holds. A queue pair is used
- * either this way or through the calls above, not both.
+ * were queued), and returns how many: the device may keep some until a
+ * later poll, but a poll that finds none finished makes it finish what it
+ * holds. A queue pair is used either this way or through the calls above,
+ * not both. vr_csrtp_queues tells whether vr_csrtp_submit queues a packet
+ * of stream s (else it finishes it at once).
  */
-/* Whether vr_csrtp_submit queues a packet of stream s (else it finishes it at once). */
 static inline int
 vr_csrtp_queues(const struct vr_csrtp_dev *d, const struct vr_csrtp_stream *s, int rtcp)
 {
