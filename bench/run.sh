@@ -432,6 +432,17 @@ TB_PLAIN=$(for k in 1 2 3; do
 	jnum "$(lcore_bench plain AES_CM_128_HMAC_SHA1_80 2000000)" cycles_per_pkt
 done | sort -n | head -1)
 kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
+# tunnel_run NAME ENGINE RATE SECONDS: the tunnel calls over memif, SBC
+# suite and key $suite and $key, through a new dataplane with that SRTP
+# engine (relay_run's R_* figures).
+tunnel_run() {
+	start_dp --srtp-engine "$2"
+	[ -n "$HZ" ] || HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
+	wait_bound $TUN_CALLS
+	relay_run "$1" --calls $TUN_CALLS --rate "$3" --duration "$4" --warmup "$WARM" \
+		--tunnel "$suite:$key"
+	stop_dp
+}
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	case $suite in
 	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm sfx= ;;
@@ -455,12 +466,7 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	start_control 0
 	for engine in cryptodev libsrtp; do
 		say "SBC tunnel over memif, $suite, $TUN_CALLS calls, SRTP engine $engine"
-		start_dp --srtp-engine $engine
-		[ -n "$HZ" ] || HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
-		wait_bound $TUN_CALLS
-		relay_run "tunnel_${tag}_$engine" --calls $TUN_CALLS --rate 0 --duration "$DUR" \
-			--warmup "$WARM" --tunnel "$suite:$key"
-		stop_dp
+		tunnel_run "tunnel_${tag}_$engine" $engine 0 "$DUR"
 		row "SBC tunnel $tag, $engine" "$(mpps "$R_PPS")" "$R_CPP" "$R_CAP" "" \
 			"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
 		eval "TCPP_$engine=$R_CPP TCAP_$engine=$R_CAP"
@@ -471,11 +477,7 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 		# load they are the queue's): 90% of the rate just reached.
 		rate=$(calc %.0f "0.9 * $R_PPS")
 		say "SBC tunnel over memif, $suite, fixed rate $(mpps "$rate") Mpps"
-		start_dp --srtp-engine cryptodev
-		wait_bound $TUN_CALLS
-		relay_run "tunnel_fixed_$tag" --calls $TUN_CALLS --rate "$rate" --duration "$FIXED" \
-			--warmup "$WARM" --tunnel "$suite:$key"
-		stop_dp
+		tunnel_run "tunnel_fixed_$tag" cryptodev "$rate" "$FIXED"
 		row "SBC tunnel $tag, cryptodev, 90%" "$(mpps "$R_PPS")" "$R_CPP" "" "" \
 			"$(jnum "$R_OUT" loss_pct)" "$(jnum "$R_OUT" lat_us_p50)" "$(jnum "$R_OUT" lat_us_p99)"
 		kv "tunnel_fixed_mpps_asked_$tag" "$(mpps "$rate")"
