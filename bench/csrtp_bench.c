@@ -112,8 +112,8 @@ main(int argc, char **argv)
 			rte_pktmbuf_alloc_bulk(mp, m, (unsigned int)nbuf) != 0)
 		return 1;
 	for (i = 0; i < streams; i++)
-		if (vr_csrtp_stream_init(&dev, &tx[i], &k, VR_TUN_UP, (uint32_t)i + 1, 1) < 0 ||
-				vr_csrtp_stream_init(&dev, &rx[i], &k, VR_TUN_UP, (uint32_t)i + 1, 0) < 0)
+		if (vr_csrtp_stream_init(&dev, &tx[i], &k, VR_TUN_UP, (uint32_t)i + 1, 1, 1) < 0 ||
+				vr_csrtp_stream_init(&dev, &rx[i], &k, VR_TUN_UP, (uint32_t)i + 1, 1, 0) < 0)
 			return 1;
 	for (i = 0; i < nbuf; i++) {
 		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m[i], (uint16_t)(12 + payload));
@@ -131,9 +131,16 @@ main(int argc, char **argv)
 		for (i = 0; i < nbuf; i++) {
 			uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 			uint16_t seq = (uint16_t)((r * nbuf + i) / streams);
+			uint32_t ssrc = 0x12000000u + (uint32_t)((r * nbuf + i) % streams);
 
+			/* One SSRC per stream, as a phone's: the engine refuses a
+			 * stream's ninth SSRC (VR_SRTP_SSRC_MAX). */
 			p[2] = (uint8_t)(seq >> 8);
 			p[3] = (uint8_t)seq;
+			p[8] = (uint8_t)(ssrc >> 24);
+			p[9] = (uint8_t)(ssrc >> 16);
+			p[10] = (uint8_t)(ssrc >> 8);
+			p[11] = (uint8_t)ssrc;
 		}
 		t_prot += timed_pass(&dev, m, nbuf, r * nbuf, tx, streams, 1, &bad);
 		t_unprot += timed_pass(&dev, m, nbuf, r * nbuf, rx, streams, 0, &bad);

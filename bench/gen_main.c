@@ -74,6 +74,7 @@ struct gen {
 	int loopback;
 	int tunnel;                     /* leg a of every call is a channel of SBC 1's tunnel */
 	struct vr_srtp_key tkey;
+	uint64_t tepoch;                /* the relay's tunnel epoch (--tunnel-epoch) */
 	srtp_t *tx_sess;                /* per call: what SBC 1 sends on channel call + 1 */
 	int use_cdev;                   /* ... through this process's own cryptodev instead */
 	struct vr_csrtp_dev cdev;
@@ -119,6 +120,9 @@ usage(void)
 		"                   0): its packets go SRTP-protected to the relay's tunnel port;\n"
 		"                   what comes back through the tunnel is counted by its clear\n"
 		"                   RTP header (no latency); bench/provision.sh --tunnel writes it\n"
+		"  --tunnel-epoch HEX\n"
+		"                   the relay's tunnel epoch (voxrelayctl health): channel c's\n"
+		"                   keys are those of epoch c (its a_epoch) XOR HEX\n"
 		"  --linger SEC     after the results, a line {\"linger\":SEC}, then stay\n"
 		"                   connected (sending nothing) for SEC or until SIGTERM, so that\n"
 		"                   the relay's counters can be read before the link goes down\n");
@@ -386,7 +390,7 @@ tunnel_frame(struct gen *g, struct rte_mbuf *m, uint8_t *f, uint16_t frame, uint
 	if (rte_pktmbuf_append(m, VR_TUN_HDR_LEN) == NULL)
 		return -1;
 	memmove(pl + VR_TUN_HDR_LEN, pl, (size_t)len);
-	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1);
+	vr_tun_write(pl, VR_TUN_RTP, 0, 1, s / 2 + 1, (s / 2 + 1) ^ g->tepoch);
 	if (g->use_cdev)
 		return off;
 	if (rte_pktmbuf_append(m, SRTP_MAX_TRAILER_LEN) == NULL ||
@@ -430,7 +434,8 @@ parse(struct gen *g, int argc, char **argv)
 		{ "duration", 1, NULL, 'd' }, { "warmup", 1, NULL, 'w' },
 		{ "loopback", 0, NULL, 'l' }, { "probes", 1, NULL, 'P' },
 		{ "probe-addr", 1, NULL, 'A' }, { "redis", 1, NULL, 'D' }, { "prefix", 1, NULL, 'X' },
-		{ "tunnel", 1, NULL, 'T' }, { "linger", 1, NULL, 'L' }, { NULL, 0, NULL, 0 },
+		{ "tunnel", 1, NULL, 'T' }, { "linger", 1, NULL, 'L' },
+		{ "tunnel-epoch", 1, NULL, 'E' }, { NULL, 0, NULL, 0 },
 	};
 	const char *redis = "127.0.0.1:6379";
 	int opt;
@@ -457,6 +462,17 @@ parse(struct gen *g, int argc, char **argv)
 		case 'D': redis = optarg; break;
 		case 'X': g->pr.prefix = optarg; break;
 		case 'T': tunnel_arg(g, optarg); break;
+		case 'E': {
+			char *end;
+
+			g->tepoch = strtoull(optarg, &end, 16);
+			if (*optarg == '\0' || *end != '\0' || g->tepoch > VR_TUN_EPOCH_MASK) {
+				fprintf(stderr, "vr-gen: --tunnel-epoch: '%s' is not 1-12 hex digits\n",
+					optarg);
+				exit(2);
+			}
+			break;
+		}
 		case 'L': g->linger = num_arg(optarg, "--linger", 0, 600); break;
 		default: usage();
 		}
@@ -646,11 +662,12 @@ main(int argc, char **argv)
 		for (s = 0; s < g.calls; s++) {
 			if (g.use_cdev) {
 				if (vr_csrtp_stream_init(&g.cdev, &g.tx_cs[s], &g.tkey, VR_TUN_UP, s + 1,
-						1) < 0)
+						(s + 1) ^ g.tepoch, 1) < 0)
 					rte_exit(EXIT_FAILURE, "vr-gen: the crypto device refused a stream\n");
 				continue;
 			}
-			g.tx_sess[s] = vr_srtp_stream_new(&g.tkey, VR_TUN_UP, s + 1, 0);
+			g.tx_sess[s] = vr_srtp_stream_new(&g.tkey, VR_TUN_UP, s + 1,
+				(s + 1) ^ g.tepoch, 0);
 			if (g.tx_sess[s] == NULL)
 				rte_exit(EXIT_FAILURE, "vr-gen: libsrtp refused a session\n");
 		}

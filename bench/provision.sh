@@ -14,8 +14,10 @@
 # is what pktgen's range mode can send.
 #
 # With --tunnel, leg a of call i is instead channel i + 1 of the tunnel of
-# SBC "bench" (tunnel id 1, key id 0), through its extension 9001: the
-# layout vr-gen --tunnel plays.
+# SBC "bench" (tunnel id 1, key id 0), through its extension 9001, with
+# epoch i + 1 (a real PBX gives each call a fresh random epoch; these are
+# fresh for each start of the dataplane, whose own epoch vr-gen is told
+# with --tunnel-epoch): the layout vr-gen --tunnel plays.
 #
 # Usage: provision.sh [--name N] [--key-prefix K] [--tunnel SUITE:BASE64] FROM TO
 #                     [redis-cli options]
@@ -56,8 +58,8 @@ awk -v a="$FROM" -v b="$TO" -v kp="$KP" -v name="$NAME" -v tun="$TUNNEL" 'BEGIN 
 	for (i = a; i < b; i++) {
 		s = 2 * i
 		if (tun != "")
-			printf "HSET %scall:%s%d a_ext 9001 a_channel %d a_addr 198.51.100.%d ", kp, name,
-				i, i + 1, 10 + int(i / 10000)
+			printf "HSET %scall:%s%d a_ext 9001 a_channel %d a_epoch %x a_addr 198.51.100.%d ",
+				kp, name, i, i + 1, i + 1, 10 + int(i / 10000)
 		else
 			printf "HSET %scall:%s%d a_endpoint 198.18.0.%d:%d-%d a_port %d " \
 				"a_addr 198.51.100.%d ", kp, name, i, int(s / 50000) + 1, 10000 + s % 50000,

@@ -439,8 +439,11 @@ tunnel_run() {
 	start_dp --srtp-engine "$2"
 	[ -n "$HZ" ] || HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
 	wait_bound $TUN_CALLS
+	# This dataplane's epoch: with each call's a_epoch, the keys of its leg.
+	local epoch
+	epoch=$(ctl --json health | sed -n 's/.*"tunnel_epoch":"\([0-9a-f]*\)".*/\1/p')
 	relay_run "$1" --calls $TUN_CALLS --rate "$3" --duration "$4" --warmup "$WARM" \
-		--tunnel "$suite:$key"
+		--tunnel "$suite:$key" --tunnel-epoch "$epoch"
 	stop_dp
 }
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do

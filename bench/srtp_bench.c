@@ -70,8 +70,8 @@ main(int argc, char **argv)
 	if (tx == NULL || rx == NULL)
 		return 1;
 	for (i = 0; i < streams; i++) {
-		tx[i] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)i + 1, 0);
-		rx[i] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)i + 1, 1);
+		tx[i] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)i + 1, 1, 0);
+		rx[i] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)i + 1, 1, 1);
 		if (tx[i] == NULL || rx[i] == NULL)
 			return 1;
 	}

@@ -262,7 +262,8 @@ main(int argc, char **argv)
 		if (ss == NULL)
 			return 1;
 		for (i = 0; i < calls; i++)
-			if (vr_csrtp_stream_init(sd, &ss[i], &k, VR_TUN_UP, (uint32_t)i + 1, 1) < 0)
+			if (vr_csrtp_stream_init(sd, &ss[i], &k, VR_TUN_UP, (uint32_t)i + 1,
+					(i + 1) ^ dp.boot_epoch, 1) < 0)
 				return 1;
 	}
 	for (i = 0; i < calls; i++) {
@@ -277,6 +278,7 @@ main(int argc, char **argv)
 			c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 			c.leg[0].sbc_id = SBC_ID;
 			c.leg[0].channel = (uint32_t)i + 1;
+			c.leg[0].epoch = i + 1;
 		}
 		c.leg[1].port = (uint16_t)(20002 + 4 * i);
 		ctl(VR_CTL_CALL_ADD, &c, sizeof(c));
@@ -303,7 +305,8 @@ main(int argc, char **argv)
 		} else {
 			/* The SBC's datagram: tunnel header, then the RTP packet, which
 			 * the SBC side encrypts in place before each send. */
-			vr_tun_write(pl, VR_TUN_RTP, k.id, SBC_ID, (uint32_t)i + 1);
+			vr_tun_write(pl, VR_TUN_RTP, k.id, SBC_ID, (uint32_t)i + 1,
+				(i + 1) ^ dp.boot_epoch);
 			memcpy(pl + VR_TUN_HDR_LEN, rtp, sizeof(rtp));
 			build_udp(fa, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.5", 40000,
 				"198.51.100.10", VR_TUN_DEFAULT_PORT, pl, sizeof(pl));

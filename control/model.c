@@ -326,6 +326,7 @@ build_leg(struct vr_model *m, const struct vr_dp_view *dp, struct vr_rec *r, cha
 			out->port = 0;
 			out->sbc_id = sb->u.sbc.tunnel_id;
 			out->channel = l->channel;
+			out->epoch = l->epoch;
 			return 0;
 		}
 		if (l->channel != 0) {

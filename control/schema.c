@@ -104,6 +104,27 @@ parse_u32(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 	return errno != 0 || *end != '\0' || *out < lo || *out > hi ? -1 : 0;
 }
 
+/* A tunnel leg's epoch: 1-12 hex digits, not all zero; 0 or -1. */
+static int
+parse_epoch(const char *s, uint64_t *out)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > 12)
+		return -1;
+	*out = 0;
+	for (i = 0; i < len; i++) {
+		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
+			s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 :
+			s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		*out = *out << 4 | (uint64_t)d;
+	}
+	return *out != 0 ? 0 : -1;
+}
+
 static int
 get_port(const struct ctx *c, const char *name, const char *val, uint16_t *p)
 {
@@ -385,6 +406,14 @@ call_leg(const struct ctx *c, const char *const *f, const char *const *v, size_t
 		if (parse_u32(s, 1, 4294967295ul, &ch) < 0)
 			return bad(c, name, s, "is not a channel number 1-4294967295");
 		l->channel = (uint32_t)ch;
+		/* The leg's own keys: a fresh epoch for every call on the channel,
+		 * told to the SBC with the channel (docs/tunnel.md). */
+		snprintf(name, sizeof(name), "%c_epoch", side);
+		if ((s = field(f, v, n, name)) == NULL)
+			return missing(c, name, "(12 hex digits, fresh for every call: the leg's key "
+				"epoch, given to the SBC with the channel)");
+		if (parse_epoch(s, &l->epoch) < 0)
+			return bad(c, name, s, "is not an epoch (1-12 hex digits, not 0)");
 		snprintf(name, sizeof(name), "%c_port", side);
 		if (field(f, v, n, name) != NULL) {
 			snprintf(c->err, c->errlen, "%s: leg %c has both '%c_channel' (a tunnel leg) "
@@ -392,6 +421,12 @@ call_leg(const struct ctx *c, const char *const *f, const char *const *v, size_t
 			return -1;
 		}
 	} else {
+		snprintf(name, sizeof(name), "%c_epoch", side);
+		if (field(f, v, n, name) != NULL) {
+			snprintf(c->err, c->errlen, "%s: field '%c_epoch': only a tunnel leg "
+				"('%c_channel') has an epoch", c->key, side, side);
+			return -1;
+		}
 		snprintf(name, sizeof(name), "%c_port", side);
 		if ((s = field(f, v, n, name)) == NULL)
 			return missing(c, name, "(the relay port for this leg)");

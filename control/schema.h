@@ -59,6 +59,7 @@ struct vr_call_leg {
 	uint32_t addr;            /* relay address, network order; 0: the dataplane's first */
 	uint16_t port;            /* relay RTP port; 0 for a tunnel leg */
 	uint32_t channel;         /* tunnel leg (an extension behind an SBC): its channel; else 0 */
+	uint64_t epoch;           /* tunnel leg: its key epoch (48 bits, not 0); else 0 */
 };
 
 /* A call (key PREFIX "call:" ID). */

@@ -94,11 +94,12 @@ cmd_health(struct vr_ctl_client *c)
 		printf("{\"boot_id\":\"%016llx\",\"uptime_ms\":%llu,\"workers\":%u,\"calls\":%u,"
 			"\"max_calls\":%u,\"link_up\":%s,\"gateway_resolved\":%s,\"port_lo\":%u,"
 			"\"port_hi\":%u,\"shm\":\"%s\",\"tsc_hz\":%llu,\"srtp_engine\":\"%s\","
-			"\"crypto_dev\":\"%s\",\"addrs\":[",
+			"\"crypto_dev\":\"%s\",\"tunnel_epoch\":\"%012llx\",\"addrs\":[",
 			(unsigned long long)h.boot_id, (unsigned long long)h.uptime_ms, h.n_workers,
 			h.n_calls, h.max_calls, h.link_up ? "true" : "false",
 			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name,
-			(unsigned long long)h.tsc_hz, h.srtp_engine, h.crypto_dev);
+			(unsigned long long)h.tsc_hz, h.srtp_engine, h.crypto_dev,
+			(unsigned long long)h.tunnel_epoch);
 		for (i = 0; i < h.n_addrs && i < 64; i++)
 			printf("%s\"%s\"", i ? "," : "", ip_str(h.addrs[i], a));
 		printf("]}\n");
@@ -114,6 +115,8 @@ cmd_health(struct vr_ctl_client *c)
 	if (h.srtp_engine[0] != '\0')
 		printf("tunnel SRTP    %s%s%s%s\n", h.srtp_engine, h.crypto_dev[0] ? " (" : "",
 			h.crypto_dev, h.crypto_dev[0] ? ")" : "");
+	if (h.tunnel_epoch != 0)
+		printf("tunnel epoch   %012llx\n", (unsigned long long)h.tunnel_epoch);
 	printf("relay ports    %u-%u on", h.port_lo, h.port_hi);
 	for (i = 0; i < h.n_addrs && i < 64; i++)
 		printf(" %s", ip_str(h.addrs[i], a));

@@ -335,7 +335,7 @@ same_leg(const struct vr_ctl_leg *a, const struct vr_ctl_leg *b)
 	if (is_tun(a) != is_tun(b))
 		return 0;
 	if (is_tun(a))
-		return a->sbc_id == b->sbc_id && a->channel == b->channel;
+		return a->sbc_id == b->sbc_id && a->channel == b->channel && a->epoch == b->epoch;
 	return a->addr == b->addr && a->port == b->port;
 }
 
@@ -364,7 +364,7 @@ tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err,
 			c->tun[l] = from->tun[l];
 			continue;
 		}
-		c->tun[l] = vr_sbc_leg_new(dp, leg->sbc_id, leg->channel, err, errlen);
+		c->tun[l] = vr_sbc_leg_new(dp, leg->sbc_id, leg->channel, leg->epoch, err, errlen);
 		if (c->tun[l] == NULL) {
 			for (; l-- > 0;)
 				if (from == NULL || c->tun[l] != from->tun[l])

@@ -10,9 +10,11 @@
  * packets instead of flushing them half empty after each burst (about 40
  * cycles a packet, measured). Each operation carries what finishing its
  * packet needs (struct op_ctx). The worker keeps the streams' packet
- * index, rollover counter and replay window, which only that lcore writes;
- * an index is checked when the packet is handed over and again when it
- * comes back (a copy of it may have passed in between). vr_csrtp_protect
+ * index, rollover counter and replay window per SSRC, which only that
+ * lcore writes; a received index is checked when the packet is handed over
+ * and again when it comes back (a copy of it may have passed in between);
+ * an index to send is taken when the packet is handed over, and refused if
+ * it was taken before (a key and IV are never used twice). vr_csrtp_protect
  * and the others are the same, waiting for every packet (tests, the main
  * lcore).
  *
@@ -334,7 +336,7 @@ vr_csrtp_stream_init_keys(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, uin
 
 int
 vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const struct vr_srtp_key *k,
-	enum vr_tun_dir dir, uint32_t channel, int outbound)
+	enum vr_tun_dir dir, uint32_t channel, uint64_t epoch, int outbound)
 {
 	uint8_t salt14[14] = { 0 }, ekey[16], akey[20], ssalt[14];
 	size_t slen = k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 ? 14 : 12;
@@ -345,7 +347,7 @@ vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const st
 		return -EINVAL;
 	/* A 12-byte (GCM) master salt enters the derivation padded with zeros. */
 	memcpy(salt14, k->master + 16, slen);
-	vr_tun_salt_tweak(salt14, slen, dir, channel);
+	vr_tun_salt_tweak(salt14, slen, dir, channel, epoch);
 	if (vr_csrtp_derive(d, k->master, salt14, 0, ekey, 16) < 0 ||
 			vr_csrtp_derive(d, k->master, salt14, 2, ssalt, (unsigned int)slen) < 0 ||
 			(k->suite == VR_SRTP_AES_CM_128_HMAC_SHA1_80 &&
@@ -403,61 +405,91 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The index state of SSRC ssrc in stream s, or NULL when s has not carried it. */
+static inline struct vr_csrtp_ssrc *
+ssrc_find(struct vr_csrtp_stream *s, uint32_t ssrc)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_ssrc; i++)
+		if (s->ss[i].ssrc == ssrc)
+			return &s->ss[i];
+	return NULL;
+}
+
+/* ssrc's index state in s, new (not started) if s has room for one more; else NULL. */
+static struct vr_csrtp_ssrc *
+ssrc_get(struct vr_csrtp_stream *s, uint32_t ssrc)
+{
+	struct vr_csrtp_ssrc *x = ssrc_find(s, ssrc);
+
+	if (x != NULL || s->n_ssrc == VR_SRTP_SSRC_MAX)
+		return x;
+	x = &s->ss[s->n_ssrc++];
+	memset(x, 0, sizeof(*x));
+	x->ssrc = ssrc;
+	return x;
+}
+
 /*
- * RFC 3711 3.3.1: the rollover counter that packet seq belongs to, in *roc;
- * -1 when it would be before the stream's first rollover period.
+ * RFC 3711 3.3.1: the rollover counter that packet seq of SSRC state x
+ * (NULL: a new SSRC) belongs to, in *roc; -1 when it would be before the
+ * SSRC's first rollover period.
  */
 static int
-guess_roc(const struct vr_csrtp_stream *s, uint16_t seq, uint32_t *roc)
+guess_roc(const struct vr_csrtp_ssrc *x, uint16_t seq, uint32_t *roc)
 {
-	*roc = s->roc;
-	if (!s->started)
+	*roc = 0;
+	if (x == NULL || !x->started)
 		return 0;
-	if (s->s_l < 32768) {
-		if ((int)seq - (int)s->s_l > 32768) {
-			if (s->roc == 0)
+	*roc = x->roc;
+	if (x->s_l < 32768) {
+		if ((int)seq - (int)x->s_l > 32768) {
+			if (x->roc == 0)
 				return -1;
-			*roc = s->roc - 1;
+			*roc = x->roc - 1;
 		}
-	} else if ((int)s->s_l - 32768 > (int)seq) {
-		*roc = s->roc + 1;
+	} else if ((int)x->s_l - 32768 > (int)seq) {
+		*roc = x->roc + 1;
 	}
 	return 0;
 }
 
-/* Replay check of index (roc, seq): 0 new, -1 seen or too old. */
+/* Replay check of index (roc, seq) of SSRC state x (NULL: new): 0 new, -1 seen or too old. */
 static int
-replay_check(const struct vr_csrtp_stream *s, uint32_t roc, uint16_t seq)
+replay_check(const struct vr_csrtp_ssrc *x, uint32_t roc, uint16_t seq)
 {
-	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)s->roc << 16 | s->s_l;
+	uint64_t idx = (uint64_t)roc << 16 | seq, top;
 
-	if (!s->started || idx > top)
+	if (x == NULL || !x->started)
 		return 0;
-	if (top - idx >= 64 || (s->window >> (top - idx)) & 1)
+	top = (uint64_t)x->roc << 16 | x->s_l;
+	if (idx > top)
+		return 0;
+	if (top - idx >= 64 || (x->window >> (top - idx)) & 1)
 		return -1;
 	return 0;
 }
 
-/* Records index (roc, seq) as seen (after it passed). */
+/* Records index (roc, seq) of SSRC state x as seen or sent. */
 static void
-index_commit(struct vr_csrtp_stream *s, uint32_t ssrc, uint32_t roc, uint16_t seq)
+index_commit(struct vr_csrtp_ssrc *x, uint32_t roc, uint16_t seq)
 {
-	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)s->roc << 16 | s->s_l;
+	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)x->roc << 16 | x->s_l;
 
-	if (!s->started) {
-		s->started = 1;
-		s->ssrc = ssrc;
-		s->roc = roc;
-		s->s_l = seq;
-		s->window = 1;
+	if (!x->started) {
+		x->started = 1;
+		x->roc = roc;
+		x->s_l = seq;
+		x->window = 1;
 		return;
 	}
 	if (idx > top) {
-		s->window = idx - top >= 64 ? 1 : s->window << (idx - top) | 1;
-		s->roc = roc;
-		s->s_l = seq;
+		x->window = idx - top >= 64 ? 1 : x->window << (idx - top) | 1;
+		x->roc = roc;
+		x->s_l = seq;
 	} else {
-		s->window |= 1ull << (top - idx);
+		x->window |= 1ull << (top - idx);
 	}
 }
 
@@ -504,30 +536,30 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* SRTCP replay check of index idx: 0 new, -1 seen or too old. */
+/* SRTCP replay check of index idx of SSRC state x (NULL: new): 0 new, -1 seen or too old. */
 static int
-rtcp_replay_check(const struct vr_csrtp_stream *s, uint32_t idx)
+rtcp_replay_check(const struct vr_csrtp_ssrc *x, uint32_t idx)
 {
-	if (!s->rtcp_started || idx > s->rtcp_index)
+	if (x == NULL || !x->rtcp_started || idx > x->rtcp_index)
 		return 0;
-	if (s->rtcp_index - idx >= 64 || (s->rtcp_window >> (s->rtcp_index - idx)) & 1)
+	if (x->rtcp_index - idx >= 64 || (x->rtcp_window >> (x->rtcp_index - idx)) & 1)
 		return -1;
 	return 0;
 }
 
 static void
-rtcp_commit(struct vr_csrtp_stream *s, uint32_t idx)
+rtcp_commit(struct vr_csrtp_ssrc *x, uint32_t idx)
 {
-	if (!s->rtcp_started) {
-		s->rtcp_started = 1;
-		s->rtcp_index = idx;
-		s->rtcp_window = 1;
-	} else if (idx > s->rtcp_index) {
-		s->rtcp_window = idx - s->rtcp_index >= 64 ? 1 :
-			s->rtcp_window << (idx - s->rtcp_index) | 1;
-		s->rtcp_index = idx;
+	if (!x->rtcp_started) {
+		x->rtcp_started = 1;
+		x->rtcp_index = idx;
+		x->rtcp_window = 1;
+	} else if (idx > x->rtcp_index) {
+		x->rtcp_window = idx - x->rtcp_index >= 64 ? 1 :
+			x->rtcp_window << (idx - x->rtcp_index) | 1;
+		x->rtcp_index = idx;
 	} else {
-		s->rtcp_window |= 1ull << (s->rtcp_index - idx);
+		x->rtcp_window |= 1ull << (x->rtcp_index - idx);
 	}
 }
 
@@ -551,11 +583,20 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 		return VR_CSRTP_BAD;
 	ps->ssrc = get32(p + 4);
 	if (outbound) {
+		struct vr_csrtp_ssrc *x;
+
 		if (rte_pktmbuf_tailroom(m) < tag + 4)
 			return VR_CSRTP_BAD;
-		ps->idx = s->rtcp_started ? (s->rtcp_index + 1) & 0x7fffffffu : 1;
-		s->rtcp_started = 1;
-		s->rtcp_index = ps->idx;
+		x = ssrc_get(s, ps->ssrc);
+		if (x == NULL)
+			return VR_CSRTP_SSRC_LIMIT;
+		/* Our own index: taken now, never given out again under this key
+		 * (at 2^31 the SSRC's SRTCP is refused rather than wrapped). */
+		if (x->rtcp_started && x->rtcp_index == 0x7fffffffu)
+			return VR_CSRTP_REPLAY;
+		ps->idx = x->rtcp_started ? x->rtcp_index + 1 : 1;
+		x->rtcp_started = 1;
+		x->rtcp_index = ps->idx;
 		ps->plen = len - 8;
 		word = 0x80000000u | ps->idx;
 	} else {
@@ -565,8 +606,10 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 		if (!(word & 0x80000000u))
 			return VR_CSRTP_BAD; /* unencrypted SRTCP: not used here */
 		ps->idx = word & 0x7fffffffu;
-		if (rtcp_replay_check(s, ps->idx) < 0)
+		if (rtcp_replay_check(ssrc_find(s, ps->ssrc), ps->idx) < 0)
 			return VR_CSRTP_REPLAY;
+		if (ssrc_find(s, ps->ssrc) == NULL && s->n_ssrc == VR_SRTP_SSRC_MAX)
+			return VR_CSRTP_SSRC_LIMIT;
 		ps->plen = len - 8 - tag - 4;
 	}
 	set_iv(op, s, s->rtcp_salt, ps->ssrc, ps->idx >> 16, (uint16_t)ps->idx);
@@ -606,15 +649,17 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 /*
  * Reads RTP packet p[0..len) (in m) of stream s into ps: header and payload
  * lengths, SSRC, sequence number, the rollover counter it belongs to, and
- * (unprotecting) whether its index was seen. Returns a status, VR_CSRTP_OK
- * when the packet can go to the device.
+ * whether its index was seen (unprotecting) or sent (protecting). A packet
+ * to protect takes its index now. Returns a status, VR_CSRTP_OK when the
+ * packet can go to the device.
  */
 static int
-rtp_read(const uint8_t *p, uint32_t len, const struct rte_mbuf *m,
-	const struct vr_csrtp_stream *s, struct pkt_state *ps, int outbound)
+rtp_read(const uint8_t *p, uint32_t len, const struct rte_mbuf *m, struct vr_csrtp_stream *s,
+	struct pkt_state *ps, int outbound)
 {
 	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
 	uint32_t tag = gcm ? GCM_TAG : CM_TAG;
+	struct vr_csrtp_ssrc *x;
 
 	ps->hdr = rtp_hdr_len(p, len);
 	if (ps->hdr == 0 || (gcm && ps->hdr != 12) || (!outbound && len < ps->hdr + tag) ||
@@ -623,23 +668,32 @@ rtp_read(const uint8_t *p, uint32_t len, const struct rte_mbuf *m,
 	ps->plen = len - ps->hdr - (outbound ? 0 : tag);
 	ps->seq = (uint16_t)(p[2] << 8 | p[3]);
 	ps->ssrc = get32(p + 8);
-	if (s->started && ps->ssrc != s->ssrc) {
-		/* A new SSRC is a new stream: its index starts over. */
-		ps->roc = 0;
-	} else if (guess_roc(s, ps->seq, &ps->roc) < 0 ||
-			(!outbound && replay_check(s, ps->roc, ps->seq) < 0)) {
+	x = outbound ? ssrc_get(s, ps->ssrc) : ssrc_find(s, ps->ssrc);
+	if (x == NULL && (outbound || s->n_ssrc == VR_SRTP_SSRC_MAX))
+		return VR_CSRTP_SSRC_LIMIT;
+	if (guess_roc(x, ps->seq, &ps->roc) < 0 || replay_check(x, ps->roc, ps->seq) < 0)
 		return VR_CSRTP_REPLAY;
-	}
+	if (outbound)
+		index_commit(x, ps->roc, ps->seq);
 	return VR_CSRTP_OK;
 }
 
-/* RTP packet ps of stream s passed: its index is recorded (a new SSRC starts the stream over). */
-static void
+/*
+ * Received RTP packet ps of stream s passed authentication: its index is
+ * recorded under its SSRC. Checked again first: a copy of it may have
+ * passed since it was read. Returns a status.
+ */
+static int
 rtp_passed(struct vr_csrtp_stream *s, const struct pkt_state *ps)
 {
-	if (s->started && ps->ssrc != s->ssrc)
-		s->started = 0;
-	index_commit(s, ps->ssrc, ps->roc, ps->seq);
+	struct vr_csrtp_ssrc *x = ssrc_get(s, ps->ssrc);
+
+	if (x == NULL)
+		return VR_CSRTP_SSRC_LIMIT;
+	if (replay_check(x, ps->roc, ps->seq) < 0)
+		return VR_CSRTP_REPLAY;
+	index_commit(x, ps->roc, ps->seq);
+	return VR_CSRTP_OK;
 }
 
 /*
@@ -672,12 +726,12 @@ rtp_cpu(struct vr_csrtp_dev *d, struct rte_mbuf *m, uint16_t off, uint32_t len,
 	tag.va = p + ps->hdr + ps->plen;
 	if (rte_cryptodev_sym_cpu_crypto_process(d->dev_id, s->sess, ofs, &v) != 1)
 		return !outbound && err == EBADMSG ? VR_CSRTP_AUTH : VR_CSRTP_DEVICE;
-	if (outbound)
+	if (outbound) {
 		rte_pktmbuf_append(m, GCM_TAG);
-	else
-		rte_pktmbuf_trim(m, GCM_TAG);
-	rtp_passed(s, ps);
-	return VR_CSRTP_OK;
+		return VR_CSRTP_OK;
+	}
+	rte_pktmbuf_trim(m, GCM_TAG);
+	return rtp_passed(s, ps);
 }
 
 /*
@@ -768,28 +822,32 @@ finish(struct rte_crypto_op *op)
 			/* ciphertext, E flag and index, then the tag */
 			rte_pktmbuf_append(m, CM_TAG);
 			memcpy(tail + 4, c->digest, CM_TAG);
-		} else if (rtcp_replay_check(s, ps->idx) < 0) {
-			/* a copy of it queued before it passed */
-			return VR_CSRTP_REPLAY;
 		} else {
+			/* Checked again: a copy of it queued before it may have passed. */
+			struct vr_csrtp_ssrc *x = ssrc_get(s, ps->ssrc);
+
+			if (x == NULL)
+				return VR_CSRTP_SSRC_LIMIT;
+			if (rtcp_replay_check(x, ps->idx) < 0)
+				return VR_CSRTP_REPLAY;
 			rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
-			rtcp_commit(s, ps->idx);
+			rtcp_commit(x, ps->idx);
 		}
 		return VR_CSRTP_OK;
 	}
-	/* Checked again now: a copy of it queued before it may have passed. */
-	if (!outbound && s->started && ps->ssrc == s->ssrc && replay_check(s, ps->roc, ps->seq) < 0)
-		return VR_CSRTP_REPLAY;
-	if (outbound && !gcm) {
-		uint8_t *rocp = rte_pktmbuf_mtod_offset(m, uint8_t *, c->off + ps->hdr + ps->plen);
+	if (outbound) {
+		if (!gcm) {
+			uint8_t *rocp = rte_pktmbuf_mtod_offset(m, uint8_t *,
+				c->off + ps->hdr + ps->plen);
 
-		memcpy(rocp, c->digest, CM_TAG);
-		rte_pktmbuf_append(m, CM_TAG - 4);
-	} else if (!outbound) {
-		rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
+			memcpy(rocp, c->digest, CM_TAG);
+			rte_pktmbuf_append(m, CM_TAG - 4);
+		}
+		return VR_CSRTP_OK;
 	}
-	rtp_passed(s, ps);
-	return VR_CSRTP_OK;
+	/* Checked again in rtp_passed: a copy of it queued before it may have passed. */
+	rte_pktmbuf_trim(m, (uint16_t)(gcm ? GCM_TAG : CM_TAG));
+	return (uint8_t)rtp_passed(s, ps);
 }
 
 unsigned int

@@ -39,22 +39,35 @@ struct vr_csrtp_dev {
 	struct rte_mempool *op_pool;
 };
 
-/* One direction of one stream: its session, keys and index state. */
+/* The index state of one SSRC of a stream (RFC 3711 3.3.1, 3.4). */
+struct vr_csrtp_ssrc {
+	uint32_t ssrc;                 /* host order */
+	uint32_t roc;                  /* rollover counter */
+	uint64_t window;               /* replay window: bit i = index (top - i) seen or sent */
+	uint64_t rtcp_window;
+	uint32_t rtcp_index;           /* last sent, or highest seen (31 bits) */
+	uint16_t s_l;                  /* highest sequence number seen or sent */
+	uint8_t started;
+	uint8_t rtcp_started;
+};
+
+/*
+ * One direction of one stream: its session, keys and the index state of
+ * each SSRC it has carried (at most VR_SRTP_SSRC_MAX, kept while the keys
+ * live: a further SSRC is refused, VR_CSRTP_SSRC_LIMIT). Receiving, an
+ * index seen under an SSRC is refused (replay); sending, an index already
+ * sent under an SSRC is refused too, so that no two packets are ever
+ * encrypted under the same key and IV, whatever the sender sends.
+ */
 struct vr_csrtp_stream {
 	void *sess;                    /* cryptodev session (cipher+auth, or AEAD) */
 	uint8_t suite;                 /* enum vr_srtp_suite */
+	uint8_t n_ssrc;                /* ss[0..n_ssrc) in use */
 	uint8_t salt[16];              /* session salt: 14 bytes (12 for GCM), then zeros */
-	uint32_t ssrc;                 /* host order; learned from the first packet in */
-	uint32_t roc;                  /* rollover counter */
-	uint16_t s_l;                  /* highest sequence number seen or sent */
-	uint8_t started;
-	uint64_t window;               /* replay window: bit i = index (top - i) seen */
-	/* SRTCP (RFC 3711 3.4; RFC 7714 9): its own keys, index and window. */
+	struct vr_csrtp_ssrc ss[VR_SRTP_SSRC_MAX];
+	/* SRTCP (RFC 3711 3.4; RFC 7714 9): its own keys; index and window per SSRC above. */
 	void *rtcp_sess;
 	uint8_t rtcp_salt[16];
-	uint8_t rtcp_started;
-	uint32_t rtcp_index;           /* last sent, or highest seen (31 bits) */
-	uint64_t rtcp_window;
 };
 
 /* Results of vr_csrtp_protect / vr_csrtp_unprotect per packet. */
@@ -68,6 +81,7 @@ enum vr_csrtp_status {
 	                    * the caller must not free or reuse it (it is leaked) */
 	VR_CSRTP_QUEUED,   /* vr_csrtp_submit: the device has it; vr_csrtp_poll gives
 	                    * its outcome */
+	VR_CSRTP_SSRC_LIMIT, /* a new SSRC on a stream that has carried VR_SRTP_SSRC_MAX */
 };
 
 /*
@@ -87,12 +101,13 @@ int vr_csrtp_dev_pick(char *name, size_t len);
 void vr_csrtp_dev_fini(struct vr_csrtp_dev *d);
 
 /*
- * Derives the session keys of key k for (dir, channel) (RFC 3711 4.3, with
- * the tunnel's salt tweak) and creates the stream's device session, for
- * protecting (outbound) or unprotecting. 0 or a negative errno.
+ * Derives the session keys of key k for (dir, channel, epoch) (RFC 3711
+ * 4.3, with the tunnel's salt tweak) and creates the stream's device
+ * session, for protecting (outbound) or unprotecting. 0 or a negative errno.
  */
 int vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s,
-	const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel, int outbound);
+	const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel, uint64_t epoch,
+	int outbound);
 void vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s);
 
 /*
@@ -116,8 +131,10 @@ int vr_csrtp_derive(struct vr_csrtp_dev *d, const uint8_t *key, const uint8_t *s
  * Protects or unprotects n RTP packets in place on queue pair qp: pkts[i]
  * holds an RTP (or SRTP) packet at byte offset off[i] to the end of the
  * mbuf, for stream st[i]. Protecting appends the tag (the mbufs need that
- * much tailroom); unprotecting removes it. status[i] gets the outcome; the
- * streams' index state moves only for packets that passed. n is at most 64.
+ * much tailroom); unprotecting removes it. status[i] gets the outcome.
+ * Unprotecting, the streams' index state moves only for packets that
+ * passed; protecting, an index is taken when the packet is handed over,
+ * whatever becomes of it, so that it is never used again. n is at most 64.
  */
 void vr_csrtp_protect(struct vr_csrtp_dev *d, uint16_t qp, struct rte_mbuf **pkts,
 	const uint16_t *off, struct vr_csrtp_stream **st, uint8_t *status, unsigned int n);

@@ -87,6 +87,7 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 
 	memset(h, 0, sizeof(*h));
 	h->boot_id = dp->shm->boot_id;
+	h->tunnel_epoch = dp->boot_epoch;
 	h->uptime_ms = (rte_rdtsc() - dp->start_tsc) / (dp->tsc_hz / 1000);
 	h->n_workers = dp->n_workers;
 	h->n_calls = (uint32_t)dp->shm->n_calls;

@@ -132,6 +132,12 @@ check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int
 				'a' + i);
 			return -EINVAL;
 		}
+		if (l->epoch == 0 || l->epoch > VR_TUN_EPOCH_MASK) {
+			snprintf(err, errlen, "call '%s' leg %c: epoch 0x%llx is outside "
+				"1-0xffffffffffff: every tunnel leg needs a fresh epoch of its own",
+				c->id, 'a' + i, (unsigned long long)l->epoch);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	if (l->port < cfg->port_lo || l->port >= cfg->port_hi || l->port % 2 != 0) {
@@ -139,7 +145,7 @@ check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int
 			"port inside %u-%u", c->id, 'a' + i, l->port, cfg->port_lo, cfg->port_hi);
 		return -EINVAL;
 	}
-	if (l->flags & ~VR_CTL_LEG_F_EXPECT || l->sbc_id != 0 || l->channel != 0) {
+	if (l->flags & ~VR_CTL_LEG_F_EXPECT || l->sbc_id != 0 || l->channel != 0 || l->epoch != 0) {
 		snprintf(err, errlen, "call '%s' leg %c: unknown flags 0x%x", c->id, 'a' + i, l->flags);
 		return -EINVAL;
 	}

@@ -67,13 +67,21 @@ struct vr_sbc_addr {
  * (workers read dp->sbc[id] and what it points to, freed after a grace
  * period); hello_* are the main lcore's own.
  */
+/* Hello challenges an SBC may answer: the last few sent, for answers lost or crossed. */
+#define VR_SBC_CHALLENGES 4
+
 struct vr_sbc {
 	uint32_t id;
 	uint32_t row;                  /* its rows in the shared memory */
 	uint8_t suite;                 /* enum vr_srtp_suite */
 	uint8_t n_keys;                /* key[0] current; key[1] previous during a rollover */
 	uint16_t hello_seq;            /* main: RTP sequence of the hello answers */
+	uint32_t hello_ssrc;           /* main: SSRC of the hello answers, random per SBC */
 	uint64_t prev_until_tsc;       /* main: key[1] accepted until then */
+	/* main: the challenges sent in the last answers, each good for one
+	 * hello (0: used or none); chal_next is where the next one goes. */
+	uint64_t chal[VR_SBC_CHALLENGES];
+	uint8_t chal_next;
 	struct vr_srtp_key key[2];
 	srtp_t hello_rx[2];            /* main: per key, channel 0, SBC to relay */
 	srtp_t hello_tx[2];            /* main: per key, channel 0, relay to SBC */
@@ -90,6 +98,7 @@ struct vr_tun_leg {
 	uint32_t sbc_id;
 	uint32_t channel;
 	uint32_t sbc_row;
+	uint64_t epoch;                /* the leg's key epoch: its a_epoch XOR dp->boot_epoch */
 	uint8_t key_id[2];             /* main: the key id a valid slot holds */
 	uint8_t valid[2];              /* main: 1 while slot k may be used */
 	uint8_t cur;                   /* main: the slot of the SBC's current key */
@@ -99,6 +108,8 @@ struct vr_tun_leg {
 	srtp_t tx[2];                  /* owner uses, with libsrtp: relay to SBC */
 	struct vr_csrtp_stream crx[2]; /* with the cryptodev engine: SBC to relay, RTP and RTCP */
 	struct vr_csrtp_stream ctx[2]; /* with the cryptodev engine: relay to SBC */
+	struct vr_srtp_ssrcs ssrc_rx;  /* owner, with libsrtp: SSRCs the SBC sent (all slots) */
+	struct vr_srtp_ssrcs ssrc_tx;  /* owner, with libsrtp: SSRCs sent to the SBC */
 };
 
 /*
@@ -248,6 +259,10 @@ struct vr_dp {
 	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
 	struct vr_sbc_addr *sbc_addr;  /* [row]; any lcore writes (vr_sbc_addr_note), workers read */
 	bool use_cdev;                 /* tunnels' RTP through cdev (queue pair = worker index) */
+	/* This boot's tunnel epoch (48 random bits, never 0): XORed into every
+	 * tunnel leg's epoch and used for the hello answers' keys, so that no
+	 * key of this boot is one of an earlier boot's (docs/tunnel.md). */
+	uint64_t boot_epoch;
 	struct vr_csrtp_dev cdev;      /* its last queue pair is the main lcore's */
 	/* Main lcore only: */
 	struct vr_tun_leg **tun_legs;  /* [slot * 2 + leg] */
@@ -325,7 +340,7 @@ int vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen);
 void vr_sbc_timers(struct vr_dp *dp, uint64_t now);
 void vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m);
 struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
-	char *err, size_t errlen);
+	uint64_t epoch, char *err, size_t errlen);
 void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
 
 /* The SBC counter row of lcore idx (n_workers: the main lcore) for SBC row r. */

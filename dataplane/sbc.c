@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -26,9 +27,28 @@
 #include "dp.h"
 #include "pkt.h"
 
-/* SSRC of the relay's hello answers: "vxdp". */
-#define HELLO_SSRC 0x76786470u
-#define RELAY_VERSION "voxrelay-dp 0.1.0"
+#define RELAY_VERSION "voxrelay-dp 0.2.0"
+
+/* n random bytes from the kernel into p; 0 or -EIO. */
+static int
+random_bytes(void *p, size_t n)
+{
+	ssize_t got = getrandom(p, n, 0);
+
+	return got == (ssize_t)n ? 0 : -EIO;
+}
+
+/* A random 64-bit value that is not 0 (a challenge; 0 marks a used one). */
+static uint64_t
+random_nonzero(void)
+{
+	uint64_t v = 0;
+
+	while (v == 0)
+		if (random_bytes(&v, sizeof(v)) < 0)
+			v = rte_rand();
+	return v;
+}
 
 int
 vr_sbc_init(struct vr_dp *dp)
@@ -42,6 +62,15 @@ vr_sbc_init(struct vr_dp *dp)
 		VR_LOG(ERR, "libsrtp did not initialise");
 		return -EIO;
 	}
+	/* This boot's keys are its own: a random epoch, never an earlier boot's
+	 * (48 random bits: two boots share one with odds of 2^-48). */
+	while ((dp->boot_epoch & VR_TUN_EPOCH_MASK) == 0) {
+		if (random_bytes(&dp->boot_epoch, sizeof(dp->boot_epoch)) < 0) {
+			VR_LOG(ERR, "no random bytes from the kernel for the tunnel epoch");
+			return -EIO;
+		}
+	}
+	dp->boot_epoch &= VR_TUN_EPOCH_MASK;
 	dp->sbc = rte_zmalloc("vr_sbc", sizeof(*dp->sbc) * (VR_TUN_SBC_ID_MAX + 1), 0);
 	dp->tun_legs = rte_zmalloc("vr_tun_legs", sizeof(*dp->tun_legs) * 2 * dp->cfg.max_calls, 0);
 	dp->free_sbc_rows = rte_malloc("vr_sbc_rows", sizeof(uint32_t) * dp->cfg.max_sbcs, 0);
@@ -178,6 +207,12 @@ check_def(const struct vr_ctl_sbc *d, char *err, size_t errlen)
 			d->id, d->key[0].id);
 		return -EINVAL;
 	}
+	/* Under two ids, one key would give two key slots the same keystreams. */
+	if (d->n_keys == 2 && memcmp(d->key[0].master, d->key[1].master, len) == 0) {
+		snprintf(err, errlen, "SBC %u: keys %u and %u are the same key: a new key must "
+			"be new", d->id, d->key[0].id, d->key[1].id);
+		return -EINVAL;
+	}
 	if (d->n_keys == 2 && (d->prev_ms == 0 || d->prev_ms > 86400000)) {
 		snprintf(err, errlen, "SBC %u: previous key kept %u ms, want 1-86400000", d->id,
 			d->prev_ms);
@@ -222,13 +257,14 @@ leg_fill(struct vr_dp *dp, struct vr_tun_leg *t, const struct vr_srtp_key *k)
 	/* One engine's sessions only: libsrtp's (on NSS) cost grows with every
 	 * live session in the process, even unused ones. */
 	if (dp->use_cdev) {
-		if (vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, 0) < 0 ||
+		if (vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, t->epoch,
+				0) < 0 ||
 				vr_csrtp_stream_init(&dp->cdev, &t->ctx[j], k, VR_TUN_DOWN, t->channel,
-					1) < 0)
+					t->epoch, 1) < 0)
 			return -ENOMEM;
 	} else {
-		t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, 1);
-		t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, 0);
+		t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, t->epoch, 1);
+		t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, t->epoch, 0);
 		if (t->rx[j] == NULL || t->tx[j] == NULL)
 			return -ENOMEM;
 	}
@@ -249,7 +285,8 @@ leg_set_cur(struct vr_tun_leg *t, const struct vr_sbc *s)
 }
 
 struct vr_tun_leg *
-vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, char *err, size_t errlen)
+vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, uint64_t epoch, char *err,
+	size_t errlen)
 {
 	struct vr_sbc *s = sbc_id <= VR_TUN_SBC_ID_MAX ? dp->sbc[sbc_id] : NULL;
 	struct vr_tun_leg *t;
@@ -264,6 +301,7 @@ vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, char *err, s
 		goto nomem;
 	t->sbc_id = sbc_id;
 	t->channel = channel;
+	t->epoch = (epoch ^ dp->boot_epoch) & VR_TUN_EPOCH_MASK;
 	t->sbc_row = s->row;
 	for (k = 0; k < s->n_keys; k++)
 		if (leg_fill(dp, t, &s->key[k]) < 0)
@@ -371,10 +409,13 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 			}
 		}
 		if (n->hello_rx[k] == NULL) {
+			/* Hellos come under epoch 0 (the SBC may not know ours yet:
+			 * their freshness is the challenge they echo); the answers
+			 * go under this boot's epoch. */
 			n->hello_rx[k] = vr_srtp_stream_new(&n->key[k], VR_TUN_UP,
-				VR_TUN_CHANNEL_SBC, 1);
+				VR_TUN_CHANNEL_SBC, 0, 1);
 			n->hello_tx[k] = vr_srtp_stream_new(&n->key[k], VR_TUN_DOWN,
-				VR_TUN_CHANNEL_SBC, 0);
+				VR_TUN_CHANNEL_SBC, dp->boot_epoch, 0);
 			if (n->hello_rx[k] == NULL || n->hello_tx[k] == NULL)
 				goto nomem_n;
 		}
@@ -382,6 +423,9 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	if (old != NULL) {
 		n->row = old->row;
 		n->hello_seq = old->hello_seq;
+		n->hello_ssrc = old->hello_ssrc;
+		memcpy(n->chal, old->chal, sizeof(n->chal));
+		n->chal_next = old->chal_next;
 		if (old->suite != n->suite) {
 			/* A new suite: every session is new. */
 			legs_of(dp, n->id, leg_retire, &(struct vr_sbc){ .n_keys = 0 });
@@ -389,6 +433,11 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 			legs_of(dp, n->id, leg_retire, n);
 		}
 	} else {
+		uint64_t rnd = random_nonzero();
+
+		/* A random SSRC and first sequence number for the answers (RFC 3550). */
+		n->hello_ssrc = (uint32_t)rnd;
+		n->hello_seq = (uint16_t)(rnd >> 32);
 		n->row = dp->free_sbc_rows[--dp->n_free_sbc_rows];
 		__atomic_store_n(&dp->sbc_addr[n->row].v, 0, __ATOMIC_RELAXED);
 	}
@@ -489,16 +538,55 @@ hello_drop(struct vr_dp *dp, const struct vr_sbc *s, struct rte_mbuf *m, int rea
 }
 
 /*
- * Answers an SBC's hello, which a worker checked for form and SBC id: once
- * its SRTP authentication passes, records what it says and where it came
- * from in the SBC's row and sends a protected answer back, in the same mbuf.
+ * Whether challenge c is one that s was sent and has not used yet: if so it
+ * is used up now (a hello that echoes it is fresh, and no copy of that
+ * hello can be).
+ */
+static int
+challenge_take(struct vr_sbc *s, uint64_t c)
+{
+	unsigned int i;
+
+	if (c == 0)
+		return 0;
+	for (i = 0; i < VR_SBC_CHALLENGES; i++) {
+		if (s->chal[i] == c) {
+			s->chal[i] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A new challenge for s's next hello, kept with the last few sent. */
+static uint64_t
+challenge_new(struct vr_sbc *s)
+{
+	uint64_t c = random_nonzero();
+
+	s->chal[s->chal_next] = c;
+	s->chal_next = (uint8_t)((s->chal_next + 1) % VR_SBC_CHALLENGES);
+	return c;
+}
+
+/*
+ * Answers an SBC's hello, which a worker checked for form and SBC id. Once
+ * its SRTP authentication passes: a fresh hello (it echoes a challenge of
+ * ours that it is the first to echo) says where the SBC is, and what it
+ * says is recorded in the SBC's row; any other (the SBC's first after its
+ * own restart or ours, one whose answer was lost, or a copy replayed from
+ * anywhere) teaches the relay nothing and is counted as tun_hello_stale.
+ * Both are answered, in the same mbuf, to where they came from: the answer
+ * carries a new challenge for the next hello, echoes the hello's own
+ * challenge (so that the SBC knows the answer is not a replay), and comes
+ * under this boot's epoch (which the SBC then uses for its media).
  */
 void
 vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ether_addr ea;
-	struct vr_tun_hello hello;
+	struct vr_tun_hello hello, ans;
 	struct vr_tun_hdr h;
 	struct vr_shm_sbc *r;
 	struct vr_sbc *s;
@@ -518,6 +606,8 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	s = dp->sbc[h.sbc_id];
 	if (s == NULL)
 		return hello_drop(dp, NULL, m, VR_DROP_TUN_UNKNOWN_SBC);
+	if (h.epoch != 0)
+		return hello_drop(dp, s, m, VR_DROP_TUN_STALE_EPOCH);
 	for (k = 0; k < s->n_keys; k++)
 		if (s->key[k].id == h.key_id)
 			break;
@@ -538,35 +628,44 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	port = p.udp->src_port;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_pkts++;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_bytes += p.payload_len;
-	vr_sbc_addr_note(dp, s->row, ip, port);
-	r = row_begin(dp, s->row);
-	r->public_ip = ip;
-	r->public_port = port;
-	r->local_ip = hello.local_ip;
-	r->hello_interval_s = hello.interval_s;
-	r->key_id = h.key_id;
-	r->last_hello_unix_ns = unix_ns();
-	r->hellos++;
-	memcpy(r->version, hello.version, sizeof(r->version));
-	row_end(r);
+	if (hello.has_echo && challenge_take(s, hello.echo)) {
+		vr_sbc_addr_note(dp, s->row, ip, port);
+		r = row_begin(dp, s->row);
+		r->public_ip = ip;
+		r->public_port = port;
+		r->local_ip = hello.local_ip;
+		r->hello_interval_s = hello.interval_s;
+		r->key_id = h.key_id;
+		r->last_hello_unix_ns = unix_ns();
+		r->hellos++;
+		memcpy(r->version, hello.version, sizeof(r->version));
+		row_end(r);
+	} else {
+		vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->drops[VR_DROP_TUN_HELLO_STALE]++;
+	}
 
 	/* The answer: same addresses reversed, a hello answer with our version. */
-	memset(&hello, 0, sizeof(hello));
-	snprintf(hello.version, sizeof(hello.version), "%s", RELAY_VERSION);
+	memset(&ans, 0, sizeof(ans));
+	snprintf(ans.version, sizeof(ans.version), "%s", RELAY_VERSION);
+	ans.has_nonce = 1;
+	ans.nonce = challenge_new(s);
+	ans.has_echo = hello.has_nonce;
+	ans.echo = hello.nonce;
 	srtp[0] = 0x80;
 	srtp[1] = 0;
 	srtp[2] = (uint8_t)(s->hello_seq >> 8);
 	srtp[3] = (uint8_t)s->hello_seq;
 	s->hello_seq++;
 	memset(srtp + 4, 0, 4);
-	vr_tun_put32(srtp + 8, HELLO_SSRC);
-	tl = vr_tun_hello_build(&hello, srtp + 12, 96);
+	vr_tun_put32(srtp + 8, s->hello_ssrc);
+	tl = vr_tun_hello_build(&ans, srtp + 12, 96);
 	len = 12 + tl;
-	if (rte_pktmbuf_tailroom(m) + m->data_len < (uint32_t)(srtp - (uint8_t *)eth) + len +
-			SRTP_MAX_TRAILER_LEN ||
+	if (tl < 0 || rte_pktmbuf_tailroom(m) + m->data_len < (uint32_t)(srtp - (uint8_t *)eth) +
+			len + SRTP_MAX_TRAILER_LEN ||
 			srtp_protect(s->hello_tx[k], srtp, &len) != srtp_err_status_ok)
 		return hello_drop(dp, s, m, VR_DROP_SRTP_ERROR);
-	vr_tun_write(p.payload, VR_TUN_HELLO_ACK, h.key_id, h.sbc_id, VR_TUN_CHANNEL_SBC);
+	vr_tun_write(p.payload, VR_TUN_HELLO_ACK, h.key_id, h.sbc_id, VR_TUN_CHANNEL_SBC,
+		dp->boot_epoch);
 	m->data_len = m->pkt_len = (uint32_t)(srtp - (uint8_t *)eth) + (uint32_t)len;
 	rte_ether_addr_copy(&eth->src_addr, &ea);
 	rte_ether_addr_copy(&eth->dst_addr, &eth->src_addr);

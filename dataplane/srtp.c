@@ -74,7 +74,7 @@ vr_srtp_init(void)
 
 srtp_t
 vr_srtp_stream_new(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel,
-	int inbound)
+	uint64_t epoch, int inbound)
 {
 	size_t len = vr_srtp_master_len(k->suite);
 	uint8_t master[VR_SRTP_MASTER_MAX];
@@ -95,7 +95,8 @@ vr_srtp_stream_new(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t ch
 	}
 	memcpy(master, k->master, len);
 	/* The salt follows the 16-byte AES-128 key. */
-	vr_tun_salt_tweak(master + SRTP_AES_128_KEY_LEN, len - SRTP_AES_128_KEY_LEN, dir, channel);
+	vr_tun_salt_tweak(master + SRTP_AES_128_KEY_LEN, len - SRTP_AES_128_KEY_LEN, dir, channel,
+		epoch);
 	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
 	pol.key = master;
 	pol.window_size = 1024;

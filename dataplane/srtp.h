@@ -36,12 +36,49 @@ size_t vr_srtp_tag_len(enum vr_srtp_suite s);
 int vr_srtp_init(void);
 
 /*
- * A session for one stream: key k with its salt tweaked for (dir, channel),
- * for receiving (inbound: any SSRC, replay window of 1024 packets) or
- * sending. Returns NULL with errno set when libsrtp refuses.
+ * A session for one stream: key k with its salt tweaked for (dir, channel,
+ * epoch), for receiving (inbound: any SSRC, replay window of 1024 packets
+ * per SSRC) or sending (an index already sent under an SSRC is refused).
+ * Returns NULL with errno set when libsrtp refuses. libsrtp keeps a stream
+ * per SSRC inside the session, for as long as the session lives: the
+ * caller bounds how many SSRCs it lets through (vr_srtp_ssrc_admit).
  */
 srtp_t vr_srtp_stream_new(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel,
-	int inbound);
+	uint64_t epoch, int inbound);
+
+/* How many SSRCs one direction of a tunnel leg may use while its keys live. */
+#define VR_SRTP_SSRC_MAX 8
+
+/*
+ * The SSRCs one direction of a tunnel leg has used (both engines count
+ * them the same way). Its single writer is the lcore that owns the leg.
+ */
+struct vr_srtp_ssrcs {
+	uint32_t ssrc[VR_SRTP_SSRC_MAX];
+	uint8_t n;
+};
+
+/*
+ * Whether ssrc may go through: 1 when it is among set's SSRCs, or there is
+ * room for it (it is added when add is set), 0 when the set is full. An
+ * SSRC's state is never evicted while its keys live: an evicted SSRC's old
+ * packets would pass the replay check again, and its indices could be
+ * encrypted again.
+ */
+static inline int
+vr_srtp_ssrc_admit(struct vr_srtp_ssrcs *set, uint32_t ssrc, int add)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->ssrc[i] == ssrc)
+			return 1;
+	if (set->n == VR_SRTP_SSRC_MAX)
+		return 0;
+	if (add)
+		set->ssrc[set->n++] = ssrc;
+	return 1;
+}
 /* Frees a session made by vr_srtp_stream_new; NULL is fine. */
 void vr_srtp_stream_free(srtp_t s);
 

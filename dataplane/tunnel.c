@@ -74,7 +74,18 @@ csrtp_reason(uint8_t st)
 		return VR_DROP_SRTP_AUTH;
 	if (st == VR_CSRTP_REPLAY)
 		return VR_DROP_SRTP_REPLAY;
+	if (st == VR_CSRTP_SSRC_LIMIT)
+		return VR_DROP_SRTP_SSRC_LIMIT;
 	return VR_DROP_SRTP_ERROR;
+}
+
+/* The SSRC of SRTP packet p (RTP) or SRTCP packet p (rtcp) of len bytes, or 0 when too short. */
+static inline uint32_t
+pkt_ssrc(const uint8_t *p, uint32_t len, int rtcp)
+{
+	if (len < (rtcp ? 8u : 12u))
+		return 0;
+	return vr_tun_get32(rtcp ? p + 4 : p + 8);
 }
 
 /* The SBC sent an authenticated packet from src: latch it there (the SBC's address may move). */
@@ -140,6 +151,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	struct vr_flow *f;
 	srtp_err_status_t st;
 	uint8_t *srtp;
+	uint32_t ssrc;
 	int k, len;
 
 	pend->m = NULL;
@@ -171,6 +183,12 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	if (unlikely(!flow_owned(lc, f, m, handed)))
 		return NULL;
 	t = f->tun;
+	/* Another call's, or an earlier boot's, packet on this channel (or the
+	 * SBC has not heard of our restart yet): its keys are not this leg's. */
+	if (unlikely(h.epoch != t->epoch)) {
+		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_TUN_STALE_EPOCH);
+		return NULL;
+	}
 	for (k = 0; k < 2; k++)
 		if (__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) && t->key_id[k] == h.key_id)
 			break;
@@ -198,12 +216,19 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		pend->rtcp = h.type == VR_TUN_RTCP;
 		return f;
 	}
+	/* libsrtp keeps a stream per SSRC it authenticates: bounded per leg. */
+	ssrc = pkt_ssrc(srtp, (uint32_t)len, h.type == VR_TUN_RTCP);
+	if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_rx, ssrc, 0))) {
+		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_SSRC_LIMIT);
+		return NULL;
+	}
 	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
 		srtp_unprotect_rtcp(t->rx[k], srtp, &len);
 	if (unlikely(st != srtp_err_status_ok)) {
 		drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
 		return NULL;
 	}
+	vr_srtp_ssrc_admit(&t->ssrc_rx, ssrc, 1);
 	rx_done(lc, m, p, f, (uint8_t)k, (uint32_t)len);
 	return f;
 }
@@ -325,16 +350,26 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		len += (int)vr_srtp_tag_len(t->ctx[k].suite) + (f->is_rtcp ? 4 : 0);
 		ret = 1;
 	} else {
-		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len) :
-			srtp_protect(t->tx[k], frame + hdrs + VR_TUN_HDR_LEN, &len);
+		uint8_t *pl = frame + hdrs + VR_TUN_HDR_LEN;
+
+		/* libsrtp makes a stream per SSRC it sends: bounded per leg. */
+		if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_tx, pkt_ssrc(pl, (uint32_t)len,
+				f->is_rtcp), 1))) {
+			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_SSRC_LIMIT);
+			return -1;
+		}
+		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], pl, &len) :
+			srtp_protect(t->tx[k], pl, &len);
 		if (unlikely(st != srtp_err_status_ok)) {
-			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+			/* srtp_err_status_replay_fail: an index already sent (a
+			 * duplicate from the phone): never encrypted twice. */
+			drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
 			return -1;
 		}
 		rte_pktmbuf_append(m, (uint16_t)(len - len0));
 	}
 	vr_tun_write(frame + hdrs, f->is_rtcp ? VR_TUN_RTCP : VR_TUN_RTP, t->key_id[k], t->sbc_id,
-		t->channel);
+		t->channel, t->epoch);
 	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip - VR_TUN_HDR_LEN);
 	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp - VR_TUN_HDR_LEN);
 	p->payload = frame + hdrs;
@@ -357,7 +392,7 @@ tx_outcome(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_shm_flow *fst, uin
 	struct rte_udp_hdr *udp;
 
 	if (unlikely(st != VR_CSRTP_OK)) {
-		drop_tun(lc, (int64_t)sbc_row, fst, m, VR_DROP_SRTP_ERROR);
+		drop_tun(lc, (int64_t)sbc_row, fst, m, csrtp_reason(st));
 		return;
 	}
 	/* The payload is final only now: so is the UDP checksum, when there is

@@ -50,6 +50,18 @@ vr_tun_hello_parse(const uint8_t *p, size_t len, struct vr_tun_hello *h)
 				return -1;
 			h->interval_s = (uint16_t)(p[off] << 8 | p[off + 1]);
 			break;
+		case VR_TUN_TLV_NONCE:
+			if (l != 8)
+				return -1;
+			h->nonce = vr_tun_get64(p + off);
+			h->has_nonce = 1;
+			break;
+		case VR_TUN_TLV_ECHO:
+			if (l != 8)
+				return -1;
+			h->echo = vr_tun_get64(p + off);
+			h->has_echo = 1;
+			break;
 		default:
 			break;
 		}
@@ -64,7 +76,7 @@ vr_tun_hello_build(const struct vr_tun_hello *h, uint8_t *p, size_t cap)
 {
 	size_t vl = strnlen(h->version, VR_TUN_VERSION_STR_MAX);
 	size_t need = (h->local_ip != 0 ? 6 : 0) + (h->interval_s != 0 ? 4 : 0) +
-		(vl != 0 ? 2 + vl : 0);
+		(vl != 0 ? 2 + vl : 0) + (h->has_nonce ? 10 : 0) + (h->has_echo ? 10 : 0);
 	size_t off = 0;
 
 	if (vl >= VR_TUN_VERSION_STR_MAX || need > cap)
@@ -80,6 +92,18 @@ vr_tun_hello_build(const struct vr_tun_hello *h, uint8_t *p, size_t cap)
 		p[off++] = 2;
 		p[off++] = (uint8_t)(h->interval_s >> 8);
 		p[off++] = (uint8_t)h->interval_s;
+	}
+	if (h->has_nonce) {
+		p[off++] = VR_TUN_TLV_NONCE;
+		p[off++] = 8;
+		vr_tun_put64(p + off, h->nonce);
+		off += 8;
+	}
+	if (h->has_echo) {
+		p[off++] = VR_TUN_TLV_ECHO;
+		p[off++] = 8;
+		vr_tun_put64(p + off, h->echo);
+		off += 8;
 	}
 	if (vl != 0) {
 		p[off++] = VR_TUN_TLV_VERSION;

@@ -89,7 +89,9 @@ rcli HSET voxrelay:call:demo-bad a_ext 999 a_port 20010 b_ext 102 b_port 20012
 # Site branch7 has an SBC (tunnel id 7); its phone 301 calls 101 through the tunnel.
 rcli HSET voxrelay:sbc:branch7 name "Branch 7" auth_id sbc-b7 tunnel_id 7 suite AES_CM_128_HMAC_SHA1_80 key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 rcli HSET voxrelay:ext:301 mode sbc site branch7 sbc branch7 name "Branch 7 desk"
-rcli HSET voxrelay:call:demo-2 a_ext 301 a_channel 12 b_ext 101 b_port 20004
+# The tunnel leg's epoch: fresh for every call, told to the SBC with the channel.
+E12=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+rcli HSET voxrelay:call:demo-2 a_ext 301 a_channel 12 a_epoch "$E12" b_ext 101 b_port 20004
 { set +x; } 2>/dev/null
 for _ in $(seq 50); do ctl list | grep -q "^demo-2 " && break; sleep 0.1; done
 echo
@@ -116,7 +118,7 @@ vr_x ph1 build/tests/vr_phone --bind 192.168.50.11:14002 --to $RELAY:20004 --fro
 PIDS+=($!)
 vr_x sbc1 build/tests/vr_sbc --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 7 \
 	--suite AES_CM_128_HMAC_SHA1_80 --key 0:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd \
-	--local-ip 192.168.61.10 --version "demo-sbc 1.0" --channel 12:SBC301:PHONE1B \
+	--local-ip 192.168.61.10 --version "demo-sbc 1.0" --channel "12:$E12:SBC301:PHONE1B" \
 	--count $N >"$WORK/sbc1.json" 2>/dev/null &
 PIDS+=($!)
 

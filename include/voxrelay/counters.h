@@ -61,7 +61,13 @@
 	X(TUN_UNKNOWN_KEY, tun_unknown_key, "tunnel key id not among the SBC's keys") \
 	X(SRTP_AUTH, srtp_auth, "SRTP authentication failed: tampered, wrong key or forged") \
 	X(SRTP_REPLAY, srtp_replay, "SRTP packet replayed or too old")           \
-	X(SRTP_ERROR, srtp_error, "SRTP processing failed otherwise (no room, bad packet)")
+	X(SRTP_ERROR, srtp_error, "SRTP processing failed otherwise (no room, bad packet)") \
+	X(TUN_STALE_EPOCH, tun_stale_epoch,                                    \
+		"tunnel packet under another call's or boot's keys (replayed, or the SBC is behind)") \
+	X(SRTP_SSRC_LIMIT, srtp_ssrc_limit,                                    \
+		"a new SSRC on a tunnel leg that has carried its limit of SSRCs")  \
+	X(TUN_HELLO_STALE, tun_hello_stale,                                    \
+		"hello that echoes no open challenge: answered, not believed")
 
 /* Per-flow counters besides the drops: X(ENUM, name, description). */
 #define VR_FLOW_COUNTERS(X)                                                    \

@@ -24,7 +24,7 @@
 /* "VRCT" in a little-endian dump. */
 #define VR_CTL_MAGIC 0x54435256u
 /* Protocol version. */
-#define VR_CTL_VERSION 3
+#define VR_CTL_VERSION 4
 /* Default socket path. */
 #define VR_CTL_DEFAULT_PATH "/run/voxrelay/dp.sock"
 /* Largest message either side sends or accepts, header included. */
@@ -84,6 +84,7 @@ struct vr_ctl_leg {
 	uint16_t expect_hi;
 	uint32_t sbc_id;    /* tunnel legs: the SBC's tunnel id (version 3) */
 	uint32_t channel;   /* tunnel legs: the channel, 1 or more */
+	uint64_t epoch;     /* tunnel legs: the leg's key epoch, 1 to 2^48 - 1 (version 4) */
 };
 
 /* A call: the body of VR_CTL_CALL_ADD and VR_CTL_CALL_MOD. */
@@ -178,6 +179,9 @@ struct vr_ctl_health {
 	/* Added in version 3 (a reply from an older version 3 dataplane ends before). */
 	char srtp_engine[16];   /* who does the tunnels' SRTP: "cryptodev" or "libsrtp" */
 	char crypto_dev[64];    /* the crypto device, when srtp_engine is "cryptodev" */
+	/* Added in version 4. */
+	uint64_t tunnel_epoch;  /* this boot's tunnel epoch (docs/tunnel.md): public, in every
+	                         * hello answer's header */
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */

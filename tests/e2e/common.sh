@@ -73,3 +73,5 @@ start_control() {
 listed() { ctl list | grep -q "^$1 "; }
 not_listed() { ! ctl list | grep -q "^$1 "; }
 status_is() { [ "$(rcli HGET "voxrelay:status:$1" state)" = "$2" ]; }
+# A fresh random tunnel leg epoch (12 hex digits), as a PBX gives each call.
+epoch() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }

@@ -130,7 +130,7 @@ echo "ok: the silent call is published idle"
 rcli HSET voxrelay:sbc:branch7 name "Branch 7" auth_id sbc-b7 tunnel_id 7 \
 	suite AES_CM_128_HMAC_SHA1_80 key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd >/dev/null
 rcli HSET voxrelay:ext:301 mode sbc site branch7 sbc branch7 >/dev/null
-rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 b_ext 101 b_port 20030 >/dev/null
+rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 a_epoch "$(epoch)" b_ext 101 b_port 20030 >/dev/null
 rcli HSET voxrelay:call:bad4 a_ext 301 a_port 20040 b_ext 102 b_port 20042 >/dev/null
 wait_for 5 listed t1 || fail "call t1 with a tunnel leg never reached the dataplane"
 ctl --json show t1 | grep -q '"sbc":7,"channel":12' ||

@@ -94,10 +94,15 @@ KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 "$SRC/bench/provision.sh" --name t --tunnel "AES_CM_128_HMAC_SHA1_80:$KEY" 0 $CALLS -p "$RPORT"
 for _ in $(seq 100); do [ "$(bound)" = $CALLS ] && break; sleep 0.1; done
 [ "$(bound)" = $CALLS ] || fail "tunnel calls not provisioned: $(bound) of $CALLS"
+# The dataplane's epoch, which with each call's a_epoch keys its leg.
+EPOCH=$("$BUILD/control/voxrelayctl" -s "$WORK/dp.sock" --json health |
+	sed -n 's/.*"tunnel_epoch":"\([0-9a-f]*\)".*/\1/p')
+[ -n "$EPOCH" ] || fail "voxrelayctl health gives no tunnel_epoch"
 out=$(timeout 60 "$BUILD/bench/vr-gen" -l 0 "${GEN_MEM[@]}" --no-pci \
 	--vdev="net_memif0,role=client,socket=$WORK/memif.sock" --log-level '*:error' -- \
 	--relay 198.51.100.10 --gw 198.51.100.1 --calls $CALLS --rate 20000 --warmup 0.5 \
-	--duration 2 --tunnel "AES_CM_128_HMAC_SHA1_80:$KEY" 2>>"$WORK/gen.log") ||
+	--duration 2 --tunnel "AES_CM_128_HMAC_SHA1_80:$KEY" --tunnel-epoch "$EPOCH" \
+	2>>"$WORK/gen.log") ||
 	fail "vr-gen --tunnel failed"
 echo "$out"
 out=$(echo "$out" | head -1)

@@ -57,8 +57,12 @@ rcli HSET voxrelay:sbc:b2 name "Branch 2" auth_id sbc-b2 tunnel_id 2 \
 rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
 rcli HSET voxrelay:ext:302 mode sbc site b1 sbc b1 >/dev/null
 rcli HSET voxrelay:ext:401 mode sbc site b2 sbc b2 >/dev/null
-rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 b_ext 101 b_port 20030 >/dev/null
-rcli HSET voxrelay:call:t2 a_ext 302 a_channel 13 b_ext 401 b_channel 21 >/dev/null
+# Each call leg's epoch: fresh random per call, as a PBX gives it (and tells
+# the SBC with the channel).
+E12=$(epoch) E13=$(epoch) E21=$(epoch)
+rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 a_epoch "$E12" b_ext 101 b_port 20030 >/dev/null
+rcli HSET voxrelay:call:t2 a_ext 302 a_channel 13 a_epoch "$E13" b_ext 401 b_channel 21 \
+	b_epoch "$E21" >/dev/null
 wait_for 5 listed t1 || fail "call t1 never reached the dataplane: $(rcli HGETALL voxrelay:status:call:t1)"
 wait_for 5 listed t2 || fail "call t2 never reached the dataplane: $(rcli HGETALL voxrelay:status:call:t2)"
 echo "ok: two SBCs, their phones and two tunnel-leg calls written with redis-cli are programmed"
@@ -70,12 +74,12 @@ A=$!
 x sbc1 "$SBC" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
 	--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --new-key "1:$K1NEW" --rekey-at 400 \
 	--rebind-at 250 --bad-at 100 --other-sbc-id 2 --local-ip 192.168.61.10 \
-	--version "sbc-emu 1.0" --channel 12:SBC1C12:PHONE1 --channel 13:SBC1C13:SBC2C21 \
+	--version "sbc-emu 1.0" --channel "12:$E12:SBC1C12:PHONE1" --channel "13:$E13:SBC1C13:SBC2C21" \
 	--count 600 --pps 50 >"$WORK/sbc1.json" 2>"$WORK/sbc1.err" &
 B=$!
 x sbc2 "$SBC" --bind 192.168.62.10:40000 --relay $RELAY:5090 --sbc-id 2 \
 	--suite AEAD_AES_128_GCM --key "0:$K2" --local-ip 192.168.62.10 --version "sbc-emu 2.0" \
-	--channel 21:SBC2C21:SBC1C13 --count 600 --pps 50 >"$WORK/sbc2.json" 2>"$WORK/sbc2.err" &
+	--channel "21:$E21:SBC2C21:SBC1C13" --count 600 --pps 50 >"$WORK/sbc2.json" 2>"$WORK/sbc2.err" &
 C=$!
 # At 4 s site 1 gets a new public address; its SBC opens a new socket at 5 s
 # (packet 250), which the NAT maps to it.

@@ -55,6 +55,12 @@ build_rtp(uint8_t *b, const struct opts *o, unsigned int i)
 	memcpy(b + 4, &ts, 4);
 	memcpy(b + 8, &ssrc, 4);
 	memcpy(b + 12, o->tag, TAG_LEN);
+	/* The packet counter after the tag: the far end counts by it, as the
+	 * SBC emulator's sequence numbers start at random. */
+	b[12 + TAG_LEN] = (uint8_t)(i >> 24);
+	b[12 + TAG_LEN + 1] = (uint8_t)(i >> 16);
+	b[12 + TAG_LEN + 2] = (uint8_t)(i >> 8);
+	b[12 + TAG_LEN + 3] = (uint8_t)i;
 	return 12 + PAYLOAD;
 }
 
@@ -94,7 +100,7 @@ receive(int fd, int rtcp, const struct opts *o, struct report *r)
 			continue;
 		}
 		off = rtcp ? 8 : 12;
-		if (n < off + TAG_LEN || memcmp(b + off, o->expect_tag, TAG_LEN) != 0) {
+		if (n < off + TAG_LEN + (rtcp ? 0 : 4) || memcmp(b + off, o->expect_tag, TAG_LEN) != 0) {
 			r->bad_tag++;
 			continue;
 		}
@@ -102,7 +108,8 @@ receive(int fd, int rtcp, const struct opts *o, struct report *r)
 			r->rtcp_rx++;
 			continue;
 		}
-		seq = ((b[2] << 8) | b[3]) - 1000;
+		seq = (int)((uint32_t)b[12 + TAG_LEN] << 24 | (uint32_t)b[12 + TAG_LEN + 1] << 16 |
+			(uint32_t)b[12 + TAG_LEN + 2] << 8 | b[12 + TAG_LEN + 3]);
 		if (seq < 0 || seq >= MAX_COUNT) {
 			r->bad_tag++;
 			continue;

@@ -2,13 +2,23 @@
 /*
  * vr_sbc: an SBC emulator for the end-to-end tests and the demo, on a plain
  * kernel UDP socket and libsrtp (the same per-stream keys as the relay,
- * dataplane/srtp.c). It plays an SBC with phones behind it: says hello on
- * channel 0 every --hello-interval seconds, sends each channel's RTP stream
- * through the tunnel at --pps, receives what the relay sends back, decrypts
- * it and checks it is the other end's stream, and reports per channel, as
- * one JSON line, what arrived. On request it misbehaves the ways an attacker
- * or a broken SBC would (--bad), moves to a new source port as a NAT rebinding
- * or dynamic IP change does (--rebind-at), and rolls its key (--rekey-at).
+ * dataplane/srtp.c): the reference client of the tunnel, version 2
+ * (docs/tunnel.md). It plays an SBC with phones behind it: says hello on
+ * channel 0 every --hello-interval seconds (the first one at once, and
+ * another at once whenever an answer shows the relay's epoch changed),
+ * learns the relay's epoch and a challenge from each answer, sends each
+ * channel's RTP stream through the tunnel at --pps under the channel's keys
+ * for (its call's epoch XOR the relay's), from a random SSRC, sequence
+ * number and timestamp as a real SBC's phones would (RFC 3550), receives
+ * what the relay sends back, decrypts it and checks it is the other end's
+ * stream (by the packet counter both emulators put after their tag), and
+ * reports per channel, as one JSON line, what arrived. On request it
+ * misbehaves the ways an attacker or a broken SBC would (--bad-at), moves
+ * to a new source port as a NAT rebinding or dynamic IP change does
+ * (--rebind-at), rolls its key (--rekey-at), changes its phones' SSRCs as a
+ * re-INVITE does (--ssrc-change-at), and writes every datagram it sends to
+ * a file, as an attacker on the path would record them (--record); with
+ * --replay it is that attacker instead, sending such a file to the relay.
  * Every loop is bounded by --count and --linger.
  */
 #include <arpa/inet.h>
@@ -20,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,10 +46,15 @@
 
 struct chan {
 	uint32_t id;
+	uint64_t epoch;          /* its call's epoch (a_epoch) */
+	uint32_t ssrc;           /* random; a new one at --ssrc-change-at */
+	uint16_t seq0;           /* random first sequence number of the SSRC */
+	uint32_t ts0;            /* random first timestamp */
+	unsigned int i0;         /* the packet counter when the SSRC started */
 	char tag[TAG_LEN + 1], expect[TAG_LEN + 1];
-	srtp_t up[2];            /* per key: what we send */
+	srtp_t up[2];            /* per key: what we send, under the current relay epoch */
 	srtp_t down[2];          /* per key: what the relay sends */
-	unsigned int sent, rx, rtcp_rx, bad_tag, auth_fail, dup, rx_after_rebind;
+	unsigned int sent, rx, rtcp_rx, bad_tag, auth_fail, dup, rx_after_rebind, stale;
 	int min_seq, max_seq;
 	uint8_t seen[MAX_COUNT];
 };
@@ -48,16 +64,46 @@ struct opts {
 	uint32_t sbc_id, other_sbc_id;
 	struct vr_srtp_key key[2];   /* key[0] first, key[1] after --rekey-at */
 	unsigned int n_keys;
-	unsigned int count, pps, linger_ms, hello_s, rekey_at, rebind_at, bad_at;
+	unsigned int count, pps, linger_ms, hello_s, rekey_at, rebind_at, bad_at, ssrc_change_at;
 	uint32_t local_ip;
 	char version[VR_TUN_VERSION_STR_MAX];
+	const char *record;     /* --record FILE */
+	const char *replay;     /* --replay FILE */
+	int alternate;          /* --replay-alternate: first and second half interleaved */
 };
 
 static struct chan ch[MAX_CH];
 static unsigned int n_ch;
 static srtp_t hello_up[2], hello_down[2];
-static unsigned int hellos_sent, hello_acks, foreign, bad_sent;
+static uint64_t hello_down_epoch[2];     /* the epoch hello_down[k] was made for */
+static unsigned int hellos_sent, hello_acks, stale_acks, foreign, bad_sent, epoch_changes;
 static uint16_t hello_seq;
+static uint32_t hello_ssrc;
+/* The relay's epoch (0: not heard yet), its last challenge (0: none or
+ * used), and the nonces of our last hellos, which an answer must echo. */
+static uint64_t relay_epoch, relay_chal, my_nonce[4];
+static unsigned int nonce_next;
+static int hello_soon;
+static FILE *rec;
+
+/* n random bytes from the kernel; exits without them. */
+static void
+rand_bytes(void *p, size_t n)
+{
+	if (getrandom(p, n, 0) != (ssize_t)n) {
+		fprintf(stderr, "vr_sbc: no random bytes\n");
+		exit(2);
+	}
+}
+
+static uint64_t
+rand64(void)
+{
+	uint64_t v;
+
+	rand_bytes(&v, sizeof(v));
+	return v;
+}
 
 static void
 die(const char *what, const char *val)
@@ -113,38 +159,90 @@ parse_key(struct vr_srtp_key *k, enum vr_srtp_suite suite, const char *spec)
 		die("--key: not base64 of the suite's master key and salt", spec);
 }
 
-/* Channel spec CH:TAG:EXPECT_TAG. */
+/* Channel spec CH:EPOCH:TAG:EXPECT_TAG (EPOCH: the call's a_epoch, hex). */
 static void
 parse_chan(const char *spec)
 {
-	char buf[64], *a, *b;
+	char buf[64], *e, *a, *b, *end;
 	struct chan *c;
 
 	if (n_ch == MAX_CH || strlen(spec) >= sizeof(buf))
 		die("--channel: too many or too long", spec);
 	strcpy(buf, spec);
-	a = strchr(buf, ':');
+	e = strchr(buf, ':');
+	a = e != NULL ? strchr(e + 1, ':') : NULL;
 	b = a != NULL ? strchr(a + 1, ':') : NULL;
 	if (b == NULL)
-		die("--channel wants CH:TAG:EXPECT_TAG", spec);
+		die("--channel wants CH:EPOCH:TAG:EXPECT_TAG", spec);
+	*e++ = '\0';
 	*a++ = '\0';
 	*b++ = '\0';
 	c = &ch[n_ch++];
 	c->id = (uint32_t)strtoul(buf, NULL, 10);
 	if (c->id == 0)
 		die("--channel: channel 0 is the SBC's own", spec);
+	c->epoch = strtoull(e, &end, 16);
+	if (*e == '\0' || *end != '\0' || c->epoch == 0 || c->epoch > VR_TUN_EPOCH_MASK)
+		die("--channel: the epoch is not 1-12 hex digits", spec);
+	c->ssrc = (uint32_t)rand64();
+	c->seq0 = (uint16_t)rand64();
+	c->ts0 = (uint32_t)rand64();
 	snprintf(c->tag, sizeof(c->tag), "%-8s", a);
 	snprintf(c->expect, sizeof(c->expect), "%-8s", b);
 	c->min_seq = c->max_seq = -1;
 }
 
-/* The RTP packet i of channel c, protected under key k, in a tunnel datagram; its length. */
+/* The epoch of channel c's keys now. */
+static uint64_t
+chan_epoch(const struct chan *c)
+{
+	return (c->epoch ^ relay_epoch) & VR_TUN_EPOCH_MASK;
+}
+
+/* (Re)makes every channel's sessions for the relay's current epoch. */
+static void
+chan_keys(const struct opts *o)
+{
+	for (unsigned int i = 0; i < n_ch; i++) {
+		for (unsigned int k = 0; k < o->n_keys; k++) {
+			vr_srtp_stream_free(ch[i].up[k]);
+			vr_srtp_stream_free(ch[i].down[k]);
+			ch[i].up[k] = vr_srtp_stream_new(&o->key[k], VR_TUN_UP, ch[i].id,
+				chan_epoch(&ch[i]), 0);
+			ch[i].down[k] = vr_srtp_stream_new(&o->key[k], VR_TUN_DOWN, ch[i].id,
+				chan_epoch(&ch[i]), 1);
+			if (ch[i].up[k] == NULL || ch[i].down[k] == NULL)
+				die("libsrtp refused a session for channel", ch[i].tag);
+		}
+	}
+}
+
+/* Sends d[0..len) to the relay (and records it); 1 if it went. */
+static int
+send_dg(int fd, const struct opts *o, const uint8_t *d, size_t len)
+{
+	if (rec != NULL) {
+		uint16_t l = (uint16_t)len;
+
+		if (fwrite(&l, sizeof(l), 1, rec) != 1 || fwrite(d, len, 1, rec) != 1)
+			die("--record: cannot write", o->record);
+	}
+	return sendto(fd, d, len, 0, (const struct sockaddr *)&o->relay, sizeof(o->relay)) ==
+		(ssize_t)len;
+}
+
+/*
+ * The RTP packet i of channel c, protected under key k with session s, in
+ * a tunnel datagram; its length. The payload is the tag, then i (32 bits),
+ * by which the far end counts what arrived whatever SSRC and sequence
+ * number it came under.
+ */
 static size_t
 media(uint8_t *d, const struct opts *o, struct chan *c, unsigned int k, unsigned int i,
 	srtp_t s)
 {
 	uint8_t *rtp = d + VR_TUN_HDR_LEN;
-	uint16_t seq = (uint16_t)(1000 + i);
+	uint16_t seq = (uint16_t)(c->seq0 + (i - c->i0));
 	int len = 12 + PAYLOAD;
 
 	memset(rtp, 0, (size_t)len);
@@ -152,15 +250,21 @@ media(uint8_t *d, const struct opts *o, struct chan *c, unsigned int k, unsigned
 	rtp[1] = 8;
 	rtp[2] = (uint8_t)(seq >> 8);
 	rtp[3] = (uint8_t)seq;
-	vr_tun_put32(rtp + 4, 160 * i);
-	vr_tun_put32(rtp + 8, 0x5bc00000u | c->id);
+	vr_tun_put32(rtp + 4, c->ts0 + 160 * i);
+	vr_tun_put32(rtp + 8, c->ssrc);
 	memcpy(rtp + 12, c->tag, TAG_LEN);
+	vr_tun_put32(rtp + 12 + TAG_LEN, i);
 	if (srtp_protect(s, rtp, &len) != srtp_err_status_ok)
 		die("srtp_protect failed on channel", c->tag);
-	vr_tun_write(d, VR_TUN_RTP, o->key[k].id, o->sbc_id, c->id);
+	vr_tun_write(d, VR_TUN_RTP, o->key[k].id, o->sbc_id, c->id, chan_epoch(c));
 	return VR_TUN_HDR_LEN + (size_t)len;
 }
 
+/*
+ * A hello under key k: a fresh nonce of ours (the answer must echo it), and
+ * the relay's last challenge echoed (used up), so that the relay believes
+ * it; the first hello, or one after the challenge was used, has none.
+ */
 static size_t
 hello(uint8_t *d, const struct opts *o, unsigned int k)
 {
@@ -169,18 +273,73 @@ hello(uint8_t *d, const struct opts *o, unsigned int k)
 	int len, tl;
 
 	snprintf(h.version, sizeof(h.version), "%s", o->version);
+	h.has_nonce = 1;
+	h.nonce = rand64();
+	my_nonce[nonce_next++ % 4] = h.nonce;
+	if (relay_chal != 0) {
+		h.has_echo = 1;
+		h.echo = relay_chal;
+		relay_chal = 0;
+	}
 	memset(rtp, 0, 12);
 	rtp[0] = 0x80;
 	rtp[2] = (uint8_t)(hello_seq >> 8);
 	rtp[3] = (uint8_t)hello_seq;
 	hello_seq++;
-	vr_tun_put32(rtp + 8, 0x5bc00000u);
+	vr_tun_put32(rtp + 8, hello_ssrc);
 	tl = vr_tun_hello_build(&h, rtp + 12, 256);
 	len = 12 + (tl < 0 ? 0 : tl);
 	if (srtp_protect(hello_up[k], rtp, &len) != srtp_err_status_ok)
 		die("srtp_protect failed on", "hello");
-	vr_tun_write(d, VR_TUN_HELLO, o->key[k].id, o->sbc_id, VR_TUN_CHANNEL_SBC);
+	vr_tun_write(d, VR_TUN_HELLO, o->key[k].id, o->sbc_id, VR_TUN_CHANNEL_SBC, 0);
 	return VR_TUN_HDR_LEN + (size_t)len;
+}
+
+/*
+ * The relay's answer b[0..len) (header h, key slot k): authenticated under
+ * the epoch its header gives and echoing one of our nonces, it gives us the
+ * relay's epoch (our channels' keys follow it) and its next challenge.
+ * Anything else (a replayed answer, another boot's) is counted and ignored.
+ */
+static void
+answer(const struct opts *o, uint8_t *b, int len, const struct vr_tun_hdr *h, unsigned int k)
+{
+	struct vr_tun_hello a;
+	unsigned int i;
+
+	if (hello_down[k] == NULL || hello_down_epoch[k] != h->epoch) {
+		vr_srtp_stream_free(hello_down[k]);
+		hello_down[k] = vr_srtp_stream_new(&o->key[k], VR_TUN_DOWN, VR_TUN_CHANNEL_SBC,
+			h->epoch, 1);
+		hello_down_epoch[k] = h->epoch;
+		if (hello_down[k] == NULL)
+			die("libsrtp refused", "the answers' session");
+	}
+	if (srtp_unprotect(hello_down[k], b, &len) != srtp_err_status_ok || len < 12 ||
+			vr_tun_hello_parse(b + 12, (size_t)len - 12, &a) < 0 || !a.has_nonce ||
+			!a.has_echo) {
+		stale_acks++;
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		if (my_nonce[i] != 0 && my_nonce[i] == a.echo)
+			break;
+	if (i == 4) {
+		stale_acks++;
+		return;
+	}
+	my_nonce[i] = 0;
+	hello_acks++;
+	relay_chal = a.nonce;
+	if (h->epoch != relay_epoch) {
+		/* The relay restarted (or this is our first answer): new keys for
+		 * every channel, and a hello now that it will believe. */
+		if (relay_epoch != 0)
+			epoch_changes++;
+		relay_epoch = h->epoch;
+		chan_keys(o);
+		hello_soon = 1;
+	}
 }
 
 static int
@@ -215,10 +374,7 @@ receive(int fd, const struct opts *o, int rebound)
 		}
 		len = (int)n - VR_TUN_HDR_LEN;
 		if (h.type == VR_TUN_HELLO_ACK) {
-			if (srtp_unprotect(hello_down[k], b + VR_TUN_HDR_LEN, &len) == srtp_err_status_ok)
-				hello_acks++;
-			else
-				foreign++;
+			answer(o, b + VR_TUN_HDR_LEN, len, &h, (unsigned int)k);
 			continue;
 		}
 		for (unsigned int i = 0; i < n_ch; i++)
@@ -226,6 +382,13 @@ receive(int fd, const struct opts *o, int rebound)
 				c = &ch[i];
 		if (c == NULL) {
 			foreign++;
+			continue;
+		}
+		if (h.epoch != chan_epoch(c)) {
+			/* Not under our keys: the relay restarted and we have not
+			 * heard its new epoch yet (say hello), or a replay. */
+			c->stale++;
+			hello_soon = 1;
 			continue;
 		}
 		if (h.type == VR_TUN_RTCP) {
@@ -242,11 +405,12 @@ receive(int fd, const struct opts *o, int rebound)
 			c->auth_fail++;
 			continue;
 		}
-		if (len < 12 + TAG_LEN || memcmp(b + VR_TUN_HDR_LEN + 12, c->expect, TAG_LEN) != 0) {
+		if (len < 12 + TAG_LEN + 4 ||
+				memcmp(b + VR_TUN_HDR_LEN + 12, c->expect, TAG_LEN) != 0) {
 			c->bad_tag++;
 			continue;
 		}
-		seq = ((b[VR_TUN_HDR_LEN + 2] << 8) | b[VR_TUN_HDR_LEN + 3]) - 1000;
+		seq = (int)vr_tun_get32(b + VR_TUN_HDR_LEN + 12 + TAG_LEN);
 		if (seq < 0 || seq >= MAX_COUNT) {
 			c->bad_tag++;
 			continue;
@@ -282,29 +446,81 @@ misbehave(int fd, const struct opts *o, const uint8_t *d, size_t len, unsigned i
 	size_t n;
 	srtp_t s;
 
-	s = vr_srtp_stream_new(&o->key[0], VR_TUN_UP, ch[0].id, 0);
+	s = vr_srtp_stream_new(&o->key[0], VR_TUN_UP, ch[0].id, chan_epoch(&ch[0]), 0);
 	if (s == NULL)
 		die("libsrtp refused", "a session");
 	n = media(x, o, &ch[0], 0, i + 2, s);
 	vr_srtp_stream_free(s);
 	x[n - 20] ^= 0x5a;
-	bad_sent += sendto(fd, x, n, 0, (const struct sockaddr *)&o->relay,
-		sizeof(o->relay)) == (ssize_t)n;
-	bad_sent += sendto(fd, d, len, 0, (const struct sockaddr *)&o->relay,
-		sizeof(o->relay)) == (ssize_t)len;
+	bad_sent += send_dg(fd, o, x, n);
+	bad_sent += send_dg(fd, o, d, len);
 	for (size_t k = 0; k < sizeof(wrong.master); k++)
 		wrong.master[k] ^= 0xa5;
-	s = vr_srtp_stream_new(&wrong, VR_TUN_UP, ch[0].id, 0);
+	s = vr_srtp_stream_new(&wrong, VR_TUN_UP, ch[0].id, chan_epoch(&ch[0]), 0);
 	if (s == NULL)
 		die("libsrtp refused", "the wrong key");
 	n = media(x, o, &ch[0], 0, i + 1, s);
 	vr_srtp_stream_free(s);
-	bad_sent += sendto(fd, x, n, 0, (const struct sockaddr *)&o->relay,
-		sizeof(o->relay)) == (ssize_t)n;
+	bad_sent += send_dg(fd, o, x, n);
 	memcpy(x, d, len);
 	vr_tun_put32(x + 4, o->other_sbc_id);
-	bad_sent += sendto(fd, x, len, 0, (const struct sockaddr *)&o->relay,
-		sizeof(o->relay)) == (ssize_t)len;
+	bad_sent += send_dg(fd, o, x, len);
+}
+
+/*
+ * The attacker: sends the datagrams recorded in o->replay to the relay at
+ * o->pps (with --replay-alternate, the first half's and the second half's
+ * in turn: two SSRCs of one channel, say, alternately), then listens until
+ * --linger is over. Reports what it sent and what came back.
+ */
+static int
+replay(int fd, const struct opts *o)
+{
+	static uint8_t buf[MAX_COUNT][256];
+	static uint16_t lens[MAX_COUNT];
+	FILE *f = fopen(o->replay, "rb");
+	unsigned int n = 0, i, sent = 0, got = 0, answers = 0;
+	uint64_t gap = 1000000000ull / o->pps, next, end;
+	uint16_t l;
+
+	if (f == NULL)
+		die("--replay: cannot open", o->replay);
+	while (n < MAX_COUNT && fread(&l, sizeof(l), 1, f) == 1) {
+		if (l > sizeof(buf[0]) || fread(buf[n], l, 1, f) != 1)
+			die("--replay: not a --record file", o->replay);
+		lens[n++] = l;
+	}
+	fclose(f);
+	next = now_ns();
+	for (i = 0; i < n && i < o->count; i++) {
+		unsigned int j = o->alternate ? (i % 2 == 0 ? i / 2 : (n + 1) / 2 + i / 2) : i;
+
+		while (now_ns() < next)
+			;
+		if (j < n)
+			sent += sendto(fd, buf[j], lens[j], 0, (const struct sockaddr *)&o->relay,
+				sizeof(o->relay)) == (ssize_t)lens[j];
+		next += gap;
+	}
+	end = now_ns() + (uint64_t)o->linger_ms * 1000000ull;
+	while (now_ns() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint8_t b[2048];
+		struct vr_tun_hdr h;
+		ssize_t r;
+
+		if (poll(&pfd, 1, 10) <= 0)
+			continue;
+		while ((r = recv(fd, b, sizeof(b), MSG_DONTWAIT)) > 0) {
+			if (vr_tun_parse(b, (size_t)r, &h) == VR_TUN_OK && h.type == VR_TUN_HELLO_ACK)
+				answers++;
+			else
+				got++;
+		}
+	}
+	printf("{\"recorded\":%u,\"replayed\":%u,\"media_back\":%u,\"hello_answers\":%u}\n",
+		n, sent, got, answers);
+	return 0;
 }
 
 static void
@@ -312,10 +528,12 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: vr_sbc --bind IP:PORT --relay IP:PORT --sbc-id N --suite S --key ID:BASE64\n"
-		"              --channel CH:TAG:EXPECT_TAG [--channel ...] [--count N] [--pps N]\n"
+		"              --channel CH:EPOCH:TAG:EXPECT_TAG [--channel ...] [--count N] [--pps N]\n"
 		"              [--linger MS] [--hello-interval SEC] [--local-ip IP] [--version V]\n"
 		"              [--rekey-at I --new-key ID:BASE64] [--rebind-at I]\n"
-		"              [--bad-at I --other-sbc-id N]\n");
+		"              [--bad-at I --other-sbc-id N] [--ssrc-change-at I] [--record FILE]\n"
+		"       vr_sbc --replay FILE [--replay-alternate] --bind IP:PORT --relay IP:PORT\n"
+		"              [--count N] [--pps N] [--linger MS]\n");
 	exit(2);
 }
 
@@ -329,15 +547,17 @@ main(int argc, char **argv)
 		{ "linger", 1, NULL, 'l' }, { "hello-interval", 1, NULL, 'h' },
 		{ "local-ip", 1, NULL, 'L' }, { "version", 1, NULL, 'v' },
 		{ "rekey-at", 1, NULL, 'R' }, { "rebind-at", 1, NULL, 'B' }, { "bad-at", 1, NULL, 'X' },
-		{ "other-sbc-id", 1, NULL, 'O' }, { NULL, 0, NULL, 0 },
+		{ "other-sbc-id", 1, NULL, 'O' }, { "ssrc-change-at", 1, NULL, 'S' },
+		{ "record", 1, NULL, 'w' }, { "replay", 1, NULL, 'P' },
+		{ "replay-alternate", 0, NULL, 'A' }, { NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .count = 250, .pps = 50, .linger_ms = 1000, .hello_s = 1,
 		.rekey_at = UINT32_MAX, .rebind_at = UINT32_MAX, .bad_at = UINT32_MAX,
-		.other_sbc_id = 65535 };
+		.ssrc_change_at = UINT32_MAX, .other_sbc_id = 65535 };
 	enum vr_srtp_suite suite = 0;
 	const char *key0 = NULL, *key1 = NULL;
 	uint8_t d[2048];
-	uint64_t t0, next, next_hello, end, gap;
+	uint64_t t0, next, next_hello, end, gap, last_soon = 0;
 	unsigned int i, k, cur = 0;
 	size_t len;
 	int fd, opt, rebound = 0;
@@ -369,8 +589,18 @@ main(int argc, char **argv)
 		case 'B': o.rebind_at = (unsigned int)atoi(optarg); break;
 		case 'X': o.bad_at = (unsigned int)atoi(optarg); break;
 		case 'O': o.other_sbc_id = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'S': o.ssrc_change_at = (unsigned int)atoi(optarg); break;
+		case 'w': o.record = optarg; break;
+		case 'P': o.replay = optarg; break;
+		case 'A': o.alternate = 1; break;
 		default: usage();
 		}
+	}
+	if (o.replay != NULL) {
+		if (o.bind.sin_family == 0 || o.relay.sin_family == 0 || o.count == 0 ||
+				o.pps == 0 || o.pps > 10000)
+			usage();
+		return replay(udp_socket("vr_sbc", &o.bind), &o);
 	}
 	if (o.bind.sin_family == 0 || o.relay.sin_family == 0 || o.sbc_id == 0 ||
 			o.sbc_id > VR_TUN_SBC_ID_MAX || suite == 0 || key0 == NULL || n_ch == 0 ||
@@ -386,31 +616,56 @@ main(int argc, char **argv)
 		o.n_keys = 2;
 	}
 	for (k = 0; k < o.n_keys; k++) {
-		hello_up[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0);
-		hello_down[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, 1);
-		for (i = 0; i < n_ch; i++) {
-			ch[i].up[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_UP, ch[i].id, 0);
-			ch[i].down[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_DOWN, ch[i].id, 1);
-			if (ch[i].up[k] == NULL || ch[i].down[k] == NULL)
-				die("libsrtp refused a session for channel", ch[i].tag);
-		}
+		/* Hellos go under epoch 0: we may not know the relay's yet. */
+		hello_up[k] = vr_srtp_stream_new(&o.key[k], VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 0);
+		if (hello_up[k] == NULL)
+			die("libsrtp refused", "the hello session");
 	}
+	hello_ssrc = (uint32_t)rand64();
+	hello_seq = (uint16_t)rand64();
+	if (o.record != NULL && (rec = fopen(o.record, "wb")) == NULL)
+		die("--record: cannot create", o.record);
 	fd = udp_socket("vr_sbc", &o.bind);
 	gap = 1000000000ull / o.pps;
+	/* No media before the relay's epoch is known (its channels' keys need
+	 * it): hellos, at most 5 s, until an answer gives it. */
+	t0 = now_ns();
+	next_hello = t0;
+	end = t0 + 5000000000ull;
+	while (relay_epoch == 0 || hello_soon) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t t = now_ns();
+
+		if (t >= end)
+			die("no answer from the relay to our hellos within", "5 s");
+		if (t >= next_hello || hello_soon) {
+			hello_soon = 0;
+			len = hello(d, &o, cur);
+			hellos_sent += send_dg(fd, &o, d, len);
+			next_hello = t + 200000000ull;
+		}
+		if (poll(&pfd, 1, 10) > 0)
+			receive(fd, &o, rebound);
+	}
 	t0 = now_ns();
 	next = t0;
-	next_hello = t0;
+	next_hello = t0 + (uint64_t)o.hello_s * 1000000000ull;
 	end = t0 + gap * o.count + (uint64_t)o.linger_ms * 1000000ull;
 	for (i = 0; now_ns() < end;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint64_t t = now_ns();
 		int wait_ms;
 
-		if (t >= next_hello) {
+		/* A hello now when an answer or a packet says the relay's epoch
+		 * changed (at most every 100 ms), else every --hello-interval. */
+		if (t >= next_hello || (hello_soon && t - last_soon > 100000000ull)) {
+			if (t < next_hello)
+				last_soon = t;
+			hello_soon = 0;
 			len = hello(d, &o, cur);
-			hellos_sent += sendto(fd, d, len, 0, (struct sockaddr *)&o.relay,
-				sizeof(o.relay)) == (ssize_t)len;
-			next_hello += (uint64_t)o.hello_s * 1000000000ull;
+			hellos_sent += send_dg(fd, &o, d, len);
+			if (t >= next_hello)
+				next_hello += (uint64_t)o.hello_s * 1000000000ull;
 		}
 		if (i < o.count && t >= next) {
 			if (i == o.rekey_at)
@@ -424,10 +679,17 @@ main(int argc, char **argv)
 				fd = udp_socket("vr_sbc", &nb);
 				rebound = 1;
 			}
+			if (i == o.ssrc_change_at) {
+				/* A re-INVITE: each phone starts a new SSRC. */
+				for (unsigned int c = 0; c < n_ch; c++) {
+					ch[c].ssrc = (uint32_t)rand64();
+					ch[c].seq0 = (uint16_t)rand64();
+					ch[c].i0 = i;
+				}
+			}
 			for (unsigned int c = 0; c < n_ch; c++) {
 				len = media(d, &o, &ch[c], cur, i, ch[c].up[cur]);
-				ch[c].sent += sendto(fd, d, len, 0, (struct sockaddr *)&o.relay,
-					sizeof(o.relay)) == (ssize_t)len;
+				ch[c].sent += send_dg(fd, &o, d, len);
 				if (c == 0 && i == o.bad_at)
 					misbehave(fd, &o, d, len, i);
 			}
@@ -436,12 +698,16 @@ main(int argc, char **argv)
 			continue;
 		}
 		wait_ms = (int)(((i < o.count ? next : t + 10000000ull) - t) / 1000000);
+		if (hello_soon && wait_ms > 100)
+			wait_ms = 100;
 		if (poll(&pfd, 1, wait_ms > 0 ? wait_ms : 0) > 0)
 			receive(fd, &o, rebound);
 	}
 	receive(fd, &o, rebound);
-	printf("{\"hellos\":%u,\"hello_acks\":%u,\"foreign\":%u,\"bad_sent\":%u,\"channels\":[",
-		hellos_sent, hello_acks, foreign, bad_sent);
+	printf("{\"hellos\":%u,\"hello_acks\":%u,\"stale_acks\":%u,\"epoch_changes\":%u,"
+		"\"relay_epoch\":\"%012llx\",\"foreign\":%u,\"bad_sent\":%u,\"channels\":[",
+		hellos_sent, hello_acks, stale_acks, epoch_changes, (unsigned long long)relay_epoch,
+		foreign, bad_sent);
 	for (unsigned int c = 0; c < n_ch; c++) {
 		unsigned int gaps = 0;
 
@@ -457,9 +723,10 @@ main(int argc, char **argv)
 		}
 		printf("%s{\"channel\":%u,\"sent\":%u,\"rtp_rx\":%u,\"rtcp_rx\":%u,\"bad_tag\":%u,"
 			"\"auth_fail\":%u,\"dup\":%u,\"first_seq\":%d,\"last_seq\":%d,\"gap_loss\":%u,"
-			"\"missing\":[%s],\"rx_after_rebind\":%u}", c ? "," : "", ch[c].id, ch[c].sent,
-			ch[c].rx, ch[c].rtcp_rx, ch[c].bad_tag, ch[c].auth_fail, ch[c].dup, ch[c].min_seq,
-			ch[c].max_seq, gaps, missing, ch[c].rx_after_rebind);
+			"\"missing\":[%s],\"rx_after_rebind\":%u,\"stale\":%u}", c ? "," : "",
+			ch[c].id, ch[c].sent, ch[c].rx, ch[c].rtcp_rx, ch[c].bad_tag, ch[c].auth_fail,
+			ch[c].dup, ch[c].min_seq, ch[c].max_seq, gaps, missing, ch[c].rx_after_rebind,
+			ch[c].stale);
 	}
 	printf("]}\n");
 	for (k = 0; k < o.n_keys; k++) {
@@ -470,6 +737,8 @@ main(int argc, char **argv)
 			vr_srtp_stream_free(ch[i].down[k]);
 		}
 	}
+	if (rec != NULL)
+		fclose(rec);
 	close(fd);
 	return 0;
 }

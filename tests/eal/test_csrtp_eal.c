@@ -23,6 +23,9 @@
 
 #include "dataplane/csrtp.h"
 
+/* The epoch every stream here is keyed under (any will do: both engines take it). */
+#define EP 0x5eed0000cafeull
+
 static struct vr_csrtp_dev dev;
 static struct rte_mempool *mp;
 
@@ -225,9 +228,9 @@ Test(csrtp, libsrtp_known_answer)
 	int len = sizeof(plain);
 
 	memcpy(k.master, master, sizeof(master));
-	vr_tun_salt_tweak(k.master + 16, 14, VR_TUN_DOWN, 77);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_DOWN, 77, 1), 0);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_DOWN, 77, 0), 0);
+	vr_tun_salt_tweak(k.master + 16, 14, VR_TUN_DOWN, 77, EP);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_DOWN, 77, EP, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_DOWN, 77, EP, 0), 0);
 	memcpy(buf, plain, sizeof(plain));
 	cr_assert_eq(one(&tx, buf, &len, 1), VR_CSRTP_OK);
 	cr_assert_eq(len, sizeof(cipher));
@@ -250,9 +253,9 @@ cross(enum vr_srtp_suite suite, int cdev_sends, uint16_t seq0, unsigned int n)
 	uint8_t buf[256], ref[256];
 	srtp_t ls;
 
-	ls = vr_srtp_stream_new(&k, VR_TUN_UP, 9, cdev_sends ? 1 : 0);
+	ls = vr_srtp_stream_new(&k, VR_TUN_UP, 9, EP, cdev_sends ? 1 : 0);
 	cr_assert_not_null(ls);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &cs, &k, VR_TUN_UP, 9, cdev_sends), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &cs, &k, VR_TUN_UP, 9, EP, cdev_sends), 0);
 	for (unsigned int i = 0; i < n; i++) {
 		uint16_t seq = (uint16_t)(seq0 + i);
 		int len = rtp(buf, seq, 0x1234);
@@ -293,10 +296,10 @@ replay_reorder_tamper(enum vr_srtp_suite suite)
 	struct vr_csrtp_stream rx;
 	uint8_t pk[8][256], buf[256];
 	int pl[8], len;
-	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 3, 0);
+	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 3, EP, 0);
 
 	cr_assert_not_null(tx);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_DOWN, 3, 0), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_DOWN, 3, EP, 0), 0);
 	for (int i = 0; i < 8; i++) {
 		pl[i] = rtp(pk[i], (uint16_t)(100 + i), 0xabcd);
 		cr_assert_eq(srtp_protect(tx, pk[i], &pl[i]), srtp_err_status_ok);
@@ -359,8 +362,8 @@ GCM_BOTH(burst_of_streams)
 	int len;
 
 	for (int c = 0; c < 4; c++) {
-		cr_assert_eq(vr_csrtp_stream_init(&dev, &cs[c], &k, VR_TUN_UP, (uint32_t)c + 1, 1), 0);
-		ls[c] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)c + 1, 1);
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &cs[c], &k, VR_TUN_UP, (uint32_t)c + 1, EP, 1), 0);
+		ls[c] = vr_srtp_stream_new(&k, VR_TUN_UP, (uint32_t)c + 1, EP, 1);
 	}
 	for (int i = 0; i < 32; i++) {
 		len = rtp(buf, (uint16_t)(i / 4), 0x100u + (uint32_t)(i % 4));
@@ -427,14 +430,14 @@ cross_rtcp(enum vr_srtp_suite suite)
 	struct vr_srtp_key k = key(suite, 21);
 	struct vr_csrtp_stream ctx, crx;
 	uint8_t buf[256], ref[256], keep[256];
-	srtp_t ltx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, 0);
-	srtp_t lrx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, 1);
+	srtp_t ltx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, EP, 0);
+	srtp_t lrx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 5, EP, 1);
 	int len, klen = 0;
 
 	cr_assert_not_null(ltx);
 	cr_assert_not_null(lrx);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &ctx, &k, VR_TUN_DOWN, 5, 1), 0);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &crx, &k, VR_TUN_DOWN, 5, 0), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &ctx, &k, VR_TUN_DOWN, 5, EP, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &crx, &k, VR_TUN_DOWN, 5, EP, 0), 0);
 	for (uint8_t i = 0; i < 5; i++) {
 		/* cryptodev protects, libsrtp unprotects */
 		len = rtcp(buf, 0x4d617273, i);
@@ -501,8 +504,8 @@ GCM_BOTH(mixed_burst)
 		struct vr_srtp_key k = key(su[c], (uint8_t)(40 + c));
 		uint32_t ch = 9u + (uint32_t)c;
 
-		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, ch, 1), 0);
-		cr_assert_eq(vr_csrtp_stream_init(&dev, &rx[c], &k, VR_TUN_DOWN, ch, 0), 0);
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &tx[c], &k, VR_TUN_DOWN, ch, EP, 1), 0);
+		cr_assert_eq(vr_csrtp_stream_init(&dev, &rx[c], &k, VR_TUN_DOWN, ch, EP, 0), 0);
 	}
 	/* Packet i is of kind i % 3: GCM RTP, GCM RTCP, AES-CM RTP. */
 	for (int i = 0; i < 30; i++) {
@@ -569,8 +572,8 @@ copies_in_one_burst(enum vr_srtp_suite suite)
 	uint8_t prot[8][256];
 	int plen[8], len;
 
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 4, 1), 0);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 4, 0), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 4, EP, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 4, EP, 0), 0);
 	/* Protected one at a time: 0, 1, 2, 7 (RTP seq 100 + i) and an SRTCP packet. */
 	for (int i = 0; i < 8; i++) {
 		if (i == 3 || i == 4 || i == 6)
@@ -633,8 +636,8 @@ submit_and_poll(enum vr_srtp_suite suite)
 	const unsigned int from[3] = { 0, 16, 31 }, to[3] = { 16, 31, 40 };
 	int len;
 
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 8, 1), 0);
-	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 8, 0), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &tx, &k, VR_TUN_UP, 8, EP, 1), 0);
+	cr_assert_eq(vr_csrtp_stream_init(&dev, &rx, &k, VR_TUN_UP, 8, EP, 0), 0);
 	/* 0..39: seq 500 + i; 40: a copy of 5; 41: seq 541 with its last byte flipped */
 	for (i = 0; i < 42; i++) {
 		len = rtp(buf, (uint16_t)(500 + i), 0x31);

@@ -108,6 +108,16 @@ TestSuite(tunnel_async, .init = setup_async, .fini = eal_teardown);
 #define CHAN 3u
 #define TPORT VR_TUN_DEFAULT_PORT
 
+/* The epoch the PBX gives the call on channel ch (a_epoch). */
+#define LEG_EPOCH(ch) (0xabc000000000ull | (ch))
+
+/* The epoch of channel ch's keys in this boot: the leg's XOR the relay's. */
+static uint64_t
+tep(uint32_t ch)
+{
+	return (LEG_EPOCH(ch) ^ dp.boot_epoch) & VR_TUN_EPOCH_MASK;
+}
+
 static struct vr_srtp_key
 key(uint8_t id, uint8_t fill)
 {
@@ -152,6 +162,7 @@ add_tun_call(void)
 	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 	c.leg[0].sbc_id = SBC;
 	c.leg[0].channel = CHAN;
+	c.leg[0].epoch = LEG_EPOCH(CHAN);
 	inet_pton(AF_INET, "198.51.100.10", &c.leg[1].addr);
 	c.leg[1].port = 20002;
 	c.leg[1].flags = VR_CTL_LEG_F_EXPECT;
@@ -184,7 +195,7 @@ sbc_frame(uint8_t *f, srtp_t s, uint8_t key_id, uint32_t sbc, uint32_t channel, 
 	int len = (int)build_rtp(pl + VR_TUN_HDR_LEN, seq, 160u * seq, 0x5bc0, 160, fill);
 
 	cr_assert_eq(srtp_protect(s, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
-	vr_tun_write(pl, VR_TUN_RTP, key_id, sbc, channel);
+	vr_tun_write(pl, VR_TUN_RTP, key_id, sbc, channel, tep(channel));
 	return build_udp(f, our_mac, gw_mac, src, sport, "198.51.100.10", TPORT, pl,
 		VR_TUN_HDR_LEN + (size_t)len);
 }
@@ -246,8 +257,8 @@ sbc_drops(uint32_t id, enum vr_drop_reason r)
 BOTH(media_both_ways_bytes)
 {
 	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
-	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
 	uint8_t in[512], out[512], want[512], rtp[512];
 	uint8_t *ip = want + 14;
 	size_t n;
@@ -305,8 +316,8 @@ BOTH(media_both_ways_bytes)
 static void
 media_exchange(const struct vr_srtp_key *k)
 {
-	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, 0);
-	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, 1);
+	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
 	uint8_t in[512], out[512], rtp[512], want[172];
 	unsigned int i;
 
@@ -363,8 +374,8 @@ BOTH(gcm_media_both_ways)
 static void
 bursts_both_ways(const struct vr_srtp_key *k)
 {
-	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, 0);
-	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, 1);
+	srtp_t up = vr_srtp_stream_new(k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down = vr_srtp_stream_new(k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
 	uint8_t in[512], out[512], rtp[512], want[172];
 	unsigned int i, to_phone = 0, to_sbc = 0, polls;
 	size_t n;
@@ -432,9 +443,9 @@ BOTH(bursts_both_ways_gcm)
 BOTH(bad_tunnel_packets_dropped_by_reason)
 {
 	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99), k9 = key(4, 0x07);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
-	srtp_t wrong = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, 0);
-	srtp_t up4 = vr_srtp_stream_new(&k, VR_TUN_UP, 4, 0);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t wrong = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t up4 = vr_srtp_stream_new(&k, VR_TUN_UP, 4, tep(4), 0);
 	uint8_t in[512], good[512], out[512];
 	size_t gn;
 
@@ -498,9 +509,9 @@ BOTH(bad_tunnel_packets_dropped_by_reason)
 BOTH(sbc_address_moves_on_authenticated_packets_only)
 {
 	struct vr_srtp_key k = key(1, 0x42), other = key(1, 0x99);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
-	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
-	srtp_t forged = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, 0);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
+	srtp_t forged = vr_srtp_stream_new(&other, VR_TUN_UP, CHAN, tep(CHAN), 0);
 	uint8_t in[512], out[512], rtp[512];
 
 	resolve_gateway();
@@ -537,8 +548,8 @@ BOTH(sbc_address_moves_on_authenticated_packets_only)
 BOTH(every_channel_follows_the_sbc)
 {
 	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
-	srtp_t down4 = vr_srtp_stream_new(&k, VR_TUN_DOWN, 4, 1);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down4 = vr_srtp_stream_new(&k, VR_TUN_DOWN, 4, tep(4), 1);
 	uint8_t in[512], out[512], rtp[512], pl[172];
 	struct vr_ctl_call c;
 
@@ -552,6 +563,7 @@ BOTH(every_channel_follows_the_sbc)
 	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 	c.leg[0].sbc_id = SBC;
 	c.leg[0].channel = 4;
+	c.leg[0].epoch = LEG_EPOCH(4);
 	inet_pton(AF_INET, "198.51.100.10", &c.leg[1].addr);
 	c.leg[1].port = 20006;
 	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
@@ -591,10 +603,10 @@ BOTH(every_channel_follows_the_sbc)
 BOTH(key_rollover_loses_nothing)
 {
 	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x24);
-	srtp_t up1 = vr_srtp_stream_new(&k1, VR_TUN_UP, CHAN, 0);
-	srtp_t down1 = vr_srtp_stream_new(&k1, VR_TUN_DOWN, CHAN, 1);
-	srtp_t up2 = vr_srtp_stream_new(&k2, VR_TUN_UP, CHAN, 0);
-	srtp_t down2 = vr_srtp_stream_new(&k2, VR_TUN_DOWN, CHAN, 1);
+	srtp_t up1 = vr_srtp_stream_new(&k1, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down1 = vr_srtp_stream_new(&k1, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
+	srtp_t up2 = vr_srtp_stream_new(&k2, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down2 = vr_srtp_stream_new(&k2, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
 	uint8_t in[512], out[512], out2[512], rtp[512];
 	uint16_t seq = 1;
 	size_t n, n2;
@@ -650,46 +662,86 @@ BOTH(key_rollover_loses_nothing)
 	vr_srtp_stream_free(down2);
 }
 
-BOTH(hello_answered_and_recorded)
+/*
+ * A hello from the SBC at 203.0.113.50:sport, protected with hup (sequence
+ * seq), saying hello (its TLVs), into hf; returns its length.
+ */
+static size_t
+hello_frame(uint8_t *hf, srtp_t hup, uint16_t seq, const struct vr_tun_hello *hello,
+	uint16_t sport)
 {
-	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0);
-	srtp_t hdown = vr_srtp_stream_new(&k, VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, 1);
-	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, 1);
-	struct vr_tun_hello hello = { .interval_s = 5 }, ans;
-	uint8_t in[512], out[512], pl[512], rtp[512], hf[512];
-	const struct vr_shm_sbc *row;
-	size_t hn;
-	struct vr_tun_hdr h;
+	uint8_t pl[512];
 	int len, tl;
-	size_t n;
 
-	resolve_gateway();
-	set_sbc(SBC, &k, NULL);
-	add_tun_call();
-	inet_pton(AF_INET, "192.168.7.2", &hello.local_ip);
-	strcpy(hello.version, "sbc-emu 1.0");
-	build_rtp(pl + VR_TUN_HDR_LEN, 1, 0, 0x5bc, 0, 0);
-	tl = vr_tun_hello_build(&hello, pl + VR_TUN_HDR_LEN + 12, 128);
+	build_rtp(pl + VR_TUN_HDR_LEN, seq, 0, 0x5bc, 0, 0);
+	tl = vr_tun_hello_build(hello, pl + VR_TUN_HDR_LEN + 12, 128);
 	cr_assert_gt(tl, 0);
 	len = 12 + tl;
 	cr_assert_eq(srtp_protect(hup, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
-	vr_tun_write(pl, VR_TUN_HELLO, 1, SBC, VR_TUN_CHANNEL_SBC);
-	hn = build_udp(hf, our_mac, gw_mac, "203.0.113.50", 40000, "198.51.100.10", TPORT, pl,
+	vr_tun_write(pl, VR_TUN_HELLO, 1, SBC, VR_TUN_CHANNEL_SBC, 0);
+	return build_udp(hf, our_mac, gw_mac, "203.0.113.50", sport, "198.51.100.10", TPORT, pl,
 		VR_TUN_HDR_LEN + (size_t)len);
-	inject(hf, hn);
-	run();
-	n = sent(out);
+}
+
+/* The relay's answer in out[0..n), decrypted with hdown into ans. */
+static void
+hello_answer(const uint8_t *out, size_t n, srtp_t hdown, struct vr_tun_hello *ans)
+{
+	uint8_t rtp[512];
+	struct vr_tun_hdr h;
+	int len;
+
 	cr_assert_gt(n, 42 + VR_TUN_HDR_LEN, "no answer to the hello");
 	cr_assert_eq(ref_udp_cksum(out + 14), (uint16_t)(out[40] << 8 | out[41]));
 	cr_assert_eq(vr_tun_parse(out + 42, n - 42, &h), VR_TUN_OK);
 	cr_assert_eq(h.type, VR_TUN_HELLO_ACK);
+	cr_assert_eq(h.epoch, dp.boot_epoch, "the answer is not under this boot's epoch");
 	len = (int)(n - 42 - VR_TUN_HDR_LEN);
 	memcpy(rtp, out + 42 + VR_TUN_HDR_LEN, (size_t)len);
 	cr_assert_eq(srtp_unprotect(hdown, rtp, &len), srtp_err_status_ok);
-	cr_assert_eq(vr_tun_hello_parse(rtp + 12, (size_t)len - 12, &ans), 0);
-	cr_assert(strncmp(ans.version, "voxrelay-dp", 11) == 0, "answer says '%s'", ans.version);
+	cr_assert_eq(vr_tun_hello_parse(rtp + 12, (size_t)len - 12, ans), 0);
+	cr_assert(strncmp(ans->version, "voxrelay-dp", 11) == 0, "answer says '%s'", ans->version);
+	cr_assert(ans->has_nonce, "the answer carries no challenge");
+}
+
+BOTH(hello_answered_and_recorded)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 0);
+	srtp_t hdown = vr_srtp_stream_new(&k, VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, dp.boot_epoch, 1);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
+	struct vr_tun_hello hello = { .interval_s = 5 }, ans;
+	uint8_t in[512], out[512], rtp[512], hf[512], hf2[512];
+	const struct vr_shm_sbc *row;
+	size_t hn, hn2;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
 	row = &dp.shm_sbcs[dp.sbc[SBC]->row];
+	inet_pton(AF_INET, "192.168.7.2", &hello.local_ip);
+	strcpy(hello.version, "sbc-emu 1.0");
+	/* The first hello echoes no challenge: answered (with one, and with
+	 * the hello's own echoed), believed in nothing. */
+	hello.has_nonce = 1;
+	hello.nonce = 0x1111;
+	hn = hello_frame(hf, hup, 1, &hello, 40000);
+	inject(hf, hn);
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	cr_assert(ans.has_echo && ans.echo == 0x1111, "the answer does not echo the hello's nonce");
+	cr_assert_eq(row->hellos, 0, "a hello that echoed no challenge was believed");
+	cr_assert_eq(row->public_port, 0);
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_TUN_HELLO_STALE), 1);
+	/* The next echoes the challenge: believed. */
+	hello.has_echo = 1;
+	hello.echo = ans.nonce;
+	hello.nonce = 0x2222;
+	hn2 = hello_frame(hf2, hup, 2, &hello, 40000);
+	inject(hf2, hn2);
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	cr_assert_eq(ans.echo, 0x2222);
 	cr_assert_eq(row->id, SBC);
 	cr_assert_eq(row->hellos, 1);
 	cr_assert_eq(row->public_port, htons(40000));
@@ -703,11 +755,22 @@ BOTH(hello_answered_and_recorded)
 	run();
 	open_sbc_frame(out, sent(out), "203.0.113.50", 40000, 1, down, rtp);
 	/* A replayed hello is dropped, not answered, and counted for the SBC. */
-	inject(hf, hn);
+	inject(hf2, hn2);
 	run();
 	cr_assert_eq(sent(out), 0, "a replayed hello was answered");
 	cr_assert_eq(row->hellos, 1);
 	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_REPLAY), 1);
+	/* A hello that echoes a challenge already used, from elsewhere (as if
+	 * the attacker had held the SBC's back and sent it himself): answered,
+	 * not believed; the SBC's address stays. */
+	hello.nonce = 0x3333;
+	hn = hello_frame(hf, hup, 3, &hello, 41000);
+	inject(hf, hn);
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	cr_assert_eq(row->hellos, 1);
+	cr_assert_eq(row->public_port, htons(40000), "a stale hello moved the SBC");
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_TUN_HELLO_STALE), 2);
 	vr_srtp_stream_free(hup);
 	vr_srtp_stream_free(hdown);
 	vr_srtp_stream_free(down);
@@ -763,6 +826,7 @@ BOTH(sbc_requests_checked_and_refused_whole)
 		c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 		c.leg[0].sbc_id = SBC;
 		c.leg[0].channel = CHAN;
+		c.leg[0].epoch = LEG_EPOCH(CHAN);
 		c.leg[1].addr = c.leg[0].addr;
 		c.leg[1].port = 20002;
 		h.len = (uint32_t)(sizeof(h) + sizeof(c));
@@ -793,7 +857,7 @@ BOTH(sbc_requests_checked_and_refused_whole)
 Test(tunnel_async, quiescent_only_with_nothing_in_flight)
 {
 	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
 	uint8_t in[512], out[512];
 	uint64_t token;
 	unsigned int i;
@@ -830,7 +894,7 @@ Test(tunnel_async, quiescent_only_with_nothing_in_flight)
 Test(tunnel_async, hung_device_given_up_after_a_second)
 {
 	struct vr_srtp_key k = key(1, 0x42);
-	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
 	uint8_t in[512], out[512];
 	uint64_t end;
 

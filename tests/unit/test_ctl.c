@@ -156,6 +156,7 @@ tun_call(uint32_t ch)
 	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 	c.leg[0].sbc_id = 7;
 	c.leg[0].channel = ch;
+	c.leg[0].epoch = 0x1234;
 	return c;
 }
 
@@ -172,6 +173,18 @@ Test(ctl, tunnel_leg_validation_names_the_value)
 	rejected(&c, "both use SBC 7 channel 3");
 	c = tun_call(0);
 	rejected(&c, "channel 0 is the SBC's own");
+	/* A tunnel leg's keys are its own: it needs an epoch of 48 bits. */
+	c = tun_call(3);
+	c.leg[0].epoch = 0;
+	rejected(&c, "epoch 0x0 is outside 1-0xffffffffffff");
+	c.leg[0].epoch = 1ull << 48;
+	rejected(&c, "epoch 0x1000000000000 is outside");
+	c.leg[0].epoch = (1ull << 48) - 1;
+	cr_assert_eq(vr_ctl_check_call(&cfg, &c, err, sizeof(err)), 0, "%s", err);
+	/* A relay-port leg has none. */
+	c = good_call();
+	c.leg[1].epoch = 5;
+	rejected(&c, "unknown flags");
 	c = tun_call(3);
 	c.leg[0].sbc_id = 0;
 	rejected(&c, "SBC id 0 is outside");

@@ -65,6 +65,7 @@ tun_call(const char *id, const char *a, unsigned int ap, unsigned int ach, const
 	strcpy(rec.u.call.leg[0].ext, a);
 	rec.u.call.leg[0].port = (uint16_t)ap;
 	rec.u.call.leg[0].channel = ach;
+	rec.u.call.leg[0].epoch = ach != 0 ? 0xe0000u + ach : 0;
 	strcpy(rec.u.call.leg[1].ext, b);
 	rec.u.call.leg[1].port = (uint16_t)bp;
 	vr_model_put(&m, &rec, id);
@@ -243,6 +244,7 @@ Test(model, sbc_legs_are_tunnel_channels)
 	cr_assert_eq(l->flags, VR_CTL_LEG_F_TUNNEL);
 	cr_assert_eq(l->sbc_id, 9);
 	cr_assert_eq(l->channel, 5);
+	cr_assert_eq(l->epoch, 0xe0005u, "the leg's epoch is not passed on");
 	cr_assert_eq(l->port, 0);
 	cr_assert_eq(l->addr, dp.addrs[0]);
 	rejected(VR_REC_CALL, "same-channel",

@@ -200,15 +200,34 @@ Test(schema, call_tunnel_leg)
 	struct vr_call_rec c;
 
 	/* A leg to a phone behind an SBC: a channel of its tunnel, no relay port. */
-	hash("a_ext", "301", "a_channel", "12", "b_ext", "101", "b_port", "20002", NULL);
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "9fA0b1c2d3e4", "b_ext", "101", "b_port",
+		"20002", NULL);
 	cr_assert_eq(vr_schema_call("voxrelay:call:c1", "c1", f, v, n, &c, err, sizeof(err)), 0,
 		"%s", err);
 	cr_assert_eq(c.leg[0].channel, 12);
+	cr_assert_eq(c.leg[0].epoch, 0x9fa0b1c2d3e4ull);
 	cr_assert_eq(c.leg[0].port, 0);
-	hash("a_ext", "301", "a_channel", "12", "a_port", "20000", "b_ext", "101", "b_port",
+	cr_assert_eq(c.leg[1].epoch, 0);
+	/* The epoch: given, 1-12 hex digits, not 0; only on a tunnel leg. */
+	hash("a_ext", "301", "a_channel", "12", "b_ext", "101", "b_port", "20002", NULL);
+	call_rejected("field 'a_epoch' is missing");
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "0", "b_ext", "101", "b_port", "20002",
+		NULL);
+	call_rejected("field 'a_epoch': '0' is not an epoch");
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "1234567890abc", "b_ext", "101",
+		"b_port", "20002", NULL);
+	call_rejected("field 'a_epoch': '1234567890abc' is not an epoch");
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "12g4", "b_ext", "101", "b_port",
 		"20002", NULL);
+	call_rejected("field 'a_epoch': '12g4'");
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "7", "b_ext", "101", "b_port", "20002",
+		"b_epoch", "8", NULL);
+	call_rejected("field 'b_epoch': only a tunnel leg");
+	hash("a_ext", "301", "a_channel", "12", "a_epoch", "1", "a_port", "20000", "b_ext", "101",
+		"b_port", "20002", NULL);
 	call_rejected("leg a has both 'a_channel' (a tunnel leg) and 'a_port' (a relay port)");
-	hash("a_ext", "301", "a_channel", "0", "b_ext", "101", "b_port", "20002", NULL);
+	hash("a_ext", "301", "a_channel", "0", "a_epoch", "1", "b_ext", "101", "b_port", "20002",
+		NULL);
 	call_rejected("field 'a_channel': '0' is not a channel number");
 	hash("a_ext", "301", "a_channel", "x1", "b_ext", "101", "b_port", "20002", NULL);
 	call_rejected("field 'a_channel': 'x1'");

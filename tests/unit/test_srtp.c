@@ -82,12 +82,12 @@ Test(srtp, unknown_suite_refused)
 {
 	struct vr_srtp_key k = key(0, 1);
 
-	cr_assert_null(vr_srtp_stream_new(&k, VR_TUN_UP, 1, 1));
+	cr_assert_null(vr_srtp_stream_new(&k, VR_TUN_UP, 1, 1, 1));
 }
 
 /*
  * The published vector through our session: its master salt, pre-tweaked
- * for (down, channel 77), comes out of the tweak as the vector's own.
+ * for (down, channel 77, an epoch), comes out of the tweak as the vector's own.
  */
 Test(srtp, known_answer)
 {
@@ -97,9 +97,9 @@ Test(srtp, known_answer)
 	srtp_t tx, rx;
 
 	memcpy(k.master, kat_master, sizeof(kat_master));
-	vr_tun_salt_tweak(k.master + 16, 14, VR_TUN_DOWN, 77);
-	tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 77, 0);
-	rx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 77, 1);
+	vr_tun_salt_tweak(k.master + 16, 14, VR_TUN_DOWN, 77, 0x123456789abcull);
+	tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 77, 0x123456789abcull, 0);
+	rx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 77, 0x123456789abcull, 1);
 	cr_assert_not_null(tx);
 	cr_assert_not_null(rx);
 	memcpy(buf, kat_plain, sizeof(kat_plain));
@@ -126,14 +126,14 @@ Test(srtp, plain_libsrtp_interop)
 	int len;
 
 	memcpy(master, k.master, sizeof(master));
-	vr_tun_salt_tweak(master + 16, 14, VR_TUN_UP, 4242);
+	vr_tun_salt_tweak(master + 16, 14, VR_TUN_UP, 4242, 0xfedcba987654ull);
 	memset(&pol, 0, sizeof(pol));
 	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
 	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
 	pol.ssrc.type = ssrc_any_outbound;
 	pol.key = master;
 	cr_assert_eq(srtp_create(&sbc, &pol), srtp_err_status_ok);
-	rx = vr_srtp_stream_new(&k, VR_TUN_UP, 4242, 1);
+	rx = vr_srtp_stream_new(&k, VR_TUN_UP, 4242, 0xfedcba987654ull, 1);
 	cr_assert_not_null(rx);
 	len = rtp(buf, 1, 0x1234);
 	memcpy(ref, buf, (size_t)len);
@@ -145,14 +145,17 @@ Test(srtp, plain_libsrtp_interop)
 	vr_srtp_stream_free(rx);
 }
 
-/* Protects one packet with (dir, ch) of k; returns the status of unprotecting it with (dir2, ch2) of k2. */
+/*
+ * Protects one packet with (dir, ch, ep) of k; returns the status of
+ * unprotecting it with (dir2, ch2, ep2) of k2.
+ */
 static srtp_err_status_t
-cross(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t ch, const struct vr_srtp_key *k2,
-	enum vr_tun_dir dir2, uint32_t ch2)
+cross_ep(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t ch, uint64_t ep,
+	const struct vr_srtp_key *k2, enum vr_tun_dir dir2, uint32_t ch2, uint64_t ep2)
 {
 	uint8_t buf[256], ref[256];
-	srtp_t tx = vr_srtp_stream_new(k, dir, ch, 0);
-	srtp_t rx = vr_srtp_stream_new(k2, dir2, ch2, 1);
+	srtp_t tx = vr_srtp_stream_new(k, dir, ch, ep, 0);
+	srtp_t rx = vr_srtp_stream_new(k2, dir2, ch2, ep2, 1);
 	srtp_err_status_t st;
 	int len = rtp(buf, 100, 0xcafe);
 
@@ -174,6 +177,14 @@ cross(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t ch, const struc
 	return st;
 }
 
+/* cross_ep with one epoch on both sides. */
+static srtp_err_status_t
+cross(const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t ch, const struct vr_srtp_key *k2,
+	enum vr_tun_dir dir2, uint32_t ch2)
+{
+	return cross_ep(k, dir, ch, 5, k2, dir2, ch2, 5);
+}
+
 static void
 binding(enum vr_srtp_suite s)
 {
@@ -186,6 +197,13 @@ binding(enum vr_srtp_suite s)
 	cr_assert_eq(cross(&k, VR_TUN_UP, 7, &k, VR_TUN_DOWN, 7), srtp_err_status_auth_fail);
 	cr_assert_eq(cross(&k, VR_TUN_UP, 7, &other, VR_TUN_UP, 7), srtp_err_status_auth_fail);
 	cr_assert_eq(cross(&k, VR_TUN_UP, 0, &k, VR_TUN_UP, 1u << 31), srtp_err_status_auth_fail);
+	/* Another epoch (another call on the channel, another boot): neither. */
+	cr_assert_eq(cross_ep(&k, VR_TUN_UP, 7, 1, &k, VR_TUN_UP, 7, 1), srtp_err_status_ok);
+	cr_assert_eq(cross_ep(&k, VR_TUN_UP, 7, 1, &k, VR_TUN_UP, 7, 2), srtp_err_status_auth_fail);
+	cr_assert_eq(cross_ep(&k, VR_TUN_UP, 7, 1ull << 47, &k, VR_TUN_UP, 7, 0),
+		srtp_err_status_auth_fail);
+	cr_assert_eq(cross_ep(&k, VR_TUN_UP, 7, 1ull << 32, &k, VR_TUN_UP, 7, 1ull << 33),
+		srtp_err_status_auth_fail);
 }
 
 Test(srtp, binding_aes_cm)
@@ -202,8 +220,8 @@ static void
 tamper_and_replay(enum vr_srtp_suite s)
 {
 	struct vr_srtp_key k = key(s, 9);
-	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_UP, 3, 0);
-	srtp_t rx = vr_srtp_stream_new(&k, VR_TUN_UP, 3, 1);
+	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_UP, 3, 9, 0);
+	srtp_t rx = vr_srtp_stream_new(&k, VR_TUN_UP, 3, 9, 1);
 	uint8_t a[256], b[256];
 	int len, lb;
 
@@ -250,8 +268,8 @@ Test(srtp, tamper_and_replay_gcm)
 Test(srtp, sequence_rollover)
 {
 	struct vr_srtp_key k = key(VR_SRTP_AEAD_AES_128_GCM, 4);
-	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 12, 0);
-	srtp_t rx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 12, 1);
+	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 12, 4, 0);
+	srtp_t rx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 12, 4, 1);
 	uint8_t a[256];
 	int len;
 
@@ -262,4 +280,42 @@ Test(srtp, sequence_rollover)
 	}
 	vr_srtp_stream_free(tx);
 	vr_srtp_stream_free(rx);
+}
+
+/* Sending, an index already sent under an SSRC is refused: no IV twice. */
+Test(srtp, repeat_refused_sending)
+{
+	struct vr_srtp_key k = key(VR_SRTP_AEAD_AES_128_GCM, 6);
+	srtp_t tx = vr_srtp_stream_new(&k, VR_TUN_DOWN, 2, 3, 0);
+	uint8_t a[256];
+	int len;
+
+	cr_assert_not_null(tx);
+	len = rtp(a, 500, 77);
+	cr_assert_eq(srtp_protect(tx, a, &len), srtp_err_status_ok);
+	len = rtp(a, 500, 77);
+	a[40] ^= 0x55; /* other audio, same SSRC and sequence number */
+	cr_assert_neq(srtp_protect(tx, a, &len), srtp_err_status_ok);
+	/* Another SSRC may use that sequence number: its IV differs. */
+	len = rtp(a, 500, 78);
+	cr_assert_eq(srtp_protect(tx, a, &len), srtp_err_status_ok);
+	vr_srtp_stream_free(tx);
+}
+
+/* A leg's SSRCs are bounded, and none is forgotten while the keys live. */
+Test(srtp, ssrc_admit_bounded)
+{
+	struct vr_srtp_ssrcs set = { .n = 0 };
+	uint32_t i;
+
+	for (i = 0; i < VR_SRTP_SSRC_MAX; i++) {
+		cr_assert_eq(vr_srtp_ssrc_admit(&set, 100 + i, 0), 1);
+		cr_assert_eq(set.n, i, "checking does not add");
+		cr_assert_eq(vr_srtp_ssrc_admit(&set, 100 + i, 1), 1);
+	}
+	cr_assert_eq(vr_srtp_ssrc_admit(&set, 999, 1), 0);
+	cr_assert_eq(vr_srtp_ssrc_admit(&set, 999, 0), 0);
+	for (i = 0; i < VR_SRTP_SSRC_MAX; i++)
+		cr_assert_eq(vr_srtp_ssrc_admit(&set, 100 + i, 1), 1, "SSRC %u kept", 100 + i);
+	cr_assert_eq(set.n, VR_SRTP_SSRC_MAX);
 }

@@ -11,7 +11,7 @@
 static size_t
 msg(uint8_t *buf, enum vr_tun_type type, uint32_t sbc, uint32_t channel)
 {
-	vr_tun_write(buf, type, 3, sbc, channel);
+	vr_tun_write(buf, type, 3, sbc, channel, 0x0000a1b2c3d4e5f6ull);
 	memset(buf + VR_TUN_HDR_LEN, 0x80, VR_TUN_MIN_PAYLOAD);
 	return VR_TUN_HDR_LEN + VR_TUN_MIN_PAYLOAD;
 }
@@ -20,7 +20,8 @@ Test(tunnel, header_bytes)
 {
 	uint8_t b[64];
 	const uint8_t want[VR_TUN_HDR_LEN] = {
-		0xE1, 0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x00, 0x07,
+		0xE2, 0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x00, 0x07,
+		0x00, 0x00, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6,
 	};
 
 	msg(b, VR_TUN_RTP, 258, 65543);
@@ -34,7 +35,8 @@ Test(tunnel, round_trip)
 	size_t n = msg(b, VR_TUN_RTCP, 65535, 0xfffffffe);
 
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_OK);
-	cr_assert_eq(h.version, 1);
+	cr_assert_eq(h.version, 2);
+	cr_assert_eq(h.epoch, 0x0000a1b2c3d4e5f6ull);
 	cr_assert_eq(h.type, VR_TUN_RTCP);
 	cr_assert_eq(h.key_id, 3);
 	cr_assert_eq(h.flags, 0);
@@ -71,7 +73,9 @@ Test(tunnel, malformed)
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_MARK);
 	b[0] = 0x01; /* STUN */
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_MARK);
-	b[0] = 0xE2;
+	b[0] = 0xE1; /* version 1: no epoch, keys shared by every call and boot */
+	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_VERSION);
+	b[0] = 0xE3;
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_VERSION);
 	b[0] = 0xE0;
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_VERSION);
@@ -93,6 +97,11 @@ Test(tunnel, malformed)
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_CHANNEL);
 	n = msg(b, VR_TUN_HELLO_ACK, 9, 1);
 	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_CHANNEL);
+
+	/* The epoch's reserved top 16 bits. */
+	n = msg(b, VR_TUN_RTP, 9, 4);
+	b[13] = 1;
+	cr_assert_eq(vr_tun_parse(b, n, &h), VR_TUN_ERR_EPOCH);
 }
 
 Test(tunnel, salt_tweak)
@@ -100,21 +109,33 @@ Test(tunnel, salt_tweak)
 	uint8_t s[14], z[14];
 
 	memset(s, 0xAA, sizeof(s));
-	vr_tun_salt_tweak(s, sizeof(s), VR_TUN_DOWN, 0x01020304);
-	/* Direction and channel in the first five bytes, label bytes untouched. */
+	vr_tun_salt_tweak(s, sizeof(s), VR_TUN_DOWN, 0x01020304, 0x0000a1b2c3d4e5f6ull);
+	/* Direction and channel in the first five bytes, the epoch in 5-6 and
+	 * 8-11: the label byte (7) and the last two untouched. */
 	cr_assert_eq(s[0], 0xAA ^ 2);
 	cr_assert_eq(s[1], 0xAA ^ 1);
 	cr_assert_eq(s[2], 0xAA ^ 2);
 	cr_assert_eq(s[3], 0xAA ^ 3);
 	cr_assert_eq(s[4], 0xAA ^ 4);
+	cr_assert_eq(s[5], 0xAA ^ 0xa1);
+	cr_assert_eq(s[6], 0xAA ^ 0xb2);
+	cr_assert_eq(s[7], 0xAA);
+	cr_assert_eq(s[8], 0xAA ^ 0xc3);
+	cr_assert_eq(s[9], 0xAA ^ 0xd4);
+	cr_assert_eq(s[10], 0xAA ^ 0xe5);
+	cr_assert_eq(s[11], 0xAA ^ 0xf6);
 	memset(z, 0xAA, sizeof(z));
-	cr_assert_arr_eq(s + 5, z + 5, 9);
+	cr_assert_arr_eq(s + 12, z + 12, 2);
 	/* Its own inverse. */
-	vr_tun_salt_tweak(s, sizeof(s), VR_TUN_DOWN, 0x01020304);
+	vr_tun_salt_tweak(s, sizeof(s), VR_TUN_DOWN, 0x01020304, 0x0000a1b2c3d4e5f6ull);
 	cr_assert_arr_eq(s, z, sizeof(z));
-	/* Up and down differ even on channel 0. */
-	vr_tun_salt_tweak(s, 12, VR_TUN_UP, 0);
+	/* Up and down differ even on channel 0, epoch 0. */
+	vr_tun_salt_tweak(s, 12, VR_TUN_UP, 0, 0);
 	cr_assert_neq(s[0], z[0]);
+	/* A GCM salt (12 bytes) takes the whole epoch too. */
+	memset(s, 0, sizeof(s));
+	vr_tun_salt_tweak(s, 12, VR_TUN_UP, 0, 1);
+	cr_assert_eq(s[11], 1);
 }
 
 Test(tunnel, hello_round_trip)
@@ -136,6 +157,27 @@ Test(tunnel, hello_round_trip)
 	/* An empty hello is a valid hello. */
 	cr_assert_eq(vr_tun_hello_parse(b, 0, &g), 0);
 	cr_assert_eq(g.local_ip, 0);
+	cr_assert_eq(g.has_nonce, 0);
+	cr_assert_eq(g.has_echo, 0);
+}
+
+Test(tunnel, hello_challenges)
+{
+	struct vr_tun_hello h = { .has_nonce = 1, .nonce = 0x0102030405060708ull, .has_echo = 1,
+		.echo = 0xfffefdfcfbfaf9f8ull }, g;
+	const uint8_t short_nonce[] = { VR_TUN_TLV_NONCE, 7, 1, 2, 3, 4, 5, 6, 7 };
+	const uint8_t long_echo[] = { VR_TUN_TLV_ECHO, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	uint8_t b[64];
+	int n;
+
+	n = vr_tun_hello_build(&h, b, sizeof(b));
+	cr_assert_eq(n, 20);
+	cr_assert_eq(vr_tun_hello_parse(b, (size_t)n, &g), 0);
+	cr_assert(g.has_nonce && g.has_echo);
+	cr_assert_eq(g.nonce, h.nonce);
+	cr_assert_eq(g.echo, h.echo);
+	cr_assert_eq(vr_tun_hello_parse(short_nonce, sizeof(short_nonce), &g), -1);
+	cr_assert_eq(vr_tun_hello_parse(long_echo, sizeof(long_echo), &g), -1);
 }
 
 Test(tunnel, hello_unknown_tlv_skipped)
