@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SBC tunnel against an attacker who recorded it (docs/tunnel.md, the
+ * threat model), on a real EAL with a net_ring port, once per engine and
+ * device (tests/common/tun_harness.h): packets of two SSRCs of one channel
+ * replayed alternately; an earlier call's packets replayed into a later
+ * call on the same channel; a phone that repeats and alternates sequence
+ * numbers and SSRCs, whose packets are never encrypted twice under one key
+ * and IV, in one call or across two on one channel; and the SSRCs a leg may
+ * carry, bounded. Each refused packet is counted under its reason, none is
+ * relayed, and none moves the SBC's address.
+ */
+#include "tests/common/tun_harness.h"
+
+#define ATTACKER "192.0.2.66"
+#define SBC_IP "203.0.113.50"
+
+/* Deletes call id. */
+static void
+del_call(const char *id)
+{
+	struct vr_ctl_call_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	ctl(VR_CTL_CALL_DEL, &ref, sizeof(ref), 0);
+}
+
+/* The address the relay sends SBC 7's media to now (network order). */
+static uint32_t
+sbc_ip_now(void)
+{
+	return (uint32_t)(__atomic_load_n(&dp.sbc_addr[dp.sbc[SBC]->row].v, __ATOMIC_RELAXED) >> 16);
+}
+
+/* Rewrites the source address of frame f (built from SBC_IP) to ATTACKER. */
+static void
+from_attacker(uint8_t *f)
+{
+	struct in_addr a;
+	uint16_t ck;
+
+	inet_pton(AF_INET, ATTACKER, &a);
+	memcpy(f + 14 + 12, &a, 4);
+	f[14 + 10] = f[14 + 11] = 0;
+	ck = ref_ip_cksum(f + 14);
+	f[14 + 10] = (uint8_t)(ck >> 8);
+	f[14 + 11] = (uint8_t)ck;
+	f[40] = f[41] = 0; /* UDP checksum: none */
+}
+
+/* Finding 1: two SSRCs of one channel (a re-INVITE), replayed in turns. */
+BOTH(replays_of_two_ssrcs_alternately_refused)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	static uint8_t rec[10][512];
+	size_t rn[10];
+	uint8_t in[512], out[512];
+	unsigned int i;
+	uint32_t sbc_ip;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inject(in, phone(in, 1, 0x22));
+	run();
+	/* Genuine: SSRC A, then after a re-INVITE SSRC B; all relayed. */
+	for (i = 0; i < 10; i++) {
+		rn[i] = sbc_frame_x(rec[i], up, 1, SBC, CHAN, tep(CHAN),
+			(uint16_t)(i < 5 ? 10 + i : 500 + i), i < 5 ? 0xaaaa : 0xbbbb, 0x11,
+			SBC_IP, 40000);
+		inject(rec[i], rn[i]);
+		run();
+		cr_assert_gt(sent(out), 0, "genuine packet %u not relayed", i);
+	}
+	sbc_ip = sbc_ip_now();
+	cr_assert_neq(sbc_ip, 0);
+	/* Replayed from the attacker, A and B in turns, twice over. */
+	for (unsigned int round = 0; round < 2; round++) {
+		for (i = 0; i < 5; i++) {
+			memcpy(in, rec[i], rn[i]);
+			from_attacker(in);
+			inject(in, rn[i]);
+			memcpy(in, rec[5 + i], rn[5 + i]);
+			from_attacker(in);
+			inject(in, rn[5 + i]);
+			run();
+			cr_assert_eq(sent(out), 0, "a replayed packet was relayed");
+		}
+	}
+	cr_assert_eq(drops(VR_DROP_SRTP_REPLAY), 20);
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_REPLAY), 20);
+	cr_assert_eq(sbc_ip_now(), sbc_ip, "a replay moved the SBC's address");
+	cr_assert_eq(dp.shm_calls[0].flow[0].peer_ip, sbc_ip);
+	vr_srtp_stream_free(up);
+}
+
+/* Finding 2: a call's packets replayed into the next call on the channel. */
+BOTH(an_earlier_calls_packets_refused)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	uint64_t e1 = LEG_EPOCH(CHAN), e2 = LEG_EPOCH(CHAN) ^ 0x5a5a00;
+	uint64_t t1 = (e1 ^ dp.boot_epoch) & VR_TUN_EPOCH_MASK;
+	uint64_t t2 = (e2 ^ dp.boot_epoch) & VR_TUN_EPOCH_MASK;
+	srtp_t up1 = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, t1, 0);
+	srtp_t up2 = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, t2, 0);
+	static uint8_t rec[5][512];
+	size_t rn[5];
+	uint8_t in[512], out[512];
+	unsigned int i;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call_x("call-1", e1);
+	inject(in, phone(in, 1, 0x22));
+	run();
+	for (i = 0; i < 5; i++) {
+		rn[i] = sbc_frame_x(rec[i], up1, 1, SBC, CHAN, t1, (uint16_t)(100 + i), 0xaaaa,
+			0x11, SBC_IP, 40000);
+		inject(rec[i], rn[i]);
+		run();
+		cr_assert_gt(sent(out), 0);
+	}
+	del_call("call-1");
+	add_tun_call_x("call-2", e2);
+	/* Call 2's phone latches its leg (its packet goes to where the SBC is). */
+	inject(in, phone(in, 1, 0x22));
+	run();
+	while (sent(out) > 0)
+		;
+	/* Call 1's packets, as sent and from the attacker: under call 1's keys. */
+	for (i = 0; i < 5; i++) {
+		inject(rec[i], rn[i]);
+		memcpy(in, rec[i], rn[i]);
+		from_attacker(in);
+		inject(in, rn[i]);
+	}
+	run();
+	cr_assert_eq(sent(out), 0, "an earlier call's packet was relayed");
+	cr_assert_eq(drops(VR_DROP_TUN_STALE_EPOCH), 10);
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LEARNING,
+		"an earlier call's packet latched the SBC");
+	/* Call 1's packets under call 2's epoch in the header: not its keys. */
+	for (i = 0; i < 5; i++) {
+		memcpy(in, rec[i], rn[i]);
+		vr_tun_put64(in + 42 + 12, t2);
+		inject(in, rn[i]);
+	}
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(drops(VR_DROP_SRTP_AUTH), 5);
+	/* The SBC in call 2: relayed, though its indices are call 1's again. */
+	inject(in, sbc_frame_x(in, up2, 1, SBC, CHAN, t2, 100, 0xaaaa, 0x12, SBC_IP, 40000));
+	run();
+	cr_assert_gt(sent(out), 0, "call 2's own packet was not relayed");
+	vr_srtp_stream_free(up1);
+	vr_srtp_stream_free(up2);
+}
+
+/* What identifies the key and IV of an SRTP packet the relay sent the SBC. */
+struct kiv {
+	uint64_t epoch;
+	uint32_t channel, ssrc;
+	uint16_t seq;
+	uint8_t key_id;
+};
+
+/* Takes every tunnel frame sent into ks[*n...), checking none is a (key, IV) seen before. */
+static void
+collect(struct kiv *ks, unsigned int *n, unsigned int cap)
+{
+	uint8_t out[512];
+	size_t len;
+
+	while ((len = sent(out)) > 0) {
+		struct vr_tun_hdr h;
+		const uint8_t *srtp = out + 42 + VR_TUN_HDR_LEN;
+		struct kiv x;
+
+		cr_assert_eq(vr_tun_parse(out + 42, len - 42, &h), VR_TUN_OK);
+		memset(&x, 0, sizeof(x));
+		x.epoch = h.epoch;
+		x.channel = h.channel;
+		x.key_id = h.key_id;
+		x.ssrc = vr_tun_get32(srtp + 8);
+		x.seq = (uint16_t)(srtp[2] << 8 | srtp[3]);
+		for (unsigned int j = 0; j < *n; j++)
+			cr_assert(memcmp(&ks[j], &x, sizeof(x)) != 0,
+				"SSRC %x sequence %u encrypted twice under epoch %llx", x.ssrc, x.seq,
+				(unsigned long long)x.epoch);
+		cr_assert_lt(*n, cap);
+		ks[(*n)++] = x;
+	}
+}
+
+/*
+ * Findings 2 and 3: whatever the phone sends (duplicates with other audio,
+ * SSRCs in turns, the same sequence numbers in the next call on the
+ * channel), the relay encrypts no two packets under one key and IV.
+ */
+BOTH(no_key_and_iv_used_twice_toward_the_sbc)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	uint64_t e2 = LEG_EPOCH(CHAN) ^ 0x777;
+	uint64_t t2 = (e2 ^ dp.boot_epoch) & VR_TUN_EPOCH_MASK;
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t up2 = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, t2, 0);
+	static const struct { uint16_t seq; uint32_t ssrc; } plan[] = {
+		{ 1, 0xb0b0 }, { 2, 0xb0b0 }, { 3, 0xb0b0 }, { 3, 0xb0b0 }, { 2, 0xb0b0 },
+		{ 1, 0xc0c0 }, { 2, 0xc0c0 }, { 4, 0xb0b0 }, { 3, 0xc0c0 }, { 3, 0xb0b0 },
+		{ 5, 0xb0b0 }, { 4, 0xc0c0 }, { 4, 0xc0c0 }, { 6, 0xb0b0 },
+	};
+	const unsigned int n_plan = sizeof(plan) / sizeof(plan[0]), repeats = 4;
+	struct kiv ks[64];
+	unsigned int i, n = 0, call;
+	uint8_t in[512], out[512];
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	for (call = 0; call < 2; call++) {
+		uint64_t before = drops(VR_DROP_SRTP_REPLAY);
+
+		if (call == 0) {
+			add_tun_call();
+		} else {
+			del_call("tun-call");
+			add_tun_call_x("tun-call-2", e2);
+		}
+		/* The SBC speaks first, so that the phone's packets have somewhere to
+		 * go (it is not relayed: the phone has not spoken yet). */
+		inject(in, sbc_frame_x(in, call == 0 ? up : up2, 1, SBC, CHAN,
+			call == 0 ? tep(CHAN) : t2, 1, 0x5bc0, 0x11, SBC_IP, 40000));
+		run();
+		cr_assert_eq(sent(out), 0);
+		/* Each packet its own burst, so that the order is the plan's. */
+		for (i = 0; i < n_plan; i++) {
+			inject(in, phone_x(in, plan[i].seq, plan[i].ssrc, (uint8_t)(0x30 + i)));
+			run();
+			collect(ks, &n, 64);
+		}
+		cr_assert_eq(drops(VR_DROP_SRTP_REPLAY) - before, repeats,
+			"call %u: %llu repeats refused, want %u", call + 1,
+			(unsigned long long)(drops(VR_DROP_SRTP_REPLAY) - before), repeats);
+	}
+	cr_assert_eq(n, 2 * (n_plan - repeats), "%u packets encrypted", n);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(up2);
+}
+
+/* Finding 5: a leg carries at most VR_SRTP_SSRC_MAX SSRCs each way while its keys live. */
+BOTH(ssrcs_per_leg_bounded)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	uint8_t in[512], out[512];
+	uint32_t i;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inject(in, phone(in, 1, 0x22));
+	run();
+	/* From the SBC: eight SSRCs relayed, the ninth refused, the first still fine. */
+	for (i = 0; i <= VR_SRTP_SSRC_MAX; i++) {
+		inject(in, sbc_frame_x(in, up, 1, SBC, CHAN, tep(CHAN), (uint16_t)(10 + i),
+			0x1000 + i, 0x11, SBC_IP, 40000));
+		run();
+		if (i < VR_SRTP_SSRC_MAX)
+			cr_assert_gt(sent(out), 0, "SSRC %u of the SBC refused", i);
+		else
+			cr_assert_eq(sent(out), 0, "a ninth SSRC of the SBC relayed");
+	}
+	inject(in, sbc_frame_x(in, up, 1, SBC, CHAN, tep(CHAN), 30, 0x1000, 0x11, SBC_IP, 40000));
+	run();
+	cr_assert_gt(sent(out), 0);
+	/* From the phone: a new SSRC in every packet (the phone latched on
+	 * 0xb0b0 already counts as one toward the SBC once sent). */
+	for (i = 0; i < 2 * VR_SRTP_SSRC_MAX; i++) {
+		inject(in, phone_x(in, (uint16_t)(100 + i), 0x2000 + i, 0x22));
+		run();
+		if (i < VR_SRTP_SSRC_MAX)
+			cr_assert_gt(sent(out), 0, "SSRC %u of the phone refused", i);
+		else
+			cr_assert_eq(sent(out), 0, "SSRC %u of the phone encrypted", i);
+	}
+	cr_assert_eq(drops(VR_DROP_SRTP_SSRC_LIMIT), 1 + VR_SRTP_SSRC_MAX);
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_SSRC_LIMIT), 1 + VR_SRTP_SSRC_MAX);
+	vr_srtp_stream_free(up);
+}
