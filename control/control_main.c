@@ -242,13 +242,8 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 	for (t = 0; t < VR_REC_TYPES; t++) {
 		i = 0;
 		while ((s = vr_map_next(&old->recs[t], &i)) != NULL) {
-			struct vr_rec *now = vr_map_get(&c->model.recs[t], s->key);
-
-			if (now != NULL) {
-				memcpy(now->published, ((struct vr_rec *)s->val)->published,
-					sizeof(now->published));
+			if (vr_map_get(&c->model.recs[t], s->key) != NULL)
 				continue;
-			}
 			snprintf(key, sizeof(key), "%sstatus:%s:%s", c->o.redis.prefix, tname[t],
 				s->key);
 			vr_map_put(gone, key, &dummy);
@@ -298,6 +293,10 @@ full_load(struct control *c)
 
 	memset(&c->model, 0, sizeof(c->model));
 	n = vr_redis_load(c->rc, &c->o.redis, &c->model, err, sizeof(err));
+	/* Just started: which SBC held each tunnel id is only in the statuses. */
+	if (n >= 0 && !c->loaded && vr_redis_load_held(c->rc, &c->o.redis, &c->model, err,
+			sizeof(err)) < 0)
+		n = -1;
 	if (n < 0) {
 		vr_model_free(&c->model);
 		c->model = old;
@@ -305,6 +304,7 @@ full_load(struct control *c)
 		return -1;
 	}
 	vanished(c, &old, &gone);
+	vr_model_inherit(&c->model, &old);
 	vr_model_free(&old);
 	c->loaded = 1;
 	converge(c, &gone);

@@ -240,6 +240,35 @@ vr_redis_load(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *
 }
 
 int
+vr_redis_load_held(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	char *err, size_t errlen)
+{
+	struct vr_map_slot *s;
+	size_t i = 0, n = 0;
+
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL) {
+		redisAppendCommand(c, "HGET %sstatus:sbc:%s state", cfg->prefix, s->key);
+		n++;
+	}
+	i = 0;
+	while (n-- > 0) {
+		struct vr_rec *rec;
+		redisReply *r;
+
+		s = vr_map_next(&m->recs[VR_REC_SBC], &i);
+		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+			snprintf(err, errlen, "redis: %s", c->errstr);
+			return -1;
+		}
+		rec = s->val;
+		rec->held = rec->parsed && r->type == REDIS_REPLY_STRING &&
+			strcmp(r->str, "ok") == 0;
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+int
 vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
 	struct vr_map *dirty, char *err, size_t errlen)
 {
