@@ -292,22 +292,12 @@ vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model
 }
 
 int
-vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
+vr_redis_notify_flags(const char *have, char *flags, size_t len)
 {
-	redisReply *r = redisCommand(c, "CONFIG GET notify-keyspace-events");
-	char flags[64] = "";
 	const char *need = "Khgx";
 	size_t i;
 
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-		snprintf(err, errlen, "CONFIG GET notify-keyspace-events: %s", r == NULL ?
-			c->errstr : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		if (r != NULL)
-			freeReplyObject(r);
-		return -1;
-	}
-	snprintf(flags, sizeof(flags), "%s", r->element[1]->str);
-	freeReplyObject(r);
+	snprintf(flags, len, "%s", have);
 	/* "A" already means every class but key-miss and new-key. */
 	for (i = 0; need[i] != '\0'; i++) {
 		if (strchr(flags, need[i]) != NULL)
@@ -317,6 +307,24 @@ vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
 		flags[strlen(flags) + 1] = '\0';
 		flags[strlen(flags)] = need[i];
 	}
+	return 0;
+}
+
+int
+vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
+{
+	redisReply *r = redisCommand(c, "CONFIG GET notify-keyspace-events");
+	char flags[64] = "";
+
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		snprintf(err, errlen, "CONFIG GET notify-keyspace-events: %s", r == NULL ?
+			c->errstr : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		if (r != NULL)
+			freeReplyObject(r);
+		return -1;
+	}
+	vr_redis_notify_flags(r->element[1]->str, flags, sizeof(flags));
+	freeReplyObject(r);
 	r = redisCommand(c, "CONFIG SET notify-keyspace-events %s", flags);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		snprintf(err, errlen, "CONFIG SET notify-keyspace-events %s: %s", flags,

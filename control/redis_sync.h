@@ -68,6 +68,13 @@ int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_m
 	struct vr_map *dirty, char *err, size_t errlen);
 
 /*
+ * The notify-keyspace-events flags to set: have, the server's, with K, h, g
+ * and x added where missing ("A" already means h, g and x), written to
+ * flags (len bytes). Returns 0.
+ */
+int vr_redis_notify_flags(const char *have, char *flags, size_t len);
+
+/*
  * Makes sure the server sends keyspace notifications for hashes, generic
  * commands and expiry (CONFIG SET notify-keyspace-events), keeping flags
  * already set. Returns 0, or -1 with err when the server refuses (an ACL,
