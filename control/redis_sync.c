@@ -295,17 +295,22 @@ int
 vr_redis_notify_flags(const char *have, char *flags, size_t len)
 {
 	const char *need = "Khgx";
-	size_t i;
+	size_t i, n = strlen(have);
 
-	snprintf(flags, len, "%s", have);
+	/* Whole or not at all: a value cut short would drop the server's flags. */
+	if (n >= len)
+		return -1;
+	memcpy(flags, have, n + 1);
 	/* "A" already means every class but key-miss and new-key. */
 	for (i = 0; need[i] != '\0'; i++) {
 		if (strchr(flags, need[i]) != NULL)
 			continue;
 		if (need[i] != 'K' && strchr(flags, 'A') != NULL)
 			continue;
-		flags[strlen(flags) + 1] = '\0';
-		flags[strlen(flags)] = need[i];
+		if (n + 1 >= len)
+			return -1;
+		flags[n++] = need[i];
+		flags[n] = '\0';
 	}
 	return 0;
 }
@@ -323,7 +328,14 @@ vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
 			freeReplyObject(r);
 		return -1;
 	}
-	vr_redis_notify_flags(r->element[1]->str, flags, sizeof(flags));
+	if (vr_redis_notify_flags(r->element[1]->str, flags, sizeof(flags)) < 0) {
+		snprintf(err, errlen, "notify-keyspace-events '%.100s%s' (%zu characters): no "
+			"room to add Khgx in %zu bytes, left as it is", r->element[1]->str,
+			strlen(r->element[1]->str) > 100 ? "..." : "", strlen(r->element[1]->str),
+			sizeof(flags));
+		freeReplyObject(r);
+		return -1;
+	}
 	freeReplyObject(r);
 	r = redisCommand(c, "CONFIG SET notify-keyspace-events %s", flags);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {

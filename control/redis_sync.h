@@ -70,7 +70,8 @@ int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_m
 /*
  * The notify-keyspace-events flags to set: have, the server's, with K, h, g
  * and x added where missing ("A" already means h, g and x), written to
- * flags (len bytes). Returns 0.
+ * flags (len bytes). Returns 0, or -1 when they do not fit in len bytes:
+ * flags is then not to be set, as a cut value would drop the server's.
  */
 int vr_redis_notify_flags(const char *have, char *flags, size_t len);
 
