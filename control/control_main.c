@@ -25,6 +25,7 @@
 #include "voxrelay/ctl.h"
 #include "voxrelay/shm.h"
 
+#include "changes.h"
 #include "dpsync.h"
 #include "log.h"
 #include "model.h"
@@ -355,40 +356,21 @@ redis_up(struct control *c)
 static void
 apply_events(struct control *c)
 {
-	static char dummy;
+	static struct vr_changes ch;
 	struct vr_map gone = { 0 };
-	struct vr_map_slot *s;
-	char *ids[256];
-	char keys[256][128];
-	size_t i = 0, n = 0;
-	int full = c->dirty.n > 256;
 	char err[256];
 
 	/* Remember which keys were touched: calls to re-check, deleted records' statuses. */
-	while (!full && (s = vr_map_next(&c->dirty, &i)) != NULL)
-		snprintf(keys[n++], sizeof(keys[0]), "%s", s->key);
+	vr_changes_take(&ch, &c->dirty);
 	if (vr_redis_reload(c->rc, &c->o.redis, &c->model, &c->dirty, err, sizeof(err)) < 0) {
 		redis_down(c, err);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		const char *id;
-		int t = vr_model_key_type(c->o.redis.prefix, keys[i], &id);
-		char key[256];
-
-		if (t != VR_REC_CALL)
-			full = 1;
-		ids[i] = (char *)id;
-		if (t >= 0 && vr_map_get(&c->model.recs[t], id) == NULL) {
-			snprintf(key, sizeof(key), "%sstatus:%s", c->o.redis.prefix,
-				keys[i] + strlen(c->o.redis.prefix));
-			vr_map_put(&gone, key, &dummy);
-		}
-	}
-	if (full)
+	vr_changes_resolve(&ch, &c->model, &gone);
+	if (ch.full)
 		converge(c, &gone);
 	else
-		converge_calls(c, ids, n, &gone);
+		converge_calls(c, ch.ids, ch.n, &gone);
 	vr_map_free(&gone);
 }
 
