@@ -19,13 +19,13 @@
 
 /* One batch. */
 struct vr_changes {
-	char keys[VR_CHANGES_MAX][128]; /* the changed keys */
+	char **keys;  /* whole copies of the changed keys, however long */
 	size_t n;
-	char *ids[VR_CHANGES_MAX];      /* after vr_changes_resolve: the call ids, into keys */
-	int full;                       /* not only calls changed: re-check everything */
+	char **ids;   /* after vr_changes_resolve: each key's call id, into keys */
+	int full;     /* not only calls changed: re-check everything */
 };
 
-/* Takes the keys of dirty into ch (dirty is left as it is). */
+/* Takes copies of the keys of dirty into ch (dirty is left as it is). Aborts on OOM. */
 void vr_changes_take(struct vr_changes *ch, const struct vr_map *dirty);
 
 /*
@@ -34,5 +34,8 @@ void vr_changes_take(struct vr_changes *ch, const struct vr_map *dirty);
  * each record that no longer exists.
  */
 void vr_changes_resolve(struct vr_changes *ch, const struct vr_model *m, struct vr_map *gone);
+
+/* Frees what ch holds; it is then an empty batch. */
+void vr_changes_free(struct vr_changes *ch);
 
 #endif /* VR_CTL_CHANGES_H */

@@ -233,10 +233,9 @@ redis_down(struct control *c, const char *why)
 static void
 vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 {
-	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
 	static char dummy;
 	struct vr_map_slot *s;
-	char key[256];
+	char *key;
 	size_t i;
 	int t;
 
@@ -245,9 +244,9 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 		while ((s = vr_map_next(&old->recs[t], &i)) != NULL) {
 			if (vr_map_get(&c->model.recs[t], s->key) != NULL)
 				continue;
-			snprintf(key, sizeof(key), "%sstatus:%s:%s", c->o.redis.prefix, tname[t],
-				s->key);
+			key = vr_model_status_key(c->o.redis.prefix, (enum vr_rec_type)t, s->key);
 			vr_map_put(gone, key, &dummy);
+			free(key);
 		}
 	}
 }
@@ -356,13 +355,14 @@ redis_up(struct control *c)
 static void
 apply_events(struct control *c)
 {
-	static struct vr_changes ch;
+	struct vr_changes ch;
 	struct vr_map gone = { 0 };
 	char err[256];
 
 	/* Remember which keys were touched: calls to re-check, deleted records' statuses. */
 	vr_changes_take(&ch, &c->dirty);
 	if (vr_redis_reload(c->rc, &c->o.redis, &c->model, &c->dirty, err, sizeof(err)) < 0) {
+		vr_changes_free(&ch);
 		redis_down(c, err);
 		return;
 	}
@@ -372,6 +372,7 @@ apply_events(struct control *c)
 	else
 		converge_calls(c, ch.ids, ch.n, &gone);
 	vr_map_free(&gone);
+	vr_changes_free(&ch);
 }
 
 /* Checks on the dataplane: reconnects, and reprograms after a restart. */

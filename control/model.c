@@ -6,6 +6,7 @@
  * round trips that feed it.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,16 @@ vr_model_key_type(const char *prefix, const char *key, const char **id)
 		}
 	}
 	return -1;
+}
+
+char *
+vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id)
+{
+	char *key;
+
+	if (asprintf(&key, "%sstatus:%s%s", prefix, type_names[t], id) < 0)
+		abort();
+	return key;
 }
 
 /* The ports map key of a leg: its relay address and port, or its SBC tunnel channel. */

@@ -55,6 +55,12 @@ struct vr_model {
 /* Type of a key's record ("ext", "sbc", "call" after prefix) and its id, or -1. */
 int vr_model_key_type(const char *prefix, const char *key, const char **id);
 
+/*
+ * The status key of record id of type t, "PREFIXstatus:TYPE:ID", whole
+ * however long id is; the caller frees it. Aborts on OOM.
+ */
+char *vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id);
+
 /* Stores a parsed record (parsed = 1) or a rejection (parsed = 0, error set). */
 void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
 
