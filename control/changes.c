@@ -16,9 +16,9 @@ vr_changes_take(struct vr_changes *ch, const struct vr_map *dirty)
 	size_t i = 0;
 
 	memset(ch, 0, sizeof(*ch));
+	/* Many changes are re-checked as a whole, but their keys are still
+	 * needed: the statuses of the records among them that are gone. */
 	ch->full = dirty->n > VR_CHANGES_MAX;
-	if (ch->full)
-		return;
 	/* Whole copies: Redis keys have no length that matters here, and a key
 	 * cut short could name another record. */
 	ch->keys = malloc(sizeof(*ch->keys) * (dirty->n + 1));

@@ -14,7 +14,7 @@
 #include "map.h"
 #include "model.h"
 
-/* More changed keys than this in one batch: everything is re-checked. */
+/* More changed keys than this in one batch: everything is re-checked (statuses are still named). */
 #define VR_CHANGES_MAX 256
 
 /* One batch. */

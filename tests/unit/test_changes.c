@@ -114,3 +114,25 @@ Test(changes, keys_of_any_length_are_taken_whole)
 	free(key);
 	free(status);
 }
+
+Test(changes, a_large_batch_still_names_the_statuses_of_records_gone)
+{
+	char id[16], *key;
+	int i;
+
+	/* 300 calls deleted at once (more than VR_CHANGES_MAX): everything is
+	 * re-checked, and each status still goes. */
+	for (i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		key = key_of("call:", id);
+		vr_map_put(&dirty, key, &dummy);
+		free(key);
+	}
+	take();
+	vr_changes_resolve(&ch, &m, &gone);
+	cr_assert(ch.full);
+	cr_assert_eq(gone.n, 300);
+	key = key_of("status:call:", "c299");
+	cr_assert_not_null(vr_map_get(&gone, key));
+	free(key);
+}
