@@ -331,8 +331,9 @@ redis_up(struct control *c)
 		return;
 	}
 	if (vr_redis_enable_notify(c->rc, err, sizeof(err)) < 0)
-		vr_log(LOG_WARNING, "keyspace notifications not enabled (%s): changes are picked "
-			"up by the full resync every %u s", err, c->o.resync_s);
+		vr_log(LOG_WARNING, "could not enable keyspace notifications (%s): unless the "
+			"server's notify-keyspace-events has K, h, g and x, changes wait for the "
+			"full resync every %u s", err, c->o.resync_s);
 	if (vr_redis_subscribe(c->sc, &c->o.redis, err, sizeof(err)) < 0) {
 		redis_down(c, err);
 		return;
