@@ -25,6 +25,7 @@
 #include "voxrelay/ctl.h"
 #include "voxrelay/shm.h"
 
+#include "changes.h"
 #include "dpsync.h"
 #include "log.h"
 #include "model.h"
@@ -232,26 +233,20 @@ redis_down(struct control *c, const char *why)
 static void
 vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 {
-	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
 	static char dummy;
 	struct vr_map_slot *s;
-	char key[256];
+	char *key;
 	size_t i;
 	int t;
 
 	for (t = 0; t < VR_REC_TYPES; t++) {
 		i = 0;
 		while ((s = vr_map_next(&old->recs[t], &i)) != NULL) {
-			struct vr_rec *now = vr_map_get(&c->model.recs[t], s->key);
-
-			if (now != NULL) {
-				memcpy(now->published, ((struct vr_rec *)s->val)->published,
-					sizeof(now->published));
+			if (vr_map_get(&c->model.recs[t], s->key) != NULL)
 				continue;
-			}
-			snprintf(key, sizeof(key), "%sstatus:%s:%s", c->o.redis.prefix, tname[t],
-				s->key);
+			key = vr_model_status_key(c->o.redis.prefix, (enum vr_rec_type)t, s->key);
 			vr_map_put(gone, key, &dummy);
+			free(key);
 		}
 	}
 }
@@ -298,6 +293,10 @@ full_load(struct control *c)
 
 	memset(&c->model, 0, sizeof(c->model));
 	n = vr_redis_load(c->rc, &c->o.redis, &c->model, err, sizeof(err));
+	/* Just started: which SBC held each tunnel id is only in the statuses. */
+	if (n >= 0 && !c->loaded && vr_redis_load_held(c->rc, &c->o.redis, &c->model, err,
+			sizeof(err)) < 0)
+		n = -1;
 	if (n < 0) {
 		vr_model_free(&c->model);
 		c->model = old;
@@ -305,6 +304,7 @@ full_load(struct control *c)
 		return -1;
 	}
 	vanished(c, &old, &gone);
+	vr_model_inherit(&c->model, &old);
 	vr_model_free(&old);
 	c->loaded = 1;
 	converge(c, &gone);
@@ -331,8 +331,9 @@ redis_up(struct control *c)
 		return;
 	}
 	if (vr_redis_enable_notify(c->rc, err, sizeof(err)) < 0)
-		vr_log(LOG_WARNING, "keyspace notifications not enabled (%s): changes are picked "
-			"up by the full resync every %u s", err, c->o.resync_s);
+		vr_log(LOG_WARNING, "could not enable keyspace notifications (%s): unless the "
+			"server's notify-keyspace-events has K, h, g and x, changes wait for the "
+			"full resync every %u s", err, c->o.resync_s);
 	if (vr_redis_subscribe(c->sc, &c->o.redis, err, sizeof(err)) < 0) {
 		redis_down(c, err);
 		return;
@@ -355,41 +356,24 @@ redis_up(struct control *c)
 static void
 apply_events(struct control *c)
 {
-	static char dummy;
+	struct vr_changes ch;
 	struct vr_map gone = { 0 };
-	struct vr_map_slot *s;
-	char *ids[256];
-	char keys[256][128];
-	size_t i = 0, n = 0;
-	int full = c->dirty.n > 256;
 	char err[256];
 
 	/* Remember which keys were touched: calls to re-check, deleted records' statuses. */
-	while (!full && (s = vr_map_next(&c->dirty, &i)) != NULL)
-		snprintf(keys[n++], sizeof(keys[0]), "%s", s->key);
+	vr_changes_take(&ch, &c->dirty);
 	if (vr_redis_reload(c->rc, &c->o.redis, &c->model, &c->dirty, err, sizeof(err)) < 0) {
+		vr_changes_free(&ch);
 		redis_down(c, err);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		const char *id;
-		int t = vr_model_key_type(c->o.redis.prefix, keys[i], &id);
-		char key[256];
-
-		if (t != VR_REC_CALL)
-			full = 1;
-		ids[i] = (char *)id;
-		if (t >= 0 && vr_map_get(&c->model.recs[t], id) == NULL) {
-			snprintf(key, sizeof(key), "%sstatus:%s", c->o.redis.prefix,
-				keys[i] + strlen(c->o.redis.prefix));
-			vr_map_put(&gone, key, &dummy);
-		}
-	}
-	if (full)
+	vr_changes_resolve(&ch, &c->model, &gone);
+	if (ch.full)
 		converge(c, &gone);
 	else
-		converge_calls(c, ids, n, &gone);
+		converge_calls(c, ch.ids, ch.n, &gone);
 	vr_map_free(&gone);
+	vr_changes_free(&ch);
 }
 
 /* Checks on the dataplane: reconnects, and reprograms after a restart. */

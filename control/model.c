@@ -6,6 +6,7 @@
  * round trips that feed it.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,16 @@ vr_model_key_type(const char *prefix, const char *key, const char **id)
 		}
 	}
 	return -1;
+}
+
+char *
+vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id)
+{
+	char *key;
+
+	if (asprintf(&key, "%sstatus:%s%s", prefix, type_names[t], id) < 0)
+		abort();
+	return key;
 }
 
 /* The ports map key of a leg: its relay address and port, or its SBC tunnel channel. */
@@ -67,6 +78,18 @@ release(struct vr_model *m, struct vr_rec *r)
 	}
 }
 
+/*
+ * Whether r, a new version of SBC record old, still holds the tunnel id old
+ * held: only under the same id. A new key or name changes nothing, but an SBC
+ * moved to another tunnel id queues for it as a newcomer.
+ */
+static int
+still_held(const struct vr_rec *r, const struct vr_rec *old)
+{
+	return r->type == VR_REC_SBC && old->held && r->parsed && old->parsed &&
+		r->u.sbc.tunnel_id == old->u.sbc.tunnel_id;
+}
+
 void
 vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 {
@@ -81,6 +104,7 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 	vr_map_put(&m->recs[r->type], id, n);
 	if (old != NULL) {
 		memcpy(n->published, old->published, sizeof(n->published));
+		n->held = still_held(n, old);
 		free(old);
 	}
 }
@@ -96,6 +120,27 @@ vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id)
 	vr_map_del(&m->recs[t], id);
 	free(r);
 	return 1;
+}
+
+void
+vr_model_inherit(struct vr_model *m, const struct vr_model *old)
+{
+	struct vr_map_slot *s;
+	size_t i;
+	int t;
+
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&m->recs[t], &i)) != NULL) {
+			struct vr_rec *r = s->val;
+			const struct vr_rec *o = vr_map_get(&old->recs[t], s->key);
+
+			if (o == NULL)
+				continue;
+			memcpy(r->published, o->published, sizeof(r->published));
+			r->held = still_held(r, o);
+		}
+	}
 }
 
 void
@@ -151,14 +196,23 @@ call_cmp(const void *x, const void *y)
 		(*(struct vr_rec *const *)y)->u.call.id);
 }
 
+/* The SBCs that held their tunnel id first, then the others, each by id. */
 static int
 sbc_cmp(const void *x, const void *y)
 {
-	return strverscmp((*(struct vr_rec *const *)x)->u.sbc.id,
-		(*(struct vr_rec *const *)y)->u.sbc.id);
+	const struct vr_rec *a = *(struct vr_rec *const *)x;
+	const struct vr_rec *b = *(struct vr_rec *const *)y;
+
+	if (a->held != b->held)
+		return b->held - a->held;
+	return strverscmp(a->u.sbc.id, b->u.sbc.id);
 }
 
-/* SBCs: two may not share a tunnel id (the first by id keeps it). */
+/*
+ * SBCs: two may not share a tunnel id. The one that held it keeps it, so a
+ * newcomer never takes over a live SBC's tunnel (its calls, and the key the
+ * dataplane uses); between newcomers, the first by id.
+ */
 static void
 resolve_sbcs(struct vr_model *m)
 {
@@ -174,12 +228,15 @@ resolve_sbcs(struct vr_model *m)
 			if (a[j]->ok && a[j]->u.sbc.tunnel_id == a[i]->u.sbc.tunnel_id) {
 				a[i]->ok = 0;
 				snprintf(a[i]->error, sizeof(a[i]->error), "%ssbc:%s: field 'tunnel_id': "
-					"'%u' is already SBC '%s''s", m->prefix, a[i]->u.sbc.id,
-					a[i]->u.sbc.tunnel_id, a[j]->u.sbc.id);
+					"'%u' is already the tunnel id of %ssbc:%s, which keeps it",
+					m->prefix, a[i]->u.sbc.id, a[i]->u.sbc.tunnel_id, m->prefix,
+					a[j]->u.sbc.id);
 				break;
 			}
 		}
 	}
+	for (i = 0; i < n; i++)
+		a[i]->held = a[i]->ok;
 	free(a);
 }
 

@@ -24,6 +24,8 @@ struct vr_rec {
 	int parsed;                 /* the record itself is well-formed */
 	int ok;                     /* parsed and consistent with the others */
 	int clash;                  /* calls: rejected only because a port is taken */
+	int held;                   /* SBCs: held its tunnel id after the last pass; kept while
+	                             * the record is rewritten with the same tunnel id */
 	char error[VR_ERR_MAX];     /* why not ok */
 	char published[VR_ERR_MAX + 16]; /* the status last written to Redis */
 	union {
@@ -53,6 +55,12 @@ struct vr_model {
 /* Type of a key's record ("ext", "sbc", "call" after prefix) and its id, or -1. */
 int vr_model_key_type(const char *prefix, const char *key, const char **id);
 
+/*
+ * The status key of record id of type t, "PREFIXstatus:TYPE:ID", whole
+ * however long id is; the caller frees it. Aborts on OOM.
+ */
+char *vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id);
+
 /* Stores a parsed record (parsed = 1) or a rejection (parsed = 0, error set). */
 void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
 
@@ -60,10 +68,18 @@ void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
 int vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id);
 
 /*
- * Re-runs the cross-record checks and fills each valid call's def. Calls that
- * were valid before this pass, or are in keep (a map of call ids the dataplane
- * has, may be NULL), win port clashes, so that a live call is never displaced
- * by a newcomer; the others are taken in id order.
+ * Carries over from old, the model m replaces on a full reload, what the
+ * records themselves do not say: the status last published of each, and
+ * which SBC held each tunnel id.
+ */
+void vr_model_inherit(struct vr_model *m, const struct vr_model *old);
+
+/*
+ * Re-runs the cross-record checks and fills each valid call's def. An SBC
+ * that held its tunnel id keeps it against a newcomer with the same id. Calls
+ * that were valid before this pass, or are in keep (a map of call ids the
+ * dataplane has, may be NULL), win port clashes, so that a live call is never
+ * displaced by a newcomer. Among newcomers, the first by id wins.
  */
 void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep);
 

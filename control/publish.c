@@ -136,10 +136,9 @@ void
 vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	struct vr_map *deleted, const struct vr_map *only_calls)
 {
-	static const char *const tname[VR_REC_TYPES] = { "ext", "sbc", "call" };
 	struct pipe p = { c, 0, 0 };
 	struct vr_map_slot *s;
-	char key[256], now[32], line[VR_ERR_MAX + 64], errkey[96];
+	char *key, now[32], line[VR_ERR_MAX + 64], errkey[96];
 	unsigned long accepted = 0;
 	size_t i;
 	int t;
@@ -163,13 +162,14 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 			if (strcmp(cur, r->published) == 0)
 				continue;
 			snprintf(r->published, sizeof(r->published), "%s", cur);
-			snprintf(key, sizeof(key), "%sstatus:%s:%s", prefix, tname[t], s->key);
+			key = vr_model_status_key(prefix, (enum vr_rec_type)t, s->key);
 			{
 				const char *argv[] = { "HSET", key, "state", state, "error",
 					r->ok ? "" : r->error, "updated_ms", now };
 
 				pipe_argv(&p, 8, argv);
 			}
+			free(key);
 			if (!r->ok) {
 				const char *lp[] = { "LPUSH", errkey, line };
 				const char *lt[] = { "LTRIM", errkey, "0", "999" };

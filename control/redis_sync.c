@@ -240,6 +240,35 @@ vr_redis_load(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *
 }
 
 int
+vr_redis_load_held(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	char *err, size_t errlen)
+{
+	struct vr_map_slot *s;
+	size_t i = 0, n = 0;
+
+	while ((s = vr_map_next(&m->recs[VR_REC_SBC], &i)) != NULL) {
+		redisAppendCommand(c, "HGET %sstatus:sbc:%s state", cfg->prefix, s->key);
+		n++;
+	}
+	i = 0;
+	while (n-- > 0) {
+		struct vr_rec *rec;
+		redisReply *r;
+
+		s = vr_map_next(&m->recs[VR_REC_SBC], &i);
+		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+			snprintf(err, errlen, "redis: %s", c->errstr);
+			return -1;
+		}
+		rec = s->val;
+		rec->held = rec->parsed && r->type == REDIS_REPLY_STRING &&
+			strcmp(r->str, "ok") == 0;
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+int
 vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
 	struct vr_map *dirty, char *err, size_t errlen)
 {
@@ -263,12 +292,34 @@ vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model
 }
 
 int
+vr_redis_notify_flags(const char *have, char *flags, size_t len)
+{
+	const char *need = "Khgx";
+	size_t i, n = strlen(have);
+
+	/* Whole or not at all: a value cut short would drop the server's flags. */
+	if (n >= len)
+		return -1;
+	memcpy(flags, have, n + 1);
+	/* "A" already means every class but key-miss and new-key. */
+	for (i = 0; need[i] != '\0'; i++) {
+		if (strchr(flags, need[i]) != NULL)
+			continue;
+		if (need[i] != 'K' && strchr(flags, 'A') != NULL)
+			continue;
+		if (n + 1 >= len)
+			return -1;
+		flags[n++] = need[i];
+		flags[n] = '\0';
+	}
+	return 0;
+}
+
+int
 vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
 {
 	redisReply *r = redisCommand(c, "CONFIG GET notify-keyspace-events");
 	char flags[64] = "";
-	const char *need = "Khgx";
-	size_t i;
 
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
 		snprintf(err, errlen, "CONFIG GET notify-keyspace-events: %s", r == NULL ?
@@ -277,17 +328,15 @@ vr_redis_enable_notify(redisContext *c, char *err, size_t errlen)
 			freeReplyObject(r);
 		return -1;
 	}
-	snprintf(flags, sizeof(flags), "%s", r->element[1]->str);
-	freeReplyObject(r);
-	/* "A" already means every class but key-miss and new-key. */
-	for (i = 0; need[i] != '\0'; i++) {
-		if (strchr(flags, need[i]) != NULL)
-			continue;
-		if (need[i] != 'K' && strchr(flags, 'A') != NULL)
-			continue;
-		flags[strlen(flags) + 1] = '\0';
-		flags[strlen(flags)] = need[i];
+	if (vr_redis_notify_flags(r->element[1]->str, flags, sizeof(flags)) < 0) {
+		snprintf(err, errlen, "notify-keyspace-events '%.100s%s' (%zu characters): no "
+			"room to add Khgx in %zu bytes, left as it is", r->element[1]->str,
+			strlen(r->element[1]->str) > 100 ? "..." : "", strlen(r->element[1]->str),
+			sizeof(flags));
+		freeReplyObject(r);
+		return -1;
 	}
+	freeReplyObject(r);
 	r = redisCommand(c, "CONFIG SET notify-keyspace-events %s", flags);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		snprintf(err, errlen, "CONFIG SET notify-keyspace-events %s: %s", flags,

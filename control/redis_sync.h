@@ -52,11 +52,28 @@ long vr_redis_load(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_mo
 	char *err, size_t errlen);
 
 /*
+ * Marks the SBCs of m whose status in Redis says ok as holding their tunnel
+ * ids, so that a control process just started keeps each tunnel id with the
+ * SBC that had it rather than giving it to the first by id. Returns 0, or -1
+ * on a connection error (err set).
+ */
+int vr_redis_load_held(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
+	char *err, size_t errlen);
+
+/*
  * Reads the records named by the keys of dirty again (a deleted key removes
  * its record) and empties dirty. Returns 0 or -1 on a connection error.
  */
 int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
 	struct vr_map *dirty, char *err, size_t errlen);
+
+/*
+ * The notify-keyspace-events flags to set: have, the server's, with K, h, g
+ * and x added where missing ("A" already means h, g and x), written to
+ * flags (len bytes). Returns 0, or -1 when they do not fit in len bytes:
+ * flags is then not to be set, as a cut value would drop the server's.
+ */
+int vr_redis_notify_flags(const char *have, char *flags, size_t len);
 
 /*
  * Makes sure the server sends keyspace notifications for hashes, generic

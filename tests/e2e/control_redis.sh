@@ -147,6 +147,28 @@ wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:sbc:branch7 key
 	fail "key rollover not programmed: $(rcli HGETALL voxrelay:stats:sbc:branch7)"
 echo "ok: an SBC, a phone behind it and a tunnel-leg call written with redis-cli are programmed; its key rolls over"
 
+# A newcomer with branch7's tunnel id, sorting before it and under key id 5:
+# refused with both named; branch7 keeps the tunnel, its key and its call, and
+# keeps them across a control restart.
+rcli HSET voxrelay:sbc:aa-new name "New" auth_id sbc-new tunnel_id 7 key_id 5 \
+	suite AES_CM_128_HMAC_SHA1_80 key CAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQl >/dev/null
+expect_error sbc:aa-new "voxrelay:sbc:aa-new: field 'tunnel_id': '7' is already the tunnel id of voxrelay:sbc:branch7, which keeps it"
+grep -q "rejected voxrelay:sbc:aa-new: field 'tunnel_id'" "$WORK/control.log" ||
+	fail "the tunnel id clash not logged"
+sets=$(grep -c "sbc:branch7: tunnel id 7" "$WORK/control.log")
+kill -9 "$CONTROL_PID"
+wait "$CONTROL_PID" 2>/dev/null || true
+start_control
+wait_for 5 sh -c "[ \$(grep -c 'sbc:branch7: tunnel id 7' '$WORK/control.log') -gt $sets ]" ||
+	fail "restarted control did not program SBC branch7 again"
+sleep 1 # its statuses written
+status_is sbc:branch7 ok && status_is sbc:aa-new rejected ||
+	fail "after a control restart: branch7 $(rcli HGET voxrelay:status:sbc:branch7 state), aa-new $(rcli HGET voxrelay:status:sbc:aa-new state)"
+listed t1 || fail "t1 lost to the newcomer's tunnel id"
+grep -q "call t1 unbound" "$WORK/control.log" && fail "t1 was unbound for the newcomer"
+grep -q "SBC 7 set: .*key 5" "$WORK/dp.log" && fail "the newcomer's key reached the dataplane"
+echo "ok: a second SBC with a live tunnel id is refused; the live one keeps it, across a control restart"
+
 # Dataplane restart: control reprograms within a second of its return.
 stop "$DP_PID"
 start_dp

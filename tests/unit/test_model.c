@@ -251,12 +251,57 @@ Test(model, sbc_legs_are_tunnel_channels)
 		"field 'a_channel': '5' of the SBC with tunnel id 9 is already used by call 'ok'");
 	rejected(VR_REC_CALL, "port-to-sbc", "its leg is a channel of the SBC's tunnel");
 	rejected(VR_REC_CALL, "channel-to-stun", "extension '102' is not behind an SBC");
-	/* Two SBCs may not share a tunnel id: the second by id is refused, and so
-	 * are its phones' calls. */
-	rejected(VR_REC_SBC, "b9bis", "field 'tunnel_id': '9' is already SBC 'b9''s");
+	/* Two SBCs may not share a tunnel id: when neither held it before, the
+	 * second by id is refused, and so are its phones' calls. */
+	rejected(VR_REC_SBC, "b9bis", "voxrelay:sbc:b9bis: field 'tunnel_id': '9' is already the "
+		"tunnel id of voxrelay:sbc:b9, which keeps it");
 	tun_call("via-bis", "302", 0, 7, "101", 20016);
 	vr_model_resolve(&m, &dp, NULL);
 	rejected(VR_REC_CALL, "via-bis", "behind SBC 'b9bis', which is not usable");
+}
+
+Test(model, sbc_tunnel_id_stays_with_the_sbc_that_had_it)
+{
+	struct vr_model old;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	sbc_and_ext("zz-live", "9", "301");
+	tun_call("t1", "301", 0, 5, "101", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_SBC, "zz-live")->ok);
+	cr_assert(rec(VR_REC_CALL, "t1")->ok);
+	/* A newcomer with the live SBC's tunnel id, sorting before it: refused. */
+	sbc_and_ext("aa-new", "9", "302");
+	vr_model_resolve(&m, &dp, NULL);
+	rejected(VR_REC_SBC, "aa-new", "voxrelay:sbc:aa-new: field 'tunnel_id': '9' is already "
+		"the tunnel id of voxrelay:sbc:zz-live, which keeps it");
+	cr_assert(rec(VR_REC_SBC, "zz-live")->ok);
+	cr_assert(rec(VR_REC_CALL, "t1")->ok, "%s", rec(VR_REC_CALL, "t1")->error);
+	cr_assert_eq(rec(VR_REC_CALL, "t1")->def.leg[0].sbc_id, 9);
+	/* The live SBC's record written again (a new key): it keeps the tunnel. */
+	sbc_and_ext("zz-live", "9", "301");
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_SBC, "zz-live")->ok, "%s", rec(VR_REC_SBC, "zz-live")->error);
+	cr_assert_not(rec(VR_REC_SBC, "aa-new")->ok);
+	/* A full reload reads every record into a fresh model: it inherits who
+	 * held each tunnel id. */
+	old = m;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.prefix, "voxrelay:");
+	sbc_and_ext("aa-new", "9", "302");
+	stun("101", "branch1", 5065, 14000, 14019);
+	sbc_and_ext("zz-live", "9", "301");
+	tun_call("t1", "301", 0, 5, "101", 20002);
+	vr_model_inherit(&m, &old);
+	vr_model_free(&old);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_SBC, "zz-live")->ok, "%s", rec(VR_REC_SBC, "zz-live")->error);
+	cr_assert_not(rec(VR_REC_SBC, "aa-new")->ok);
+	cr_assert(rec(VR_REC_CALL, "t1")->ok, "%s", rec(VR_REC_CALL, "t1")->error);
+	/* Once the holder goes away, the tunnel id is free for the newcomer. */
+	vr_model_del(&m, VR_REC_SBC, "zz-live");
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_SBC, "aa-new")->ok, "%s", rec(VR_REC_SBC, "aa-new")->error);
 }
 
 Test(model, plan_for_a_site)
