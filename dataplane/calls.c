@@ -382,8 +382,11 @@ tun_register(struct vr_dp *dp, const struct vr_call *c, int on)
 {
 	unsigned int l;
 
-	for (l = 0; l < 2; l++)
+	for (l = 0; l < 2; l++) {
 		dp->tun_legs[c->slot * 2 + l] = on ? c->tun[l] : NULL;
+		if (on)
+			vr_sbc_leg_bound(c->tun[l]);
+	}
 }
 
 int

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -48,6 +49,52 @@ random_nonzero(void)
 		if (random_bytes(&v, sizeof(v)) < 0)
 			v = rte_rand();
 	return v;
+}
+
+/*
+ * The table of tunnel legs whose keys were used since start: four times
+ * --max-calls (at least 4,096) of the newest. A leg that is unbound and
+ * bound again with the same epoch (a PBX that reuses one, or rewrites a
+ * call it deleted) would start its index state over under the same keys.
+ */
+static int
+used_init(struct vr_dp *dp)
+{
+	struct rte_hash_parameters hp = {
+		.name = "vr_used_legs",
+		.key_len = 2 * sizeof(uint64_t),
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	dp->n_used_max = RTE_MAX(4096u, 4 * dp->cfg.max_calls);
+	hp.entries = dp->n_used_max + 1;
+	dp->used_legs = rte_hash_create(&hp);
+	dp->used_ring = rte_zmalloc("vr_used_ring", sizeof(*dp->used_ring) * dp->n_used_max, 0);
+	return dp->used_legs != NULL && dp->used_ring != NULL ? 0 : -ENOMEM;
+}
+
+/* The used-legs key of (SBC, channel, a_epoch). */
+static void
+used_key(uint64_t k[2], uint32_t sbc_id, uint32_t channel, uint64_t a_epoch)
+{
+	k[0] = (uint64_t)sbc_id << 32 | channel;
+	k[1] = a_epoch;
+}
+
+/* Remembers t's (SBC, channel, epoch) as used, forgetting the oldest when full. */
+static void
+used_add(struct vr_dp *dp, const struct vr_tun_leg *t)
+{
+	uint64_t k[2];
+
+	used_key(k, t->sbc_id, t->channel, t->a_epoch);
+	if (rte_hash_lookup(dp->used_legs, k) >= 0)
+		return;
+	if (dp->used_ring[dp->used_next][0] != 0)
+		rte_hash_del_key(dp->used_legs, dp->used_ring[dp->used_next]);
+	memcpy(dp->used_ring[dp->used_next], k, sizeof(k));
+	dp->used_next = (dp->used_next + 1) % dp->n_used_max;
+	rte_hash_add_key(dp->used_legs, k);
 }
 
 int
@@ -84,7 +131,7 @@ vr_sbc_init(struct vr_dp *dp)
 	for (i = 0; i < dp->cfg.max_sbcs; i++)
 		dp->free_sbc_rows[i] = dp->cfg.max_sbcs - 1 - i;
 	dp->n_free_sbc_rows = dp->cfg.max_sbcs;
-	return 0;
+	return used_init(dp);
 }
 
 static void
@@ -122,6 +169,8 @@ vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t)
 
 	if (t == NULL)
 		return;
+	if (t->bound && dp->used_legs != NULL)
+		used_add(dp, t);
 	for (k = 0; k < 2; k++)
 		slot_free(dp, t, k);
 	memset(t->master, 0, sizeof(t->master));
@@ -139,6 +188,10 @@ vr_sbc_fini(struct vr_dp *dp)
 	if (dp->sbc != NULL)
 		for (i = 0; i <= VR_TUN_SBC_ID_MAX; i++)
 			sbc_free(dp->sbc[i]);
+	rte_hash_free(dp->used_legs);
+	rte_free(dp->used_ring);
+	dp->used_legs = NULL;
+	dp->used_ring = NULL;
 	rte_free(dp->tun_ft);
 	rte_free(dp->tun_legs);
 	rte_free(dp->sbc);
@@ -291,9 +344,17 @@ vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, uint64_t epo
 	struct vr_sbc *s = sbc_id <= VR_TUN_SBC_ID_MAX ? dp->sbc[sbc_id] : NULL;
 	struct vr_tun_leg *t;
 	unsigned int k;
+	uint64_t uk[2];
 
 	if (s == NULL) {
 		snprintf(err, errlen, "SBC %u is not configured", sbc_id);
+		return NULL;
+	}
+	used_key(uk, sbc_id, channel, epoch);
+	if (rte_hash_lookup(dp->used_legs, uk) >= 0) {
+		snprintf(err, errlen, "SBC %u channel %u: epoch %llx was an earlier call's on this "
+			"channel since voxrelay-dp started, and its keys were used: give the call a "
+			"fresh epoch", sbc_id, channel, (unsigned long long)epoch);
 		return NULL;
 	}
 	t = rte_zmalloc("vr_tun_leg", sizeof(*t), RTE_CACHE_LINE_SIZE);
@@ -302,6 +363,7 @@ vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, uint64_t epo
 	t->sbc_id = sbc_id;
 	t->channel = channel;
 	t->epoch = (epoch ^ dp->boot_epoch) & VR_TUN_EPOCH_MASK;
+	t->a_epoch = epoch;
 	t->sbc_row = s->row;
 	for (k = 0; k < s->n_keys; k++)
 		if (leg_fill(dp, t, &s->key[k]) < 0)

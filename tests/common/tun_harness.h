@@ -147,9 +147,12 @@ set_sbc(uint32_t id, const struct vr_srtp_key *cur, const struct vr_srtp_key *pr
 	ctl(VR_CTL_SBC_SET, &d, sizeof(d), 0);
 }
 
-/* Call id, leg a SBC 7 channel 3 under epoch ep; leg b the remote phone on port 20002. */
+/*
+ * Call id, leg a SBC 7 channel 3 under epoch ep; leg b the remote phone on
+ * port 20002: added, or refused with want (a negative errno).
+ */
 static inline void
-add_tun_call_x(const char *id, uint64_t ep)
+add_tun_call_want(const char *id, uint64_t ep, int want)
 {
 	struct vr_ctl_call c;
 
@@ -166,7 +169,13 @@ add_tun_call_x(const char *id, uint64_t ep)
 	inet_pton(AF_INET, "203.0.113.2", &c.leg[1].expect_ip);
 	c.leg[1].expect_lo = 14020;
 	c.leg[1].expect_hi = 14039;
-	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), want);
+}
+
+static inline void
+add_tun_call_x(const char *id, uint64_t ep)
+{
+	add_tun_call_want(id, ep, 0);
 }
 
 /* Call "tun-call": leg a SBC 7 channel 3; leg b the remote phone on port 20002. */

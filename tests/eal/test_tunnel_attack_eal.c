@@ -288,3 +288,51 @@ BOTH(ssrcs_per_leg_bounded)
 	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_SSRC_LIMIT), 1 + VR_SRTP_SSRC_MAX);
 	vr_srtp_stream_free(up);
 }
+
+/* CALL_ADD of call id on channel CHAN under epoch ep: refused, its error naming want. */
+static void
+add_refused(const char *id, uint64_t ep, const char *want)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
+	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+	struct vr_ctl_call c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+	c.leg[0].sbc_id = SBC;
+	c.leg[0].channel = CHAN;
+	c.leg[0].epoch = ep;
+	c.leg[1].addr = c.leg[0].addr;
+	c.leg[1].port = 20002;
+	h.len = (uint32_t)(sizeof(h) + sizeof(c));
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), &c, sizeof(c));
+	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	cr_assert_eq(r->status, -EINVAL, "status %d (%s)", r->status, r->error);
+	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+	cr_assert_null(vr_calls_find(&dp, id));
+}
+
+/*
+ * A leg's epoch is good for one call since the dataplane started: a call
+ * bound again with the epoch of one that was unbound (a PBX that reuses
+ * epochs, or writes back a call it deleted) would start the index state
+ * over under the same keys, and is refused, saying so; with a fresh epoch
+ * it is bound. Rewriting a bound call keeps its leg, and is fine.
+ */
+BOTH(an_epoch_used_since_start_is_refused)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+
+	set_sbc(SBC, &k, NULL);
+	add_tun_call_x("call-1", 0x1111);
+	add_tun_call_x("call-1", 0x1111); /* the same call again: a no-op rewrite */
+	del_call("call-1");
+	add_refused("call-1", 0x1111, "SBC 7 channel 3: epoch 1111 was an earlier call's");
+	add_refused("call-2", 0x1111, "give the call a fresh epoch");
+	add_tun_call_x("call-1", 0x2222);
+	cr_assert_not_null(vr_calls_find(&dp, "call-1"));
+}
