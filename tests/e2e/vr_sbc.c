@@ -17,8 +17,10 @@
  * to a new source port as a NAT rebinding or dynamic IP change does
  * (--rebind-at), rolls its key (--rekey-at), changes its phones' SSRCs as a
  * re-INVITE does (--ssrc-change-at), and writes every datagram it sends to
- * a file, as an attacker on the path would record them (--record); with
- * --replay it is that attacker instead, sending such a file to the relay.
+ * a file, as an attacker on the path would record them (--record), and
+ * what names the key and IV of each packet the relay sent it (--log-down);
+ * with --replay it is that attacker instead, sending such a file to the
+ * relay.
  * Every loop is bounded by --count and --linger.
  */
 #include <arpa/inet.h>
@@ -68,6 +70,7 @@ struct opts {
 	uint32_t local_ip;
 	char version[VR_TUN_VERSION_STR_MAX];
 	const char *record;     /* --record FILE */
+	const char *log_down;   /* --log-down FILE */
 	const char *replay;     /* --replay FILE */
 	int alternate;          /* --replay-alternate: first and second half interleaved */
 };
@@ -84,7 +87,7 @@ static uint32_t hello_ssrc;
 static uint64_t relay_epoch, relay_chal, my_nonce[4];
 static unsigned int nonce_next;
 static int hello_soon;
-static FILE *rec;
+static FILE *rec, *down_log;
 
 /* n random bytes from the kernel; exits without them. */
 static void
@@ -401,6 +404,12 @@ receive(int fd, const struct opts *o, int rebound)
 				c->auth_fail++;
 			continue;
 		}
+		/* What names the key and IV the relay used: one line per packet. */
+		if (down_log != NULL)
+			fprintf(down_log, "%u %u %012llx %u %08x %u\n", o->sbc_id, h.channel,
+				(unsigned long long)h.epoch, h.key_id,
+				vr_tun_get32(b + VR_TUN_HDR_LEN + 8),
+				(unsigned int)(b[VR_TUN_HDR_LEN + 2] << 8 | b[VR_TUN_HDR_LEN + 3]));
 		if (srtp_unprotect(c->down[k], b + VR_TUN_HDR_LEN, &len) != srtp_err_status_ok) {
 			c->auth_fail++;
 			continue;
@@ -532,6 +541,7 @@ usage(void)
 		"              [--linger MS] [--hello-interval SEC] [--local-ip IP] [--version V]\n"
 		"              [--rekey-at I --new-key ID:BASE64] [--rebind-at I]\n"
 		"              [--bad-at I --other-sbc-id N] [--ssrc-change-at I] [--record FILE]\n"
+		"              [--log-down FILE]\n"
 		"       vr_sbc --replay FILE [--replay-alternate] --bind IP:PORT --relay IP:PORT\n"
 		"              [--count N] [--pps N] [--linger MS]\n");
 	exit(2);
@@ -549,7 +559,8 @@ main(int argc, char **argv)
 		{ "rekey-at", 1, NULL, 'R' }, { "rebind-at", 1, NULL, 'B' }, { "bad-at", 1, NULL, 'X' },
 		{ "other-sbc-id", 1, NULL, 'O' }, { "ssrc-change-at", 1, NULL, 'S' },
 		{ "record", 1, NULL, 'w' }, { "replay", 1, NULL, 'P' },
-		{ "replay-alternate", 0, NULL, 'A' }, { NULL, 0, NULL, 0 },
+		{ "replay-alternate", 0, NULL, 'A' }, { "log-down", 1, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .count = 250, .pps = 50, .linger_ms = 1000, .hello_s = 1,
 		.rekey_at = UINT32_MAX, .rebind_at = UINT32_MAX, .bad_at = UINT32_MAX,
@@ -593,6 +604,7 @@ main(int argc, char **argv)
 		case 'w': o.record = optarg; break;
 		case 'P': o.replay = optarg; break;
 		case 'A': o.alternate = 1; break;
+		case 'D': o.log_down = optarg; break;
 		default: usage();
 		}
 	}
@@ -625,6 +637,8 @@ main(int argc, char **argv)
 	hello_seq = (uint16_t)rand64();
 	if (o.record != NULL && (rec = fopen(o.record, "wb")) == NULL)
 		die("--record: cannot create", o.record);
+	if (o.log_down != NULL && (down_log = fopen(o.log_down, "a")) == NULL)
+		die("--log-down: cannot open", o.log_down);
 	fd = udp_socket("vr_sbc", &o.bind);
 	gap = 1000000000ull / o.pps;
 	/* No media before the relay's epoch is known (its channels' keys need
@@ -739,6 +753,8 @@ main(int argc, char **argv)
 	}
 	if (rec != NULL)
 		fclose(rec);
+	if (down_log != NULL)
+		fclose(down_log);
 	close(fd);
 	return 0;
 }
