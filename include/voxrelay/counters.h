@@ -31,7 +31,8 @@
 /*
  * Drop reasons: X(ENUM, name, description). Every dropped packet is counted
  * under exactly one reason, globally (per lcore) and, once its flow is known,
- * also in the flow's own row.
+ * also in the flow's own row when the dropping lcore owns the flow (not
+ * HANDOFF_FULL: only the owner writes a flow's row).
  */
 #define VR_DROP_REASONS(X)                                                     \
 	X(NOT_IPV4, not_ipv4, "neither IPv4 nor ARP")                          \

@@ -36,6 +36,14 @@ setup_libsrtp(void)
 	cr_assert(!dp.use_cdev);
 }
 
+/* Two workers, for handoffs between them (the drop happens before any SRTP). */
+static void
+setup_libsrtp2(void)
+{
+	harness_engine = VR_SRTP_ENGINE_LIBSRTP;
+	eal_setup2();
+}
+
 /* The cryptodev engine on another driver: OpenSSL's software device, whose
  * sessions and operation handling are not ipsec-mb's (as a hardware
  * device's would not be). */
@@ -91,6 +99,7 @@ setup_async(void)
 
 TestSuite(tunnel_cdev, .init = setup_cdev, .fini = eal_teardown);
 TestSuite(tunnel_libsrtp, .init = setup_libsrtp, .fini = eal_teardown);
+TestSuite(tunnel_libsrtp2, .init = setup_libsrtp2, .fini = eal_teardown);
 TestSuite(tunnel_openssl, .init = setup_openssl, .fini = eal_teardown);
 TestSuite(tunnel_async, .init = setup_async, .fini = eal_teardown);
 
@@ -855,5 +864,57 @@ Test(tunnel_async, hung_device_given_up_after_a_second)
 	cr_assert_eq(drops(VR_DROP_SRTP_ERROR), 3);
 	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT);
 	cr_assert_eq(sent(out), 0);
+	vr_srtp_stream_free(up);
+}
+
+/*
+ * A tunnel packet for a call owned by worker 1 arrives on worker 0 while
+ * worker 1's handoff ring is full: worker 0 drops it and counts it on its
+ * own rows (global, and its row of the SBC), never in the flow's counters,
+ * which only worker 1 writes.
+ */
+Test(tunnel_libsrtp2, handoff_full_counted_on_the_non_owner_rows)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, 0);
+	static uint64_t placeholder;
+	void *objs[64];
+	uint8_t in[512], out[512];
+	const struct vr_shm_flow *st;
+	struct vr_ctl_call c;
+	unsigned int i, n = 0, got;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	/* A plain call first, owned by worker 0: the tunnel call goes to worker 1. */
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "plain");
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].port = 20010;
+	c.leg[1] = c.leg[0];
+	c.leg[1].port = 20012;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	add_tun_call();
+	cr_assert_eq(vr_calls_find(&dp, "tun-call")->owner, 1);
+	st = &dp.shm_calls[vr_calls_find(&dp, "tun-call")->slot].flow[0];
+	/* Worker 1's ring full of placeholders (too few mbufs in the harness for
+	 * real packets), taken out again before worker 1 polls. */
+	for (i = 0; i < 64; i++)
+		objs[i] = &placeholder;
+	while ((got = rte_ring_mp_enqueue_burst(dp.lc[1]->handoff, objs, 64, NULL)) > 0)
+		n += got;
+	inject_q(0, in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	for (i = 0; i < 32; i++)
+		vr_worker_poll(dp.lc[0]);
+	vr_worker_flush(dp.lc[0]);
+	while (n > 0 && (got = rte_ring_sc_dequeue_burst(dp.lc[1]->handoff, objs, 64, NULL)) > 0)
+		n -= got;
+	cr_assert_eq(n, 0);
+	cr_assert_eq(vr_dp_lcore_row(&dp, 0)->drops[VR_DROP_HANDOFF_FULL], 1);
+	cr_assert_eq(vr_dp_sbc_ctr(&dp, 0, dp.sbc[SBC]->row)->drops[VR_DROP_HANDOFF_FULL], 1,
+		"not counted on worker 0's row of the SBC");
+	cr_assert_eq(st->drops[VR_DROP_HANDOFF_FULL], 0,
+		"worker 0 wrote the counters of a flow worker 1 owns");
+	cr_assert_eq(sent_q(0, out) + sent_q(1, out), 0);
 	vr_srtp_stream_free(up);
 }
