@@ -138,10 +138,12 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	dp->qs = rte_zmalloc("vr_rcu", qs_size, RTE_CACHE_LINE_SIZE);
 	if (dp->qs == NULL || rte_rcu_qsbr_init(dp->qs, n_workers) != 0)
 		return -ENOMEM;
+	/* ARP and hellos on rings of their own: no flood of hellos crowds out ARP. */
 	dp->slow_rx = rte_ring_create("vr_slow_rx", 1024, socket, RING_F_SC_DEQ);
+	dp->hello_rx = rte_ring_create("vr_hello_rx", 1024, socket, RING_F_SC_DEQ);
 	dp->resolve = rte_ring_create_elem("vr_resolve", sizeof(uint32_t), 1024, socket,
 		RING_F_SC_DEQ);
-	if (dp->slow_rx == NULL || dp->resolve == NULL)
+	if (dp->slow_rx == NULL || dp->hello_rx == NULL || dp->resolve == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n_workers; i++) {
 		rc = lcore_init(dp, i, worker_lcores[i]);
@@ -221,10 +223,12 @@ vr_dp_fini(struct vr_dp *dp)
 		dp->lc[i] = NULL;
 	}
 	ring_drain_free(dp->slow_rx);
+	ring_drain_free(dp->hello_rx);
 	rte_ring_free(dp->resolve);
 	rte_free(dp->qs);
 	rte_mempool_free(dp->pool);
 	dp->slow_rx = NULL;
+	dp->hello_rx = NULL;
 	dp->resolve = NULL;
 	dp->qs = NULL;
 	dp->pool = NULL;

@@ -236,6 +236,7 @@ struct vr_dp {
 	struct rte_rcu_qsbr *qs;
 	struct rte_mempool *pool;
 	struct rte_ring *slow_rx;      /* MP/SC: ARP from workers to the main lcore */
+	struct rte_ring *hello_rx;     /* MP/SC: SBC hellos from workers */
 	struct rte_ring *resolve;      /* MP/SC: next hops (host numbers) to resolve */
 	struct vr_lcore *lc[VR_MAX_WORKERS];
 	struct vr_shm_hdr *shm;        /* main writes the header; lcores their rows */
@@ -298,7 +299,8 @@ void vr_worker_flush(struct vr_lcore *lc);
 int vr_worker_quiesce(struct vr_lcore *lc);
 int vr_worker_main(void *arg);
 
-/* slowpath.c: one pass of the main lcore's duties (never blocks). */
+/* slowpath.c: one pass of the main lcore's duties (never blocks; sleeps up to
+ * 1 ms only when none of its rings holds anything). */
 void vr_slow_poll(struct vr_dp *dp);
 
 /* neigh.c: main lcore. */
@@ -348,7 +350,8 @@ vr_dp_sbc_ctr(struct vr_dp *dp, unsigned int idx, uint32_t r)
 /* ctl.c: main lcore. */
 int vr_ctl_open(struct vr_dp *dp);
 void vr_ctl_close(struct vr_dp *dp);
-void vr_ctl_poll(struct vr_dp *dp);
+/* Serves the control socket, waiting up to wait_ms for it when nothing is ready. */
+void vr_ctl_poll(struct vr_dp *dp, int wait_ms);
 size_t vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap);
 
 /* shm.c: main lcore. */

@@ -153,7 +153,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		return NULL;
 	}
 	if (unlikely(h.type == VR_TUN_HELLO)) {
-		if (rte_ring_mp_enqueue(dp->slow_rx, m) != 0)
+		if (rte_ring_mp_enqueue(dp->hello_rx, m) != 0)
 			drop_tun(lc, sbc->row, NULL, m, VR_DROP_SLOWPATH_FULL);
 		return NULL;
 	}
