@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "hellolimit.h"
 #include "port.h"
 
 RTE_LOG_REGISTER(vr_logtype_dp, user.voxrelay.dp, INFO);
@@ -47,8 +48,9 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
 	lc->handoff = rte_ring_create(name, 4096, socket, RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "vr_slowtx_%u", idx);
 	lc->slow_tx = rte_ring_create(name, 1024, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->hello = vr_hello_limit_new(dp, socket);
 	dp->lc[idx] = lc;
-	if (lc->handoff == NULL || lc->slow_tx == NULL)
+	if (lc->handoff == NULL || lc->slow_tx == NULL || lc->hello == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -219,6 +221,7 @@ vr_dp_fini(struct vr_dp *dp)
 			rte_pktmbuf_free(dp->lc[i]->tx[--dp->lc[i]->tx_n]);
 		ring_drain_free(dp->lc[i]->handoff);
 		ring_drain_free(dp->lc[i]->slow_tx);
+		rte_free(dp->lc[i]->hello);
 		rte_free(dp->lc[i]);
 		dp->lc[i] = NULL;
 	}

@@ -9,7 +9,8 @@
  *    the SBC table and tunnel sessions (sbc.c, which also answers SBC
  *    hellos), ARP and the neighbour table (neigh.c), and the clock in the
  *    shared memory;
- *  - tunnel.c is the workers' side of SBC tunnels: decrypt, encrypt.
+ *  - tunnel.c is the workers' side of SBC tunnels: decrypt, encrypt;
+ *    hellolimit.c rate-limits the hellos they pass to the main lcore.
  * Workers read the flow and neighbour tables without locks; the main lcore
  * frees what it unlinked only after an RCU grace period (rte_rcu_qsbr).
  */
@@ -190,6 +191,7 @@ struct vr_lcore {
 	struct vr_shm_lcore *ctr;      /* this lcore's counter row: it is the only writer */
 	struct rte_ring *handoff;      /* MP/SC: packets for calls this lcore owns */
 	struct rte_ring *slow_tx;      /* SP/SC: packets the main lcore wants sent */
+	struct vr_hello_limit *hello;  /* this lcore's hello buckets (hellolimit.c): its own */
 	struct rte_mbuf *tx[VR_TX_BUF];
 	uint64_t tx_tag[VR_TX_BUF];    /* flow of tx[i] (see tx_tag()), or UINT64_MAX */
 	uint64_t last_flush_tsc;
@@ -236,7 +238,7 @@ struct vr_dp {
 	struct rte_rcu_qsbr *qs;
 	struct rte_mempool *pool;
 	struct rte_ring *slow_rx;      /* MP/SC: ARP from workers to the main lcore */
-	struct rte_ring *hello_rx;     /* MP/SC: SBC hellos from workers */
+	struct rte_ring *hello_rx;     /* MP/SC: SBC hellos from workers, rate-limited */
 	struct rte_ring *resolve;      /* MP/SC: next hops (host numbers) to resolve */
 	struct vr_lcore *lc[VR_MAX_WORKERS];
 	struct vr_shm_hdr *shm;        /* main writes the header; lcores their rows */

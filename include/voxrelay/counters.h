@@ -62,7 +62,8 @@
 	X(TUN_UNKNOWN_KEY, tun_unknown_key, "tunnel key id not among the SBC's keys") \
 	X(SRTP_AUTH, srtp_auth, "SRTP authentication failed: tampered, wrong key or forged") \
 	X(SRTP_REPLAY, srtp_replay, "SRTP packet replayed or too old")           \
-	X(SRTP_ERROR, srtp_error, "SRTP processing failed otherwise (no room, bad packet)")
+	X(SRTP_ERROR, srtp_error, "SRTP processing failed otherwise (no room, bad packet)") \
+	X(TUN_HELLO_RATE, tun_hello_rate, "SBC hello over the rate limit for its SBC or source")
 
 /* Per-flow counters besides the drops: X(ENUM, name, description). */
 #define VR_FLOW_COUNTERS(X)                                                    \
