@@ -37,6 +37,8 @@ vr_config_defaults(struct vr_config *cfg)
 	cfg->max_sbcs = 256;
 	cfg->srtp_engine = VR_SRTP_ENGINE_AUTO;
 	snprintf(cfg->crypto_dev, sizeof(cfg->crypto_dev), "crypto_aesni_mb");
+	cfg->hello_rate = 20;
+	cfg->hello_source_rate = 10;
 }
 
 void
@@ -80,6 +82,9 @@ vr_config_usage(FILE *out, const char *prog)
 		"                        a UDP checksum on the RTP and RTCP sent into SBC tunnels\n"
 		"                        (default off: zero, \"none\" in IPv4; the SRTP tag\n"
 		"                        authenticates the packet the tunnel carries)\n"
+		"  --hello-rate N        SBC hellos a second each worker passes on per SBC, in\n"
+		"                        bursts of as many; the rest are dropped (default 20)\n"
+		"  --hello-source-rate N the same per source address (default 10)\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -185,7 +190,7 @@ enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
 	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV,
-	OPT_TUNNEL_CKSUM, OPT_HELP,
+	OPT_TUNNEL_CKSUM, OPT_HELLO_RATE, OPT_HELLO_SOURCE_RATE, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -209,6 +214,8 @@ static const struct option long_opts[] = {
 	{ "srtp-engine", required_argument, NULL, OPT_SRTP_ENGINE },
 	{ "crypto-dev", required_argument, NULL, OPT_CRYPTO_DEV },
 	{ "tunnel-checksum", required_argument, NULL, OPT_TUNNEL_CKSUM },
+	{ "hello-rate", required_argument, NULL, OPT_HELLO_RATE },
+	{ "hello-source-rate", required_argument, NULL, OPT_HELLO_SOURCE_RATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -377,6 +384,16 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 				cfg->tunnel_cksum = 0;
 			else
 				goto bad_value;
+			break;
+		case OPT_HELLO_RATE:
+			if (parse_uint(optarg, 1, 10000, &v) < 0)
+				goto bad_value;
+			cfg->hello_rate = v;
+			break;
+		case OPT_HELLO_SOURCE_RATE:
+			if (parse_uint(optarg, 1, 10000, &v) < 0)
+				goto bad_value;
+			cfg->hello_source_rate = v;
 			break;
 		case OPT_HELP:
 			vr_config_usage(out, argv[0]);

@@ -37,6 +37,8 @@ struct vr_config {
 	char crypto_dev[64];          /* the cryptodev for VR_SRTP_ENGINE_CRYPTODEV */
 	uint8_t crypto_dev_given;     /* --crypto-dev was given: no other device is picked */
 	uint8_t tunnel_cksum;         /* a UDP checksum into tunnels (--tunnel-checksum) */
+	uint32_t hello_rate;          /* SBC hellos a second (and burst) per SBC, per worker */
+	uint32_t hello_source_rate;   /* the same per source address */
 };
 
 /* Who does the tunnel's SRTP (--srtp-engine). */

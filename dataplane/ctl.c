@@ -348,7 +348,7 @@ serve(struct vr_dp *dp, int i)
 }
 
 void
-vr_ctl_poll(struct vr_dp *dp)
+vr_ctl_poll(struct vr_dp *dp, int wait_ms)
 {
 	struct pollfd pfd[N_CLIENTS + 1];
 	int n = 0, i, fd, map[N_CLIENTS + 1];
@@ -363,8 +363,8 @@ vr_ctl_poll(struct vr_dp *dp)
 		pfd[n].events = POLLIN;
 		map[n++] = i;
 	}
-	/* The main lcore's only sleep: at most 1 ms, so ARP and timers keep pace. */
-	if (poll(pfd, (nfds_t)n, 1) <= 0)
+	/* The main lcore's only sleep (slowpath.c: 1 ms, when it has nothing else to do). */
+	if (poll(pfd, (nfds_t)n, wait_ms) <= 0)
 		return;
 	for (i = 1; i < n; i++)
 		if (pfd[i].revents != 0)

@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "hellolimit.h"
 #include "port.h"
 
 RTE_LOG_REGISTER(vr_logtype_dp, user.voxrelay.dp, INFO);
@@ -47,8 +48,9 @@ lcore_init(struct vr_dp *dp, unsigned int idx, unsigned int lcore_id)
 	lc->handoff = rte_ring_create(name, 4096, socket, RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "vr_slowtx_%u", idx);
 	lc->slow_tx = rte_ring_create(name, 1024, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->hello = vr_hello_limit_new(dp, socket);
 	dp->lc[idx] = lc;
-	if (lc->handoff == NULL || lc->slow_tx == NULL)
+	if (lc->handoff == NULL || lc->slow_tx == NULL || lc->hello == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -138,10 +140,12 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	dp->qs = rte_zmalloc("vr_rcu", qs_size, RTE_CACHE_LINE_SIZE);
 	if (dp->qs == NULL || rte_rcu_qsbr_init(dp->qs, n_workers) != 0)
 		return -ENOMEM;
+	/* ARP and hellos on rings of their own: no flood of hellos crowds out ARP. */
 	dp->slow_rx = rte_ring_create("vr_slow_rx", 1024, socket, RING_F_SC_DEQ);
+	dp->hello_rx = rte_ring_create("vr_hello_rx", 1024, socket, RING_F_SC_DEQ);
 	dp->resolve = rte_ring_create_elem("vr_resolve", sizeof(uint32_t), 1024, socket,
 		RING_F_SC_DEQ);
-	if (dp->slow_rx == NULL || dp->resolve == NULL)
+	if (dp->slow_rx == NULL || dp->hello_rx == NULL || dp->resolve == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n_workers; i++) {
 		rc = lcore_init(dp, i, worker_lcores[i]);
@@ -217,14 +221,17 @@ vr_dp_fini(struct vr_dp *dp)
 			rte_pktmbuf_free(dp->lc[i]->tx[--dp->lc[i]->tx_n]);
 		ring_drain_free(dp->lc[i]->handoff);
 		ring_drain_free(dp->lc[i]->slow_tx);
+		rte_free(dp->lc[i]->hello);
 		rte_free(dp->lc[i]);
 		dp->lc[i] = NULL;
 	}
 	ring_drain_free(dp->slow_rx);
+	ring_drain_free(dp->hello_rx);
 	rte_ring_free(dp->resolve);
 	rte_free(dp->qs);
 	rte_mempool_free(dp->pool);
 	dp->slow_rx = NULL;
+	dp->hello_rx = NULL;
 	dp->resolve = NULL;
 	dp->qs = NULL;
 	dp->pool = NULL;

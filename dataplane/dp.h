@@ -9,7 +9,8 @@
  *    the SBC table and tunnel sessions (sbc.c, which also answers SBC
  *    hellos), ARP and the neighbour table (neigh.c), and the clock in the
  *    shared memory;
- *  - tunnel.c is the workers' side of SBC tunnels: decrypt, encrypt.
+ *  - tunnel.c is the workers' side of SBC tunnels: decrypt, encrypt;
+ *    hellolimit.c rate-limits the hellos they pass to the main lcore.
  * Workers read the flow and neighbour tables without locks; the main lcore
  * frees what it unlinked only after an RCU grace period (rte_rcu_qsbr).
  */
@@ -203,6 +204,7 @@ struct vr_lcore {
 	struct vr_shm_lcore *ctr;      /* this lcore's counter row: it is the only writer */
 	struct rte_ring *handoff;      /* MP/SC: packets for calls this lcore owns */
 	struct rte_ring *slow_tx;      /* SP/SC: packets the main lcore wants sent */
+	struct vr_hello_limit *hello;  /* this lcore's hello buckets (hellolimit.c): its own */
 	struct rte_mbuf *tx[VR_TX_BUF];
 	uint64_t tx_tag[VR_TX_BUF];    /* flow of tx[i] (see tx_tag()), or UINT64_MAX */
 	uint64_t last_flush_tsc;
@@ -249,6 +251,7 @@ struct vr_dp {
 	struct rte_rcu_qsbr *qs;
 	struct rte_mempool *pool;
 	struct rte_ring *slow_rx;      /* MP/SC: ARP from workers to the main lcore */
+	struct rte_ring *hello_rx;     /* MP/SC: SBC hellos from workers, rate-limited */
 	struct rte_ring *resolve;      /* MP/SC: next hops (host numbers) to resolve */
 	struct vr_lcore *lc[VR_MAX_WORKERS];
 	struct vr_shm_hdr *shm;        /* main writes the header; lcores their rows */
@@ -321,7 +324,8 @@ void vr_worker_flush(struct vr_lcore *lc);
 int vr_worker_quiesce(struct vr_lcore *lc);
 int vr_worker_main(void *arg);
 
-/* slowpath.c: one pass of the main lcore's duties (never blocks). */
+/* slowpath.c: one pass of the main lcore's duties (never blocks; sleeps up to
+ * 1 ms only when none of its rings holds anything). */
 void vr_slow_poll(struct vr_dp *dp);
 
 /* neigh.c: main lcore. */
@@ -378,7 +382,8 @@ vr_dp_sbc_ctr(struct vr_dp *dp, unsigned int idx, uint32_t r)
 /* ctl.c: main lcore. */
 int vr_ctl_open(struct vr_dp *dp);
 void vr_ctl_close(struct vr_dp *dp);
-void vr_ctl_poll(struct vr_dp *dp);
+/* Serves the control socket, waiting up to wait_ms for it when nothing is ready. */
+void vr_ctl_poll(struct vr_dp *dp, int wait_ms);
 size_t vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap);
 
 /* shm.c: main lcore. */

@@ -26,6 +26,7 @@
 
 #include "cksum.h"
 #include "dp.h"
+#include "hellolimit.h"
 #include "pkt.h"
 #include "worker.h"
 
@@ -165,8 +166,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		return NULL;
 	}
 	if (unlikely(h.type == VR_TUN_HELLO)) {
-		if (rte_ring_mp_enqueue(dp->slow_rx, m) != 0)
-			drop_tun(lc, sbc->row, NULL, m, VR_DROP_SLOWPATH_FULL);
+		vr_hello_up(lc, sbc->row, m, p);
 		return NULL;
 	}
 	if (unlikely(h.type == VR_TUN_HELLO_ACK)) {

@@ -44,6 +44,19 @@ drop_flow(struct vr_lcore *lc, struct vr_shm_flow *st, struct rte_mbuf *m, int r
 void vr_tx_flush(struct vr_lcore *lc);
 
 /*
+ * f's owner lcore's handoff ring is full: m is dropped and counted on lc's
+ * own rows only (globally, and for a tunnel packet in lc's row of its SBC),
+ * never in f's state, which only its owner writes.
+ */
+static inline void
+handoff_full(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m)
+{
+	if (f->tun != NULL)
+		vr_dp_sbc_ctr(lc->dp, lc->idx, f->tun->sbc_row)->drops[VR_DROP_HANDOFF_FULL]++;
+	drop(lc, m, VR_DROP_HANDOFF_FULL);
+}
+
+/*
  * Whether lc owns flow f, m's flow: 1, or 0 when m went to its owner lcore's
  * handoff ring, or was dropped (handed: another lcore passed it here already,
  * so it is not passed on again; or the owner's ring is full).
@@ -58,7 +71,7 @@ flow_owned(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, int
 	if (handed)
 		drop(lc, m, VR_DROP_NO_FLOW);
 	else if (rte_ring_mp_enqueue(dp->lc[f->owner]->handoff, m) != 0)
-		drop_flow(lc, f->st, m, VR_DROP_HANDOFF_FULL);
+		handoff_full(lc, f, m);
 	else
 		count(lc, VR_GC_HANDOFF, 1);
 	return 0;

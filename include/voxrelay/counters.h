@@ -31,7 +31,8 @@
 /*
  * Drop reasons: X(ENUM, name, description). Every dropped packet is counted
  * under exactly one reason, globally (per lcore) and, once its flow is known,
- * also in the flow's own row.
+ * also in the flow's own row when the dropping lcore owns the flow (not
+ * HANDOFF_FULL: only the owner writes a flow's row).
  */
 #define VR_DROP_REASONS(X)                                                     \
 	X(NOT_IPV4, not_ipv4, "neither IPv4 nor ARP")                          \
@@ -67,7 +68,8 @@
 	X(SRTP_SSRC_LIMIT, srtp_ssrc_limit,                                    \
 		"a new SSRC on a tunnel leg that has carried its limit of SSRCs")  \
 	X(TUN_HELLO_STALE, tun_hello_stale,                                    \
-		"hello that echoes no open challenge: answered, not believed")
+		"hello that echoes no open challenge: answered, not believed") \
+	X(TUN_HELLO_RATE, tun_hello_rate, "SBC hello over the rate limit for its SBC or source")
 
 /* Per-flow counters besides the drops: X(ENUM, name, description). */
 #define VR_FLOW_COUNTERS(X)                                                    \

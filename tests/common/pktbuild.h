@@ -134,6 +134,27 @@ build_arp_reply(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], const 
 	return 60;
 }
 
+/*
+ * Writes a 60-byte broadcast ARP request into f: host sip at smac asks who
+ * has dip (addresses dotted strings). Returns its length.
+ */
+static inline size_t
+build_arp_request(uint8_t *f, const uint8_t smac[6], const char *sip, const char *dip)
+{
+	struct in_addr a;
+
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, smac, 6);
+	memcpy(f + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x01", 10);
+	memcpy(f + 22, smac, 6);
+	inet_pton(AF_INET, sip, &a);
+	memcpy(f + 28, &a, 4);
+	inet_pton(AF_INET, dip, &a);
+	memcpy(f + 38, &a, 4);
+	return 60;
+}
+
 /* Writes a 12-byte RTP v2 header plus n payload bytes of fill; returns the length. */
 static inline size_t
 build_rtp(uint8_t *b, uint16_t seq, uint32_t ts, uint32_t ssrc, size_t n, uint8_t fill)

@@ -33,6 +33,14 @@ setup_libsrtp(void)
 	cr_assert(!dp.use_cdev);
 }
 
+/* Two workers, for handoffs between them (the drop happens before any SRTP). */
+static inline void
+setup_libsrtp2(void)
+{
+	harness_engine = VR_SRTP_ENGINE_LIBSRTP;
+	eal_setup2();
+}
+
 /* The cryptodev engine on another driver: OpenSSL's software device, whose
  * sessions and operation handling are not ipsec-mb's (as a hardware
  * device's would not be). */
@@ -88,6 +96,7 @@ setup_async(void)
 
 TestSuite(tunnel_cdev, .init = setup_cdev, .fini = eal_teardown);
 TestSuite(tunnel_libsrtp, .init = setup_libsrtp, .fini = eal_teardown);
+TestSuite(tunnel_libsrtp2, .init = setup_libsrtp2, .fini = eal_teardown);
 TestSuite(tunnel_openssl, .init = setup_openssl, .fini = eal_teardown);
 TestSuite(tunnel_async, .init = setup_async, .fini = eal_teardown);
 

@@ -56,6 +56,8 @@ Test(config, minimal_and_defaults)
 	cr_assert_str_eq(cfg.ctl_path, "/run/voxrelay/dp.sock");
 	cr_assert_str_eq(cfg.shm_name, "/voxrelay-stats");
 	cr_assert_eq(cfg.tunnel_cksum, 0);
+	cr_assert_eq(cfg.hello_rate, 20);
+	cr_assert_eq(cfg.hello_source_rate, 10);
 }
 
 Test(config, several_addresses_and_options)
@@ -64,7 +66,7 @@ Test(config, several_addresses_and_options)
 		"--prefix", "24", "--gateway", "198.51.100.1", "--ports", "30000-39999",
 		"--ctl", "/tmp/x.sock", "--shm", "/vr-x", "--idle-timeout", "30",
 		"--learn-window", "10", "--relatch", "8", "--max-calls", "1000",
-		"--tunnel-checksum", "on", NULL), 0,
+		"--tunnel-checksum", "on", "--hello-rate", "50", "--hello-source-rate", "5", NULL), 0,
 		"%s", errbuf);
 	cr_assert_eq(cfg.n_addrs, 3);
 	cr_assert_eq(cfg.port_lo, 30000);
@@ -76,6 +78,8 @@ Test(config, several_addresses_and_options)
 	cr_assert_eq(cfg.relatch_pkts, 8);
 	cr_assert_eq(cfg.max_calls, 1000);
 	cr_assert_eq(cfg.tunnel_cksum, 1);
+	cr_assert_eq(cfg.hello_rate, 50);
+	cr_assert_eq(cfg.hello_source_rate, 5);
 }
 
 Test(config, tunnel_checksum_on_then_off)
@@ -117,6 +121,8 @@ Test(config, bad_values_are_named)
 	bad("--dscp", "64", "--dscp: bad value '64'");
 	bad("--max-calls", "-3", "--max-calls: bad value '-3'");
 	bad("--tunnel-checksum", "yes", "--tunnel-checksum: bad value 'yes'");
+	bad("--hello-rate", "0", "--hello-rate: bad value '0'");
+	bad("--hello-source-rate", "10001", "--hello-source-rate: bad value '10001'");
 }
 
 Test(config, missing_and_inconsistent)
