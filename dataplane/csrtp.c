@@ -405,94 +405,6 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The index state of SSRC ssrc in stream s, or NULL when s has not carried it. */
-static inline struct vr_csrtp_ssrc *
-ssrc_find(struct vr_csrtp_stream *s, uint32_t ssrc)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->n_ssrc; i++)
-		if (s->ss[i].ssrc == ssrc)
-			return &s->ss[i];
-	return NULL;
-}
-
-/* ssrc's index state in s, new (not started) if s has room for one more; else NULL. */
-static struct vr_csrtp_ssrc *
-ssrc_get(struct vr_csrtp_stream *s, uint32_t ssrc)
-{
-	struct vr_csrtp_ssrc *x = ssrc_find(s, ssrc);
-
-	if (x != NULL || s->n_ssrc == VR_SRTP_SSRC_MAX)
-		return x;
-	x = &s->ss[s->n_ssrc++];
-	memset(x, 0, sizeof(*x));
-	x->ssrc = ssrc;
-	return x;
-}
-
-/*
- * RFC 3711 3.3.1: the rollover counter that packet seq of SSRC state x
- * (NULL: a new SSRC) belongs to, in *roc; -1 when it would be before the
- * SSRC's first rollover period.
- */
-static int
-guess_roc(const struct vr_csrtp_ssrc *x, uint16_t seq, uint32_t *roc)
-{
-	*roc = 0;
-	if (x == NULL || !x->started)
-		return 0;
-	*roc = x->roc;
-	if (x->s_l < 32768) {
-		if ((int)seq - (int)x->s_l > 32768) {
-			if (x->roc == 0)
-				return -1;
-			*roc = x->roc - 1;
-		}
-	} else if ((int)x->s_l - 32768 > (int)seq) {
-		*roc = x->roc + 1;
-	}
-	return 0;
-}
-
-/* Replay check of index (roc, seq) of SSRC state x (NULL: new): 0 new, -1 seen or too old. */
-static int
-replay_check(const struct vr_csrtp_ssrc *x, uint32_t roc, uint16_t seq)
-{
-	uint64_t idx = (uint64_t)roc << 16 | seq, top;
-
-	if (x == NULL || !x->started)
-		return 0;
-	top = (uint64_t)x->roc << 16 | x->s_l;
-	if (idx > top)
-		return 0;
-	if (top - idx >= 64 || (x->window >> (top - idx)) & 1)
-		return -1;
-	return 0;
-}
-
-/* Records index (roc, seq) of SSRC state x as seen or sent. */
-static void
-index_commit(struct vr_csrtp_ssrc *x, uint32_t roc, uint16_t seq)
-{
-	uint64_t idx = (uint64_t)roc << 16 | seq, top = (uint64_t)x->roc << 16 | x->s_l;
-
-	if (!x->started) {
-		x->started = 1;
-		x->roc = roc;
-		x->s_l = seq;
-		x->window = 1;
-		return;
-	}
-	if (idx > top) {
-		x->window = idx - top >= 64 ? 1 : x->window << (idx - top) | 1;
-		x->roc = roc;
-		x->s_l = seq;
-	} else {
-		x->window |= 1ull << (top - idx);
-	}
-}
-
 /*
  * The IV in iv[0..16) for packet (ssrc, roc, seq) of stream s, from salt (16
  * bytes, zero beyond the suite's salt): two big-endian 64-bit halves, each
@@ -536,32 +448,6 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* SRTCP replay check of index idx of SSRC state x (NULL: new): 0 new, -1 seen or too old. */
-static int
-rtcp_replay_check(const struct vr_csrtp_ssrc *x, uint32_t idx)
-{
-	if (x == NULL || !x->rtcp_started || idx > x->rtcp_index)
-		return 0;
-	if (x->rtcp_index - idx >= 64 || (x->rtcp_window >> (x->rtcp_index - idx)) & 1)
-		return -1;
-	return 0;
-}
-
-static void
-rtcp_commit(struct vr_csrtp_ssrc *x, uint32_t idx)
-{
-	if (!x->rtcp_started) {
-		x->rtcp_started = 1;
-		x->rtcp_index = idx;
-		x->rtcp_window = 1;
-	} else if (idx > x->rtcp_index) {
-		x->rtcp_window = idx - x->rtcp_index >= 64 ? 1 :
-			x->rtcp_window << (idx - x->rtcp_index) | 1;
-		x->rtcp_index = idx;
-	} else {
-		x->rtcp_window |= 1ull << (x->rtcp_index - idx);
-	}
-}
 
 /*
  * Fills op for RTCP packet p[0..len) of stream s (in m at offset off): SRTCP,
@@ -587,7 +473,7 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 
 		if (rte_pktmbuf_tailroom(m) < tag + 4)
 			return VR_CSRTP_BAD;
-		x = ssrc_get(s, ps->ssrc);
+		x = vr_sidx_get(s->ss, &s->n_ssrc, ps->ssrc);
 		if (x == NULL)
 			return VR_CSRTP_SSRC_LIMIT;
 		/* Our own index: taken now, never given out again under this key
@@ -606,9 +492,9 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 		if (!(word & 0x80000000u))
 			return VR_CSRTP_BAD; /* unencrypted SRTCP: not used here */
 		ps->idx = word & 0x7fffffffu;
-		if (rtcp_replay_check(ssrc_find(s, ps->ssrc), ps->idx) < 0)
+		if (vr_sidx_rtcp_check(vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc), ps->idx) < 0)
 			return VR_CSRTP_REPLAY;
-		if (ssrc_find(s, ps->ssrc) == NULL && s->n_ssrc == VR_SRTP_SSRC_MAX)
+		if (vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc) == NULL && s->n_ssrc == VR_SRTP_SSRC_MAX)
 			return VR_CSRTP_SSRC_LIMIT;
 		ps->plen = len - 8 - tag - 4;
 	}
@@ -668,13 +554,14 @@ rtp_read(const uint8_t *p, uint32_t len, const struct rte_mbuf *m, struct vr_csr
 	ps->plen = len - ps->hdr - (outbound ? 0 : tag);
 	ps->seq = (uint16_t)(p[2] << 8 | p[3]);
 	ps->ssrc = get32(p + 8);
-	x = outbound ? ssrc_get(s, ps->ssrc) : ssrc_find(s, ps->ssrc);
+	x = outbound ? vr_sidx_get(s->ss, &s->n_ssrc, ps->ssrc) :
+		vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc);
 	if (x == NULL && (outbound || s->n_ssrc == VR_SRTP_SSRC_MAX))
 		return VR_CSRTP_SSRC_LIMIT;
-	if (guess_roc(x, ps->seq, &ps->roc) < 0 || replay_check(x, ps->roc, ps->seq) < 0)
+	if (vr_sidx_guess_roc(x, ps->seq, &ps->roc) < 0 || vr_sidx_check(x, ps->roc, ps->seq) < 0)
 		return VR_CSRTP_REPLAY;
 	if (outbound)
-		index_commit(x, ps->roc, ps->seq);
+		vr_sidx_commit(x, ps->roc, ps->seq);
 	return VR_CSRTP_OK;
 }
 
@@ -686,13 +573,13 @@ rtp_read(const uint8_t *p, uint32_t len, const struct rte_mbuf *m, struct vr_csr
 static int
 rtp_passed(struct vr_csrtp_stream *s, const struct pkt_state *ps)
 {
-	struct vr_csrtp_ssrc *x = ssrc_get(s, ps->ssrc);
+	struct vr_csrtp_ssrc *x = vr_sidx_get(s->ss, &s->n_ssrc, ps->ssrc);
 
 	if (x == NULL)
 		return VR_CSRTP_SSRC_LIMIT;
-	if (replay_check(x, ps->roc, ps->seq) < 0)
+	if (vr_sidx_check(x, ps->roc, ps->seq) < 0)
 		return VR_CSRTP_REPLAY;
-	index_commit(x, ps->roc, ps->seq);
+	vr_sidx_commit(x, ps->roc, ps->seq);
 	return VR_CSRTP_OK;
 }
 
@@ -824,14 +711,14 @@ finish(struct rte_crypto_op *op)
 			memcpy(tail + 4, c->digest, CM_TAG);
 		} else {
 			/* Checked again: a copy of it queued before it may have passed. */
-			struct vr_csrtp_ssrc *x = ssrc_get(s, ps->ssrc);
+			struct vr_csrtp_ssrc *x = vr_sidx_get(s->ss, &s->n_ssrc, ps->ssrc);
 
 			if (x == NULL)
 				return VR_CSRTP_SSRC_LIMIT;
-			if (rtcp_replay_check(x, ps->idx) < 0)
+			if (vr_sidx_rtcp_check(x, ps->idx) < 0)
 				return VR_CSRTP_REPLAY;
 			rte_pktmbuf_trim(m, (uint16_t)((gcm ? GCM_TAG : CM_TAG) + 4));
-			rtcp_commit(x, ps->idx);
+			vr_sidx_rtcp_commit(x, ps->idx);
 		}
 		return VR_CSRTP_OK;
 	}

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "srtp.h"
+#include "srtpidx.h"
 
 /* A cryptodev set up for SRTP: the device, its pools. */
 struct vr_csrtp_dev {
@@ -37,18 +38,6 @@ struct vr_csrtp_dev {
 	uint16_t n_qp;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
-};
-
-/* The index state of one SSRC of a stream (RFC 3711 3.3.1, 3.4). */
-struct vr_csrtp_ssrc {
-	uint32_t ssrc;                 /* host order */
-	uint32_t roc;                  /* rollover counter */
-	uint64_t window;               /* replay window: bit i = index (top - i) seen or sent */
-	uint64_t rtcp_window;
-	uint32_t rtcp_index;           /* last sent, or highest seen (31 bits) */
-	uint16_t s_l;                  /* highest sequence number seen or sent */
-	uint8_t started;
-	uint8_t rtcp_started;
 };
 
 /*
