@@ -70,6 +70,8 @@ struct vr_sbc_addr {
  */
 /* Hello challenges an SBC may answer: the last few sent, for answers lost or crossed. */
 #define VR_SBC_CHALLENGES 4
+/* Retired keys remembered per SBC, so that none comes back. */
+#define VR_SBC_RETIRED_KEYS 16
 
 struct vr_sbc {
 	uint32_t id;
@@ -80,9 +82,16 @@ struct vr_sbc {
 	uint32_t hello_ssrc;           /* main: SSRC of the hello answers, random per SBC */
 	uint64_t prev_until_tsc;       /* main: key[1] accepted until then */
 	/* main: the challenges sent in the last answers, each good for one
-	 * hello (0: used or none); chal_next is where the next one goes. */
-	uint64_t chal[VR_SBC_CHALLENGES];
-	uint8_t chal_next;
+	 * hello (0: used or none): [0] to hellos from where the SBC was last
+	 * heard from, [1] to hellos from elsewhere (a replay from another
+	 * address cannot push the SBC's own out); chal_next[k] is where the
+	 * next one goes. */
+	uint64_t chal[2][VR_SBC_CHALLENGES];
+	uint8_t chal_next[2];
+	/* main: fingerprints of keys this SBC had and retired since start: a
+	 * key that came back would start every leg's index state over. */
+	uint64_t retired_key[VR_SBC_RETIRED_KEYS];
+	uint8_t retired_next;
 	struct vr_srtp_key key[2];
 	srtp_t hello_rx[2];            /* main: per key, channel 0, SBC to relay */
 	srtp_t hello_tx[2];            /* main: per key, channel 0, relay to SBC */

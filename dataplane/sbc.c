@@ -274,6 +274,18 @@ check_def(const struct vr_ctl_sbc *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* A fingerprint of master key and salt m (FNV-1a, 64 bits; never 0). */
+static uint64_t
+key_print(const uint8_t *m)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned int i;
+
+	for (i = 0; i < VR_SRTP_MASTER_MAX; i++)
+		h = (h ^ m[i]) * 0x100000001b3ull;
+	return h != 0 ? h : 1;
+}
+
 /* Slot of t that holds key k (same id and bytes), or -1. */
 static int
 leg_slot_of(const struct vr_tun_leg *t, const struct vr_srtp_key *k)
@@ -439,6 +451,18 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	if (rc < 0)
 		return rc;
 	old = dp->sbc[def->id];
+	for (k = 0; old != NULL && k < def->n_keys; k++) {
+		uint64_t fp = key_print(def->key[k].master);
+
+		for (j = 0; j < VR_SBC_RETIRED_KEYS; j++) {
+			if (old->retired_key[j] == fp && fp != 0) {
+				snprintf(err, errlen, "SBC %u: key %u is a key this SBC had before and "
+					"retired since voxrelay-dp started: a new key must be new", def->id,
+					def->key[k].id);
+				return -EINVAL;
+			}
+		}
+	}
 	if (old == NULL && dp->n_free_sbc_rows == 0) {
 		snprintf(err, errlen, "SBC %u: all %u SBC rows are in use (--max-sbcs)", def->id,
 			dp->cfg.max_sbcs);
@@ -487,7 +511,17 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 		n->hello_seq = old->hello_seq;
 		n->hello_ssrc = old->hello_ssrc;
 		memcpy(n->chal, old->chal, sizeof(n->chal));
-		n->chal_next = old->chal_next;
+		memcpy(n->chal_next, old->chal_next, sizeof(n->chal_next));
+		memcpy(n->retired_key, old->retired_key, sizeof(n->retired_key));
+		n->retired_next = old->retired_next;
+		/* Keys the SBC had and does not keep are retired for good. */
+		for (j = 0; j < old->n_keys; j++) {
+			if (key_in(n, old->key[j].id, old->key[j].master) &&
+					old->key[j].suite == n->suite)
+				continue;
+			n->retired_key[n->retired_next] = key_print(old->key[j].master);
+			n->retired_next = (uint8_t)((n->retired_next + 1) % VR_SBC_RETIRED_KEYS);
+		}
 		if (old->suite != n->suite) {
 			/* A new suite: every session is new. */
 			legs_of(dp, n->id, leg_retire, &(struct vr_sbc){ .n_keys = 0 });
@@ -607,27 +641,35 @@ hello_drop(struct vr_dp *dp, const struct vr_sbc *s, struct rte_mbuf *m, int rea
 static int
 challenge_take(struct vr_sbc *s, uint64_t c)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	if (c == 0)
 		return 0;
-	for (i = 0; i < VR_SBC_CHALLENGES; i++) {
-		if (s->chal[i] == c) {
-			s->chal[i] = 0;
-			return 1;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < VR_SBC_CHALLENGES; i++) {
+			if (s->chal[k][i] == c) {
+				s->chal[k][i] = 0;
+				return 1;
+			}
 		}
 	}
 	return 0;
 }
 
-/* A new challenge for s's next hello, kept with the last few sent. */
+/*
+ * A new challenge for s's next hello, kept with the last few sent: those
+ * answering hellos from where the SBC was last heard from (home) apart
+ * from the others, so that hellos replayed from elsewhere, which are
+ * answered too, cannot push out the one the SBC is about to echo.
+ */
 static uint64_t
-challenge_new(struct vr_sbc *s)
+challenge_new(struct vr_sbc *s, int home)
 {
 	uint64_t c = random_nonzero();
+	unsigned int k = home ? 0 : 1;
 
-	s->chal[s->chal_next] = c;
-	s->chal_next = (uint8_t)((s->chal_next + 1) % VR_SBC_CHALLENGES);
+	s->chal[k][s->chal_next[k]] = c;
+	s->chal_next[k] = (uint8_t)((s->chal_next[k] + 1) % VR_SBC_CHALLENGES);
 	return c;
 }
 
@@ -710,7 +752,8 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	memset(&ans, 0, sizeof(ans));
 	snprintf(ans.version, sizeof(ans.version), "%s", RELAY_VERSION);
 	ans.has_nonce = 1;
-	ans.nonce = challenge_new(s);
+	ans.nonce = challenge_new(s, __atomic_load_n(&dp->sbc_addr[s->row].v, __ATOMIC_RELAXED) ==
+		((uint64_t)ip << 16 | port));
 	ans.has_echo = hello.has_nonce;
 	ans.echo = hello.nonce;
 	srtp[0] = 0x80;

@@ -291,4 +291,46 @@ sbc_drops(uint32_t id, enum vr_drop_reason r)
 	return sum;
 }
 
+/*
+ * A hello from the SBC at 203.0.113.50:sport, protected with hup (sequence
+ * seq), saying hello (its TLVs), into hf; returns its length.
+ */
+static inline size_t
+hello_frame(uint8_t *hf, srtp_t hup, uint16_t seq, const struct vr_tun_hello *hello,
+	uint16_t sport)
+{
+	uint8_t pl[512];
+	int len, tl;
+
+	build_rtp(pl + VR_TUN_HDR_LEN, seq, 0, 0x5bc, 0, 0);
+	tl = vr_tun_hello_build(hello, pl + VR_TUN_HDR_LEN + 12, 128);
+	cr_assert_gt(tl, 0);
+	len = 12 + tl;
+	cr_assert_eq(srtp_protect(hup, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
+	vr_tun_write(pl, VR_TUN_HELLO, 1, SBC, VR_TUN_CHANNEL_SBC, 0);
+	return build_udp(hf, our_mac, gw_mac, "203.0.113.50", sport, "198.51.100.10", TPORT, pl,
+		VR_TUN_HDR_LEN + (size_t)len);
+}
+
+/* The relay's answer in out[0..n), decrypted with hdown into ans. */
+static inline void
+hello_answer(const uint8_t *out, size_t n, srtp_t hdown, struct vr_tun_hello *ans)
+{
+	uint8_t rtp[512];
+	struct vr_tun_hdr h;
+	int len;
+
+	cr_assert_gt(n, 42 + VR_TUN_HDR_LEN, "no answer to the hello");
+	cr_assert_eq(ref_udp_cksum(out + 14), (uint16_t)(out[40] << 8 | out[41]));
+	cr_assert_eq(vr_tun_parse(out + 42, n - 42, &h), VR_TUN_OK);
+	cr_assert_eq(h.type, VR_TUN_HELLO_ACK);
+	cr_assert_eq(h.epoch, dp.boot_epoch, "the answer is not under this boot's epoch");
+	len = (int)(n - 42 - VR_TUN_HDR_LEN);
+	memcpy(rtp, out + 42 + VR_TUN_HDR_LEN, (size_t)len);
+	cr_assert_eq(srtp_unprotect(hdown, rtp, &len), srtp_err_status_ok);
+	cr_assert_eq(vr_tun_hello_parse(rtp + 12, (size_t)len - 12, ans), 0);
+	cr_assert(strncmp(ans->version, "voxrelay-dp", 11) == 0, "answer says '%s'", ans->version);
+	cr_assert(ans->has_nonce, "the answer carries no challenge");
+}
+
 #endif /* VR_TEST_TUN_HARNESS_H */

@@ -336,3 +336,97 @@ BOTH(an_epoch_used_since_start_is_refused)
 	add_tun_call_x("call-1", 0x2222);
 	cr_assert_not_null(vr_calls_find(&dp, "call-1"));
 }
+
+/*
+ * A key this SBC had and retired since start does not come back: every leg
+ * would start its index state under it over (the same key, the same epoch).
+ * A key kept across a change, and a new one, are fine.
+ */
+BOTH(a_retired_key_does_not_come_back)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x43), k3 = key(3, 0x44);
+	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
+	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+	struct vr_ctl_sbc d;
+
+	set_sbc(SBC, &k1, NULL);
+	set_sbc(SBC, &k2, &k1);  /* a rollover: k1 kept as the previous key */
+	set_sbc(SBC, &k2, NULL); /* k1 retired */
+	/* k1 again, under its own id or another: refused, k2 kept. */
+	memset(&d, 0, sizeof(d));
+	d.id = SBC;
+	d.suite = k1.suite;
+	d.n_keys = 1;
+	d.key[0].id = 5;
+	d.key[0].len = (uint8_t)vr_srtp_master_len(k1.suite);
+	memcpy(d.key[0].master, k1.master, d.key[0].len);
+	h.len = (uint32_t)(sizeof(h) + sizeof(d));
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), &d, sizeof(d));
+	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	cr_assert_eq(r->status, -EINVAL, "a retired key came back: %s", r->error);
+	cr_assert(strstr(r->error, "key 5 is a key this SBC had before") != NULL, "%s", r->error);
+	cr_assert_eq(dp.sbc[SBC]->key[0].id, 2);
+	set_sbc(SBC, &k3, &k2);
+}
+
+/*
+ * Hellos replayed from elsewhere are answered, each with a challenge of its
+ * own: however many, they do not push out the challenge the SBC is about to
+ * echo from where it is, so its next hello is believed.
+ */
+BOTH(replayed_hellos_do_not_crowd_out_the_sbcs_challenge)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 0);
+	srtp_t hdown = vr_srtp_stream_new(&k, VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, dp.boot_epoch, 1);
+	struct vr_tun_hello hello = { .interval_s = 5, .has_nonce = 1 }, ans;
+	static uint8_t rec[8][512];
+	size_t rn[8];
+	uint8_t f[512], out[512];
+	const struct vr_shm_sbc *row;
+	unsigned int i;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	row = &dp.shm_sbcs[dp.sbc[SBC]->row];
+	/* An earlier run of the SBC's hellos, recorded by the attacker (they
+	 * echo nothing the relay will take again). */
+	for (i = 0; i < 8; i++) {
+		hello.nonce = 100 + i;
+		rn[i] = hello_frame(rec[i], hup, (uint16_t)(1 + i), &hello, 40000);
+	}
+	/* The SBC: a hello, the answer's challenge echoed: believed. */
+	hello.nonce = 1;
+	inject(f, hello_frame(f, hup, 20, &hello, 40000));
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	hello.has_echo = 1;
+	hello.echo = ans.nonce;
+	hello.nonce = 2;
+	inject(f, hello_frame(f, hup, 21, &hello, 40000));
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	cr_assert_eq(row->hellos, 1);
+	/* The attacker replays the recording from its own address. */
+	for (i = 0; i < 8; i++) {
+		memcpy(f, rec[i], rn[i]);
+		from_attacker(f);
+		inject(f, rn[i]);
+	}
+	run();
+	while (sent(out) > 0)
+		;
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_TUN_HELLO_STALE), 1 + 8);
+	/* The SBC's next hello echoes its challenge: still believed, still home. */
+	hello.echo = ans.nonce;
+	hello.nonce = 3;
+	inject(f, hello_frame(f, hup, 22, &hello, 40000));
+	run();
+	hello_answer(out, sent(out), hdown, &ans);
+	cr_assert_eq(row->hellos, 2, "the attacker's replays crowded out the SBC's challenge");
+	cr_assert_eq(row->public_port, htons(40000));
+	vr_srtp_stream_free(hup);
+	vr_srtp_stream_free(hdown);
+}
