@@ -124,10 +124,13 @@ tep(uint32_t ch)
 	return (LEG_EPOCH(ch) ^ dp.boot_epoch) & VR_TUN_EPOCH_MASK;
 }
 
+/* The suite key() gives: AES_CM_128_HMAC_SHA1_80 unless a suite's init says otherwise. */
+static enum vr_srtp_suite tun_suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80;
+
 static inline struct vr_srtp_key
 key(uint8_t id, uint8_t fill)
 {
-	struct vr_srtp_key k = { .suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80, .id = id };
+	struct vr_srtp_key k = { .suite = (uint8_t)tun_suite, .id = id };
 
 	for (size_t i = 0; i < sizeof(k.master); i++)
 		k.master[i] = (uint8_t)(fill ^ (i * 13));

@@ -20,7 +20,9 @@
 #   5. the SBC back, its key rolled over mid-call, then what it sent under
 #      the old key replayed: nothing relayed;
 # and across calls 1, 2 and 5 and the restart, no (key, IV) used twice
-# toward the SBC. VR_SRTP_ENGINE picks the dataplane's SRTP engine.
+# toward the SBC. VR_SRTP_ENGINE picks the dataplane's SRTP engine,
+# VR_SRTP_SUITE the SBC's suite (AES_CM_128_HMAC_SHA1_80, the default, or
+# AEAD_AES_128_GCM).
 #
 # Usage: tunnel_attack.sh BUILD_DIR
 set -euo pipefail
@@ -34,15 +36,23 @@ SOCK=$WORK/dp.sock
 RELAY=198.51.100.10
 RPORT=$((20000 + ($$ + 29) % 20000))
 ENGINE=${VR_SRTP_ENGINE:-cryptodev}
+SUITE=${VR_SRTP_SUITE:-AES_CM_128_HMAC_SHA1_80}
 DP_ARGS="--srtp-engine $ENGINE"
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common.sh
 . "$HERE/common.sh"
 trap cleanup EXIT
-echo "SRTP engine: $ENGINE"
+echo "SRTP engine: $ENGINE, suite $SUITE"
 
-K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
-K1NEW=BAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh
+case $SUITE in
+AES_CM_128_HMAC_SHA1_80)
+	K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+	K1NEW=BAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh ;;
+AEAD_AES_128_GCM)
+	K1=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw==
+	K1NEW=x1aXOIk/A5B/BopAZBS9aGjBV8LRIXvTWJIRCg== ;;
+*) echo "tunnel_attack.sh: VR_SRTP_SUITE '$SUITE' is not a suite" >&2; exit 2 ;;
+esac
 
 vr_topo_up
 vr_topo_sbc_site sbc1 1
@@ -53,7 +63,7 @@ start_control --key-overlap 60
 rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
 	rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
 rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
-	suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
+	suite "$SUITE" key $K1 >/dev/null
 rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
 
 # num JSON FIELD [CHANNEL]: a number from a report (of that channel).
@@ -85,7 +95,7 @@ talk() {
 		>"$WORK/ph-$tag.json" &
 	a=$!
 	x sbc1 "$SBC" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
-		--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --local-ip 192.168.61.10 \
+		--suite "$SUITE" --key "0:$K1" --local-ip 192.168.61.10 \
 		--version "sbc-emu 1.0" \
 		--channel "12:$E:SB$tag:PH$tag" --count "$n" --pps 50 --record "$WORK/rec-$tag.bin" \
 		--log-down "$WORK/down.log" "$@" >"$WORK/sbc-$tag.json" 2>"$WORK/sbc-$tag.err" &
@@ -190,4 +200,4 @@ dups=$(sort "$WORK/down.log" | uniq -d | wc -l)
 [ "$lines" -ge 800 ] || fail "only $lines packets from the relay logged"
 [ "$dups" = 0 ] || fail "$dups (key, IV) used twice toward the SBC: $(sort "$WORK/down.log" | uniq -d | head -3)"
 echo "ok: $lines packets to the SBC across two calls on one channel, SSRC changes, a restart and a key rollover: no (key, IV) twice"
-echo "e2e tunnel_attack ($ENGINE): 6 passed, 0 failed"
+echo "e2e tunnel_attack ($ENGINE, $SUITE): 6 passed, 0 failed"

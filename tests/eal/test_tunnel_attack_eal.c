@@ -2,7 +2,8 @@
 /*
  * The SBC tunnel against an attacker who recorded it (docs/tunnel.md, the
  * threat model), on a real EAL with a net_ring port, once per engine and
- * device (tests/common/tun_harness.h): packets of two SSRCs of one channel
+ * device (tests/common/tun_harness.h), and with each engine for both
+ * suites: packets of two SSRCs of one channel
  * replayed alternately; an earlier call's packets replayed into a later
  * call on the same channel; a phone that repeats and alternates sequence
  * numbers and SSRCs, whose packets are never encrypted twice under one key
@@ -11,6 +12,35 @@
  * relayed, and none moves the SBC's address.
  */
 #include "tests/common/tun_harness.h"
+
+/* The same with AEAD_AES_128_GCM, on each engine (ipsec-mb's CPU-crypto path). */
+static void
+setup_cdev_gcm(void)
+{
+	tun_suite = VR_SRTP_AEAD_AES_128_GCM;
+	setup_cdev();
+}
+
+static void
+setup_libsrtp_gcm(void)
+{
+	tun_suite = VR_SRTP_AEAD_AES_128_GCM;
+	setup_libsrtp();
+}
+
+TestSuite(tunnel_cdev_gcm, .init = setup_cdev_gcm, .fini = eal_teardown);
+TestSuite(tunnel_libsrtp_gcm, .init = setup_libsrtp_gcm, .fini = eal_teardown);
+
+/* A test body run in every suite of BOTH, and with GCM on both engines. */
+#define ATTACK(name)                                                           \
+	static void name##_body(void);                                         \
+	Test(tunnel_cdev, name) { name##_body(); }                            \
+	Test(tunnel_libsrtp, name) { name##_body(); }                         \
+	Test(tunnel_openssl, name) { name##_body(); }                         \
+	Test(tunnel_async, name) { name##_body(); }                           \
+	Test(tunnel_cdev_gcm, name) { name##_body(); }                        \
+	Test(tunnel_libsrtp_gcm, name) { name##_body(); }                     \
+	static void name##_body(void)
 
 #define ATTACKER "192.0.2.66"
 #define SBC_IP "203.0.113.50"
@@ -50,7 +80,7 @@ from_attacker(uint8_t *f)
 }
 
 /* Finding 1: two SSRCs of one channel (a re-INVITE), replayed in turns. */
-BOTH(replays_of_two_ssrcs_alternately_refused)
+ATTACK(replays_of_two_ssrcs_alternately_refused)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
@@ -97,7 +127,7 @@ BOTH(replays_of_two_ssrcs_alternately_refused)
 }
 
 /* Finding 2: a call's packets replayed into the next call on the channel. */
-BOTH(an_earlier_calls_packets_refused)
+ATTACK(an_earlier_calls_packets_refused)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	uint64_t e1 = LEG_EPOCH(CHAN), e2 = LEG_EPOCH(CHAN) ^ 0x5a5a00;
@@ -199,7 +229,7 @@ collect(struct kiv *ks, unsigned int *n, unsigned int cap)
  * SSRCs in turns, the same sequence numbers in the next call on the
  * channel), the relay encrypts no two packets under one key and IV.
  */
-BOTH(no_key_and_iv_used_twice_toward_the_sbc)
+ATTACK(no_key_and_iv_used_twice_toward_the_sbc)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	uint64_t e2 = LEG_EPOCH(CHAN) ^ 0x777;
@@ -249,7 +279,7 @@ BOTH(no_key_and_iv_used_twice_toward_the_sbc)
 }
 
 /* Finding 5: a leg carries at most VR_SRTP_SSRC_MAX SSRCs each way while its keys live. */
-BOTH(ssrcs_per_leg_bounded)
+ATTACK(ssrcs_per_leg_bounded)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
@@ -323,7 +353,7 @@ add_refused(const char *id, uint64_t ep, const char *want)
  * over under the same keys, and is refused, saying so; with a fresh epoch
  * it is bound. Rewriting a bound call keeps its leg, and is fine.
  */
-BOTH(an_epoch_used_since_start_is_refused)
+ATTACK(an_epoch_used_since_start_is_refused)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 
@@ -342,7 +372,7 @@ BOTH(an_epoch_used_since_start_is_refused)
  * would start its index state under it over (the same key, the same epoch).
  * A key kept across a change, and a new one, are fine.
  */
-BOTH(a_retired_key_does_not_come_back)
+ATTACK(a_retired_key_does_not_come_back)
 {
 	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
 	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x43), k3 = key(3, 0x44);
@@ -376,7 +406,7 @@ BOTH(a_retired_key_does_not_come_back)
  * own: however many, they do not push out the challenge the SBC is about to
  * echo from where it is, so its next hello is believed.
  */
-BOTH(replayed_hellos_do_not_crowd_out_the_sbcs_challenge)
+ATTACK(replayed_hellos_do_not_crowd_out_the_sbcs_challenge)
 {
 	struct vr_srtp_key k = key(1, 0x42);
 	srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 0);
