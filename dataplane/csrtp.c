@@ -154,12 +154,16 @@ vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint3
 		d->sess_line = 17;
 	snprintf(pname, sizeof(pname), "vr_csess_%d", id);
 	/* Two sessions per stream (each direction), one more for key derivation. */
-	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, 2 * max_streams + 64,
+	d->max_parked = 2 * max_streams + 64;
+	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, d->max_parked,
 		rte_cryptodev_sym_get_private_session_size(d->dev_id), 0, 0, socket);
 	snprintf(pname, sizeof(pname), "vr_cops_%d", id);
 	d->op_pool = rte_crypto_op_pool_create(pname, RTE_CRYPTO_OP_TYPE_SYMMETRIC,
 		4096 * n_qp, 128, OP_PRIV, socket);
-	if (d->sess_pool == NULL || d->op_pool == NULL)
+	/* Room to park every session of the pool (vr_csrtp_stream_fini). */
+	d->parked = rte_zmalloc_socket("vr_csrtp_parked", d->max_parked * sizeof(void *), 0,
+		socket);
+	if (d->sess_pool == NULL || d->op_pool == NULL || d->parked == NULL)
 		goto nomem;
 	qc.mp_session = d->sess_pool;
 	if (rte_cryptodev_configure(d->dev_id, &conf) < 0)
@@ -169,6 +173,7 @@ vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp, uint3
 			goto fail;
 	if (rte_cryptodev_start(d->dev_id) < 0)
 		goto fail;
+	d->started = 1;
 	return 0;
 nomem:
 	vr_csrtp_dev_fini(d);
@@ -179,14 +184,26 @@ fail:
 }
 
 void
+vr_csrtp_dev_stop(struct vr_csrtp_dev *d)
+{
+	if (d->started)
+		rte_cryptodev_stop(d->dev_id);
+	d->started = 0;
+	while (d->n_parked > 0)
+		rte_cryptodev_sym_session_free(d->dev_id, d->parked[--d->n_parked]);
+}
+
+void
 vr_csrtp_dev_fini(struct vr_csrtp_dev *d)
 {
-	if (d->op_pool != NULL || d->sess_pool != NULL)
-		rte_cryptodev_stop(d->dev_id);
+	vr_csrtp_dev_stop(d);
 	rte_mempool_free(d->op_pool);
 	rte_mempool_free(d->sess_pool);
+	rte_free(d->parked);
 	d->op_pool = NULL;
 	d->sess_pool = NULL;
+	d->parked = NULL;
+	d->max_parked = 0;
 }
 
 /*
@@ -372,13 +389,35 @@ vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s, const st
 	return rc;
 }
 
+/*
+ * Frees sess, unless the device was given up while running: it may still
+ * hold operations on sess, so sess waits for vr_csrtp_dev_stop. A relaxed
+ * load suffices: an lcore that gave the device up with packets of sess in
+ * it set hung before the quiescent report that ended the caller's grace
+ * period (tunnel.c: hung, then lose_all); any other lcore had none of
+ * them in the device at its report.
+ */
+static void
+session_release(struct vr_csrtp_dev *d, void *sess)
+{
+	if (sess == NULL)
+		return;
+	if (d->started && __atomic_load_n(&d->hung, __ATOMIC_RELAXED)) {
+		/* Cannot fill (a slot per session of the pool); if it did, the
+		 * session would be left in the pool rather than freed under
+		 * the device. */
+		if (d->n_parked < d->max_parked)
+			d->parked[d->n_parked++] = sess;
+		return;
+	}
+	rte_cryptodev_sym_session_free(d->dev_id, sess);
+}
+
 void
 vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s)
 {
-	if (s->sess != NULL)
-		rte_cryptodev_sym_session_free(d->dev_id, s->sess);
-	if (s->rtcp_sess != NULL)
-		rte_cryptodev_sym_session_free(d->dev_id, s->rtcp_sess);
+	session_release(d, s->sess);
+	session_release(d, s->rtcp_sess);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -30,14 +30,24 @@ struct vr_csrtp_dev {
 	 * GCM's RTP goes that way (tests clear it to use the queue pair). */
 	uint8_t cpu_gcm;
 	/* Set by the lcore whose queue pair stopped answering (1 s): the queue
-	 * pairs are not used again, their packets fail with VR_CSRTP_DEVICE. */
+	 * pairs are not used again, their packets fail with VR_CSRTP_DEVICE,
+	 * and the sessions freed from then on are parked until it is stopped. */
 	uint8_t hung;
+	uint8_t started;  /* main lcore: between rte_cryptodev_start and _stop */
 	/* A further line of a session that the driver reads for every op, to
 	 * prefetch with the first two (0: none known). */
 	uint8_t sess_line;
 	uint16_t n_qp;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *op_pool;
+	/* Main lcore only: the sessions vr_csrtp_stream_fini did not free
+	 * because the device was hung and still running. It may hold
+	 * operations on them (their packets were left to it), and a driver's
+	 * session free releases what the session points to, so they are freed
+	 * only once the device is stopped (vr_csrtp_dev_stop). One slot per
+	 * session of sess_pool: it cannot fill. */
+	void **parked;
+	uint32_t n_parked, max_parked;
 };
 
 /*
@@ -87,6 +97,14 @@ int vr_csrtp_dev_init(struct vr_csrtp_dev *d, const char *name, uint16_t n_qp,
  * 0, or -ENODEV when there is none.
  */
 int vr_csrtp_dev_pick(char *name, size_t len);
+
+/*
+ * Stops the device (from then on it reads no session) and frees the
+ * sessions parked while it was hung; a stopped device's sessions are freed
+ * at once. Main lcore. vr_csrtp_dev_fini does it first; again, it does
+ * nothing.
+ */
+void vr_csrtp_dev_stop(struct vr_csrtp_dev *d);
 void vr_csrtp_dev_fini(struct vr_csrtp_dev *d);
 
 /*
@@ -97,6 +115,13 @@ void vr_csrtp_dev_fini(struct vr_csrtp_dev *d);
 int vr_csrtp_stream_init(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s,
 	const struct vr_srtp_key *k, enum vr_tun_dir dir, uint32_t channel, uint64_t epoch,
 	int outbound);
+
+/*
+ * Frees the stream's sessions, or parks them in d when the device is hung
+ * and still running (see struct vr_csrtp_dev). The caller makes sure no
+ * lcore can hand the device a packet of s any more (a grace period); an
+ * lcore sets d->hung before it reports the quiescent state that ends it.
+ */
 void vr_csrtp_stream_fini(struct vr_csrtp_dev *d, struct vr_csrtp_stream *s);
 
 /*

@@ -63,6 +63,11 @@ vr_latch_check(const struct vr_latch_rule *r, struct vr_shm_flow *f, struct vr_l
 			l->cand_n = 0;
 			return VR_LATCH_PASS;
 		}
+		/* Muxed RTCP on an RTP flow: no sequence number to prove a move
+		 * with. Left out of the count altogether, so that a phone's own
+		 * reports between its RTP packets do not break a real move. */
+		if (!k->is_rtp && !k->rtcp_flow)
+			return -VR_DROP_NOT_LATCHED_SOURCE;
 		if (!relatch_candidate(r, f, l, k))
 			return -VR_DROP_NOT_LATCHED_SOURCE;
 		memset(l, 0, sizeof(*l));

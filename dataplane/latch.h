@@ -17,7 +17,10 @@
  *     the latched stream's highest sequence number. An RTCP flow moves with
  *     the same rule counted on consecutive packets with the latched sender
  *     SSRC, or at once when the new source's address is the one the sibling
- *     RTP flow already re-latched to.
+ *     RTP flow already re-latched to. RTCP multiplexed on an RTP flow's port
+ *     (RFC 5761) passes from the latched peer but never moves the RTP latch:
+ *     it has no sequence number to prove the move with, so an attacker who
+ *     knows the SSRC could otherwise take the media with a few reports.
  */
 #ifndef VR_DP_LATCH_H
 #define VR_DP_LATCH_H
@@ -49,7 +52,8 @@ struct vr_latch_pkt {
 	uint16_t src_port;    /* network order */
 	uint16_t seq;         /* RTP only */
 	uint32_t ssrc;
-	uint8_t is_rtp;
+	uint8_t is_rtp;       /* 0: RTCP, on either port */
+	uint8_t rtcp_flow;    /* arrived on an RTCP flow (odd port); 0: an RTP flow */
 	uint32_t sibling_ip;  /* RTCP flows: the sibling RTP flow's peer, 0 if none */
 };
 

@@ -158,6 +158,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	k.seq = info.seq;
 	k.ssrc = info.ssrc;
 	k.is_rtp = info.is_rtp;
+	k.rtcp_flow = f->is_rtcp;
 	k.sibling_ip = f->is_rtcp ? f->sibling->st->peer_ip : 0;
 	v = likely(f->tun == NULL) ? vr_latch_check(&f->rule, st, &f->priv->latch, &k, now) :
 		VR_LATCH_PASS;

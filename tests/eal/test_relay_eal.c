@@ -49,6 +49,30 @@ phone_frame(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t seq, uint8_t fi
 		sizeof(rtp));
 }
 
+/* RTP from the expected peer's host at sport to relay port dport, under ssrc. */
+static size_t
+rtp_frame(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t seq, uint32_t ssrc)
+{
+	uint8_t rtp[172];
+
+	build_rtp(rtp, seq, 160u * seq, ssrc, 160, 0);
+	return build_udp(f, our_mac, gw_mac, "203.0.113.2", sport, "198.51.100.10", dport, rtp,
+		sizeof(rtp));
+}
+
+/* An RTCP receiver report without report blocks, sender ssrc, from sport to
+ * relay port dport: on an RTP port, RTCP multiplexed (RFC 5761). */
+static size_t
+rtcp_frame(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t ssrc)
+{
+	uint8_t rr[8] = { 0x80, 201, 0, 1 };
+
+	ssrc = htonl(ssrc);
+	memcpy(rr + 4, &ssrc, 4);
+	return build_udp(f, our_mac, gw_mac, "203.0.113.2", sport, "198.51.100.10", dport, rr,
+		sizeof(rr));
+}
+
 Test(relay_eal, relayed_packet_bytes)
 {
 	uint8_t in[256], out[256], want[256];
@@ -379,4 +403,58 @@ Test(relay_eal, main_lcore_does_not_sleep_with_packets_waiting)
 	cr_assert_lt(best, rte_get_tsc_hz() / 1000 * 15, "30 passes took %.1f ms",
 		(double)best * 1000 / (double)rte_get_tsc_hz());
 	unlink(path);
+}
+
+/*
+ * RTCP multiplexed on an RTP port (RFC 5761) from a new source in the
+ * expected peer's port block, carrying the latched SSRC: it has no sequence
+ * number to prove a NAT rebinding with, so it never moves the RTP latch, and
+ * is dropped as not_latched_source. From the latched peer it is relayed. A
+ * real rebinding (RTP in sequence) still moves the latch after five packets,
+ * muxed RTCP from the new source in the middle of them or not.
+ */
+Test(relay_eal, muxed_rtcp_never_moves_the_rtp_latch)
+{
+	const struct vr_shm_flow *st = &dp.shm_calls[0].flow[0];
+	uint8_t in[256], out[256];
+	unsigned int i;
+	uint16_t s;
+
+	resolve_gateway();
+	add_call();
+	inject(in, rtp_frame(in, 14020, 20002, 1, 0xb0b0));
+	inject(in, rtp_frame(in, 14000, 20000, 1, 0xa0a0));
+	run();
+	while (sent(out) > 0)
+		;
+	cr_assert_eq(st->peer_port, htons(14000));
+	for (i = 0; i < 10; i++)
+		inject(in, rtcp_frame(in, 14010, 20000, 0xa0a0));
+	run();
+	cr_assert_eq(sent(out), 0, "muxed RTCP from a new source was relayed");
+	cr_assert_eq(st->peer_port, htons(14000), "muxed RTCP moved the RTP latch");
+	cr_assert_eq(st->c[VR_FC_RELATCHES], 0);
+	cr_assert_eq(st->drops[VR_DROP_NOT_LATCHED_SOURCE], 10);
+	cr_assert_eq(drops(VR_DROP_NOT_LATCHED_SOURCE), 10);
+	/* From the latched peer: relayed to leg b's peer, on its RTP port. */
+	inject(in, rtcp_frame(in, 14000, 20000, 0xa0a0));
+	run();
+	cr_assert_eq(sent(out), 42 + 8u);
+	cr_assert_eq(out[36] << 8 | out[37], 14020);
+	cr_assert_eq(out[43], 201);
+	/* The NAT mapping really moves: five RTP packets in sequence, muxed
+	 * RTCP from the new source between them. */
+	for (s = 2; s < 6; s++) {
+		inject(in, rtp_frame(in, 14010, 20000, s, 0xa0a0));
+		inject(in, rtcp_frame(in, 14010, 20000, 0xa0a0));
+	}
+	run();
+	cr_assert_eq(sent(out), 0);
+	cr_assert_eq(st->peer_port, htons(14000), "muxed RTCP counted towards the move");
+	inject(in, rtp_frame(in, 14010, 20000, 6, 0xa0a0));
+	run();
+	cr_assert_gt(sent(out), 0, "the packet that completes the move is relayed");
+	cr_assert_eq(st->peer_port, htons(14010));
+	cr_assert_eq(st->c[VR_FC_RELATCHES], 1);
+	cr_assert_eq(st->drops[VR_DROP_NOT_LATCHED_SOURCE], 18);
 }

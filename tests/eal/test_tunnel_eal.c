@@ -13,7 +13,7 @@
  * OpenSSL's (tunnel_openssl) and on OpenSSL's made to answer late, as
  * hardware does (tunnel_async), and with libsrtp (tunnel_libsrtp). The
  * late device also shows the RCU rule for packets the device holds, and a
- * hung device given up.
+ * hung device given up, its sessions kept until it is stopped.
  */
 #include "tests/common/tun_harness.h"
 
@@ -640,6 +640,46 @@ Test(tunnel_async, hung_device_given_up_after_a_second)
 	cr_assert_eq(drops(VR_DROP_SRTP_ERROR), 3);
 	cr_assert_eq(dp.lc[0]->n_free, VR_FLIGHT);
 	cr_assert_eq(sent(out), 0);
+	vr_srtp_stream_free(up);
+}
+
+/*
+ * A device given up may still read the sessions of the operations it holds
+ * (a hardware device could answer late): deleting the call must not free
+ * them while the device runs; once it is stopped they are freed.
+ */
+Test(tunnel_async, hung_device_keeps_the_sessions_it_may_read)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	struct vr_ctl_call_ref ref;
+	uint8_t in[512];
+	unsigned int base, used;
+	uint64_t end;
+
+	resolve_gateway();
+	base = rte_mempool_in_use_count(dp.cdev.sess_pool);
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	used = rte_mempool_in_use_count(dp.cdev.sess_pool);
+	cr_assert_gt(used, base, "the call's key has no device sessions: nothing tested");
+	async_dead = 1;
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, "203.0.113.50", 40000));
+	end = rte_rdtsc() + 3 * rte_get_tsc_hz();
+	while (!dp.cdev.hung && rte_rdtsc() < end)
+		vr_worker_poll(dp.lc[0]);
+	cr_assert(dp.cdev.hung, "not given up within 3 s");
+	memset(&ref, 0, sizeof(ref));
+	strcpy(ref.id, "tun-call");
+	ctl(VR_CTL_CALL_DEL, &ref, sizeof(ref), 0);
+	cr_assert_eq(rte_mempool_in_use_count(dp.cdev.sess_pool), used,
+		"sessions freed while the hung device may still read them");
+	cr_assert_eq(dp.cdev.n_parked, used - base);
+	/* Stopped (as vr_csrtp_dev_fini does first): freed, none leaked. */
+	vr_csrtp_dev_stop(&dp.cdev);
+	cr_assert_eq(dp.cdev.n_parked, 0);
+	cr_assert_eq(rte_mempool_in_use_count(dp.cdev.sess_pool), base,
+		"the parked sessions were not freed once the device stopped");
 	vr_srtp_stream_free(up);
 }
 

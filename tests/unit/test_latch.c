@@ -154,15 +154,18 @@ Test(latch, rtcp_follows_its_rtp_sibling_at_once)
 
 	k = pkt("203.0.113.2", 14001, 0, 0x1234);
 	k.is_rtp = 0;
+	k.rtcp_flow = 1;
 	cr_assert_eq(vr_latch_check(&rule, &flow, &l, &k, 1), VR_LATCH_LEARNED);
 	/* From a new address that the RTP flow already moved to: one packet. */
 	k = pkt("198.51.100.77", 5001, 0, 0x1234);
 	k.is_rtp = 0;
+	k.rtcp_flow = 1;
 	k.sibling_ip = ip("198.51.100.77");
 	cr_assert_eq(vr_latch_check(&rule, &flow, &l, &k, 2), VR_LATCH_MOVED);
 	/* From an address the RTP flow has not vouched for: relatch_pkts packets. */
 	k = pkt("192.0.2.66", 5001, 0, 0x1234);
 	k.is_rtp = 0;
+	k.rtcp_flow = 1;
 	k.sibling_ip = ip("198.51.100.77");
 	cr_assert_eq(vr_latch_check(&rule, &flow, &l, &k, 3), -VR_DROP_NOT_LATCHED_SOURCE);
 	cr_assert_eq(vr_latch_check(&rule, &flow, &l, &k, 3), -VR_DROP_NOT_LATCHED_SOURCE);
@@ -191,4 +194,44 @@ Test(latch, reprogram_reopens_an_expired_window)
 	rule.learn_deadline_tsc = 5000;
 	vr_latch_reprogram(&rule, &flow, &l);
 	cr_assert_eq(feed("203.0.113.2", 14000, 1, 1, 2001), VR_LATCH_LEARNED);
+}
+
+/* RTCP multiplexed on an RTP port (RFC 5761), as the RTP flow sees it. */
+static int
+feed_mux(const char *src, uint16_t port, uint32_t ssrc, uint64_t now)
+{
+	struct vr_latch_pkt k = pkt(src, port, 0, ssrc);
+
+	k.is_rtp = 0;
+	return vr_latch_check(&rule, &flow, &l, &k, now);
+}
+
+/*
+ * Muxed RTCP carries no sequence number to prove a NAT rebinding with:
+ * from a new source it never counts towards moving the RTP latch, however
+ * many packets carry the latched SSRC, and it neither counts nor breaks a
+ * real rebinding's run of RTP packets.
+ */
+Test(latch, muxed_rtcp_never_moves_an_rtp_latch)
+{
+	unsigned int i;
+	uint16_t s;
+
+	rule.expect_ip = ip("203.0.113.2");
+	cr_assert_eq(feed("203.0.113.2", 14000, 500, 0x1234, 1), VR_LATCH_LEARNED);
+	for (i = 0; i < 50; i++)
+		cr_assert_eq(feed_mux("203.0.113.2", 14010, 0x1234, 2), -VR_DROP_NOT_LATCHED_SOURCE,
+			"muxed RTCP packet %u from a new source", i);
+	cr_assert_eq(flow.peer_port, htons(14000));
+	/* From the latched peer it passes. */
+	cr_assert_eq(feed_mux("203.0.113.2", 14000, 0x1234, 3), VR_LATCH_PASS);
+	/* The NAT mapping really moves: muxed RTCP in the middle of the RTP run. */
+	for (s = 501; s < 505; s++) {
+		cr_assert_eq(feed("203.0.113.2", 14010, s, 0x1234, 4), -VR_DROP_NOT_LATCHED_SOURCE);
+		cr_assert_eq(feed_mux("203.0.113.2", 14010, 0x1234, 4), -VR_DROP_NOT_LATCHED_SOURCE);
+	}
+	cr_assert_eq(flow.peer_port, htons(14000), "muxed RTCP counted towards the move");
+	cr_assert_eq(feed("203.0.113.2", 14010, 505, 0x1234, 5), VR_LATCH_MOVED);
+	cr_assert_eq(flow.peer_port, htons(14010));
+	cr_assert_eq(feed_mux("203.0.113.2", 14010, 0x1234, 6), VR_LATCH_PASS);
 }
