@@ -345,6 +345,13 @@ same_ports(const struct vr_ctl_call *a, const struct vr_ctl_call *b)
 	return same_leg(&a->leg[0], &b->leg[0]) && same_leg(&a->leg[1], &b->leg[1]);
 }
 
+/* Whether t is one of from's tunnel legs (from may be NULL). */
+static int
+tun_of(const struct vr_call *from, const struct vr_tun_leg *t)
+{
+	return from != NULL && t != NULL && (from->tun[0] == t || from->tun[1] == t);
+}
+
 /*
  * Gives call c the tunnel state its tunnel legs need: taken from call from
  * (may be NULL) when it had the same channel there, else new. 0, or -errno
@@ -357,17 +364,23 @@ tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err,
 
 	for (l = 0; l < 2; l++) {
 		const struct vr_ctl_leg *leg = &c->def.leg[l];
+		unsigned int x;
 
 		if (!is_tun(leg))
 			continue;
-		if (from != NULL && from->tun[l] != NULL && same_leg(&from->def.leg[l], leg)) {
-			c->tun[l] = from->tun[l];
+		/* The same tunnel leg, as leg a or b before: its keys and index
+		 * state go on (new state under the same keys would repeat IVs). */
+		for (x = 0; from != NULL && x < 2; x++)
+			if (from->tun[x] != NULL && same_leg(&from->def.leg[x], leg))
+				break;
+		if (from != NULL && x < 2) {
+			c->tun[l] = from->tun[x];
 			continue;
 		}
 		c->tun[l] = vr_sbc_leg_new(dp, leg->sbc_id, leg->channel, leg->epoch, err, errlen);
 		if (c->tun[l] == NULL) {
 			for (; l-- > 0;)
-				if (from == NULL || c->tun[l] != from->tun[l])
+				if (!tun_of(from, c->tun[l]))
 					vr_sbc_leg_free(dp, c->tun[l]);
 			c->tun[0] = c->tun[1] = NULL;
 			return -EINVAL;
@@ -385,7 +398,7 @@ tun_register(struct vr_dp *dp, const struct vr_call *c, int on)
 	for (l = 0; l < 2; l++) {
 		dp->tun_legs[c->slot * 2 + l] = on ? c->tun[l] : NULL;
 		if (on)
-			vr_sbc_leg_bound(c->tun[l]);
+			vr_sbc_leg_bound(dp, c->tun[l]);
 	}
 }
 
@@ -513,15 +526,16 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	slot_write(dp, n, 1);
 	if (flows_build(dp, n, def, n->flows) < 0) {
 		for (i = 0; i < 2; i++)
-			if (n->tun[i] == c->tun[i])
+			if (tun_of(c, n->tun[i]))
 				n->tun[i] = NULL;
 		call_free(dp, n);
 		goto nomem;
 	}
-	/* The tunnel state that moved to n is n's now. */
-	for (i = 0; i < 2; i++)
-		if (n->tun[i] != NULL && n->tun[i] == c->tun[i])
+	/* The tunnel state that moved to n (as the same leg or the other) is n's now. */
+	for (i = 0; i < 2; i++) {
+		if (c->tun[i] != NULL && (n->tun[0] == c->tun[i] || n->tun[1] == c->tun[i]))
 			c->tun[i] = NULL;
+	}
 	dp->n_free--;
 	dp->slot_call[n->slot] = n;
 	tun_register(dp, c, 0);

@@ -111,6 +111,7 @@ struct vr_tun_leg {
 	uint64_t epoch;                /* the leg's key epoch: its a_epoch XOR dp->boot_epoch */
 	uint64_t a_epoch;              /* the epoch its call gave it */
 	uint8_t bound;                 /* main: its call was bound (its keys may have been used) */
+	uint8_t suite;                 /* the SBC's suite when the leg was made */
 	uint8_t key_id[2];             /* main: the key id a valid slot holds */
 	uint8_t valid[2];              /* main: 1 while slot k may be used */
 	uint8_t cur;                   /* main: the slot of the SBC's current key */
@@ -288,7 +289,7 @@ struct vr_dp {
 	 * keys were used, so no later call may have them (the newest
 	 * n_used_max, as a ring of keys and a hash for the lookup). */
 	struct rte_hash *used_legs;
-	uint64_t (*used_ring)[2];
+	uint64_t (*used_ring)[3];
 	uint32_t n_used_max, used_next;
 	struct rte_hash *call_ids;     /* call id -> struct vr_call * */
 	struct vr_call **slot_call;    /* [slot] */
@@ -363,13 +364,11 @@ void vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m);
 struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
 	uint64_t epoch, char *err, size_t errlen);
 void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
-/* Marks t's keys as used: from now on t, once freed, is remembered as used. */
-static inline void
-vr_sbc_leg_bound(struct vr_tun_leg *t)
-{
-	if (t != NULL)
-		t->bound = 1;
-}
+/*
+ * t's call is bound: its keys count as used on its channel and epoch from
+ * now on (a later leg with them is refused), and so does any key it gets.
+ */
+void vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t);
 
 /* The SBC counter row of lcore idx (n_workers: the main lcore) for SBC row r. */
 /* An authenticated packet of the SBC in row came from ip:port (network order). */

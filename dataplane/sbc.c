@@ -52,17 +52,19 @@ random_nonzero(void)
 }
 
 /*
- * The table of tunnel legs whose keys were used since start: four times
- * --max-calls (at least 4,096) of the newest. A leg that is unbound and
- * bound again with the same epoch (a PBX that reuses one, or rewrites a
- * call it deleted) would start its index state over under the same keys.
+ * The table of keys that tunnel legs used since start, by (master key,
+ * channel, the call's epoch): four times --max-calls (at least 4,096) of
+ * the newest. A leg bound again with those (a PBX that reuses an epoch, or
+ * writes back a call it deleted, or the key moved to another SBC id) would
+ * start its index state over under the same keys. An entry is made when a
+ * leg is bound, for each of its keys, and when a bound leg gets a new key.
  */
 static int
 used_init(struct vr_dp *dp)
 {
 	struct rte_hash_parameters hp = {
 		.name = "vr_used_legs",
-		.key_len = 2 * sizeof(uint64_t),
+		.key_len = 3 * sizeof(uint64_t),
 		.socket_id = (int)rte_socket_id(),
 	};
 
@@ -73,28 +75,67 @@ used_init(struct vr_dp *dp)
 	return dp->used_legs != NULL && dp->used_ring != NULL ? 0 : -ENOMEM;
 }
 
-/* The used-legs key of (SBC, channel, a_epoch). */
-static void
-used_key(uint64_t k[2], uint32_t sbc_id, uint32_t channel, uint64_t a_epoch)
+/* A fingerprint of key k's suite, master key and salt (FNV-1a, 64 bits; never 0). */
+static uint64_t
+key_print(const struct vr_srtp_key *k)
 {
-	k[0] = (uint64_t)sbc_id << 32 | channel;
-	k[1] = a_epoch;
+	size_t i, len = vr_srtp_master_len(k->suite);
+	uint64_t h = (0xcbf29ce484222325ull ^ k->suite) * 0x100000001b3ull;
+
+	for (i = 0; i < len && i < VR_SRTP_MASTER_MAX; i++)
+		h = (h ^ k->master[i]) * 0x100000001b3ull;
+	return h != 0 ? h : 1;
 }
 
-/* Remembers t's (SBC, channel, epoch) as used, forgetting the oldest when full. */
-static void
-used_add(struct vr_dp *dp, const struct vr_tun_leg *t)
+/* Whether key k was used on channel under the call's epoch since start. */
+static int
+used(struct vr_dp *dp, const struct vr_srtp_key *k, uint32_t channel, uint64_t a_epoch)
 {
-	uint64_t k[2];
+	uint64_t x[3] = { key_print(k), channel, a_epoch };
 
-	used_key(k, t->sbc_id, t->channel, t->a_epoch);
-	if (rte_hash_lookup(dp->used_legs, k) >= 0)
+	return rte_hash_lookup(dp->used_legs, x) >= 0;
+}
+
+/* Remembers key k as used on t's channel and epoch, forgetting the oldest when full. */
+static void
+used_add(struct vr_dp *dp, const struct vr_tun_leg *t, const struct vr_srtp_key *k)
+{
+	uint64_t x[3] = { key_print(k), t->channel, t->a_epoch };
+
+	if (rte_hash_lookup(dp->used_legs, x) >= 0)
 		return;
 	if (dp->used_ring[dp->used_next][0] != 0)
 		rte_hash_del_key(dp->used_legs, dp->used_ring[dp->used_next]);
-	memcpy(dp->used_ring[dp->used_next], k, sizeof(k));
+	memcpy(dp->used_ring[dp->used_next], x, sizeof(x));
 	dp->used_next = (dp->used_next + 1) % dp->n_used_max;
-	rte_hash_add_key(dp->used_legs, k);
+	rte_hash_add_key(dp->used_legs, x);
+}
+
+/* t's key in slot j, as a key. */
+static struct vr_srtp_key
+slot_key(const struct vr_tun_leg *t, unsigned int j)
+{
+	struct vr_srtp_key k = { .suite = t->suite, .id = t->key_id[j] };
+
+	memcpy(k.master, t->master[j], sizeof(k.master));
+	return k;
+}
+
+void
+vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t)
+{
+	unsigned int j;
+
+	if (t == NULL || t->bound)
+		return;
+	t->bound = 1;
+	for (j = 0; j < 2; j++) {
+		if (t->valid[j]) {
+			struct vr_srtp_key k = slot_key(t, j);
+
+			used_add(dp, t, &k);
+		}
+	}
 }
 
 int
@@ -169,8 +210,6 @@ vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t)
 
 	if (t == NULL)
 		return;
-	if (t->bound && dp->used_legs != NULL)
-		used_add(dp, t);
 	for (k = 0; k < 2; k++)
 		slot_free(dp, t, k);
 	memset(t->master, 0, sizeof(t->master));
@@ -274,18 +313,6 @@ check_def(const struct vr_ctl_sbc *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* A fingerprint of master key and salt m (FNV-1a, 64 bits; never 0). */
-static uint64_t
-key_print(const uint8_t *m)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	unsigned int i;
-
-	for (i = 0; i < VR_SRTP_MASTER_MAX; i++)
-		h = (h ^ m[i]) * 0x100000001b3ull;
-	return h != 0 ? h : 1;
-}
-
 /* Slot of t that holds key k (same id and bytes), or -1. */
 static int
 leg_slot_of(const struct vr_tun_leg *t, const struct vr_srtp_key *k)
@@ -335,6 +362,8 @@ leg_fill(struct vr_dp *dp, struct vr_tun_leg *t, const struct vr_srtp_key *k)
 	}
 	t->key_id[j] = k->id;
 	memcpy(t->master[j], k->master, sizeof(t->master[j]));
+	if (t->bound)
+		used_add(dp, t, k);
 	__atomic_store_n(&t->valid[j], 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -356,24 +385,26 @@ vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, uint64_t epo
 	struct vr_sbc *s = sbc_id <= VR_TUN_SBC_ID_MAX ? dp->sbc[sbc_id] : NULL;
 	struct vr_tun_leg *t;
 	unsigned int k;
-	uint64_t uk[2];
 
 	if (s == NULL) {
 		snprintf(err, errlen, "SBC %u is not configured", sbc_id);
 		return NULL;
 	}
-	used_key(uk, sbc_id, channel, epoch);
-	if (rte_hash_lookup(dp->used_legs, uk) >= 0) {
-		snprintf(err, errlen, "SBC %u channel %u: epoch %llx was an earlier call's on this "
-			"channel since voxrelay-dp started, and its keys were used: give the call a "
-			"fresh epoch", sbc_id, channel, (unsigned long long)epoch);
-		return NULL;
+	for (k = 0; k < s->n_keys; k++) {
+		if (used(dp, &s->key[k], channel, epoch)) {
+			snprintf(err, errlen, "SBC %u channel %u: epoch %llx was an earlier call's "
+				"on this channel since voxrelay-dp started, and its keys were used: "
+				"give the call a fresh epoch", sbc_id, channel,
+				(unsigned long long)epoch);
+			return NULL;
+		}
 	}
 	t = rte_zmalloc("vr_tun_leg", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		goto nomem;
 	t->sbc_id = sbc_id;
 	t->channel = channel;
+	t->suite = s->suite;
 	t->epoch = (epoch ^ dp->boot_epoch) & VR_TUN_EPOCH_MASK;
 	t->a_epoch = epoch;
 	t->sbc_row = s->row;
@@ -432,12 +463,69 @@ leg_rekey(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
 	for (j = 0; j < 2; j++)
 		if (!t->valid[j])
 			slot_free(dp, t, j);
+	t->suite = n->suite;
 	for (k = 0; k < n->n_keys; k++)
 		if (leg_slot_of(t, &n->key[k]) < 0 && leg_fill(dp, t, &n->key[k]) < 0)
 			VR_LOG(ERR, "SBC %u channel %u: no SRTP session for key %u", n->id,
 				t->channel, n->key[k].id);
 	t->sbc_row = n->row;
 	leg_set_cur(t, n);
+}
+
+/*
+ * Whether def's keys may be used: neither the key of another SBC (its
+ * legs' keys would be this one's: the SBC id is not in the derivation), nor
+ * one of old's under another id, nor one old had and retired since start.
+ * Any of them would give a leg new index state under keys already used.
+ * 0, or -EINVAL with err naming the key.
+ */
+static int
+keys_new(struct vr_dp *dp, const struct vr_ctl_sbc *def, const struct vr_sbc *old, char *err,
+	size_t errlen)
+{
+	unsigned int k, j;
+	uint32_t id;
+
+	for (k = 0; k < def->n_keys; k++) {
+		struct vr_srtp_key dk = { .suite = def->suite, .id = def->key[k].id };
+		const uint8_t *m = dk.master;
+		uint64_t fp;
+
+		/* The key as the SBC will hold it: zeros past the suite's length. */
+		memcpy(dk.master, def->key[k].master, vr_srtp_master_len(def->suite));
+		fp = key_print(&dk);
+
+		for (j = 0; old != NULL && j < old->n_keys; j++) {
+			if (memcmp(old->key[j].master, m, VR_SRTP_MASTER_MAX) == 0 &&
+					old->key[j].id != def->key[k].id) {
+				snprintf(err, errlen, "SBC %u: key %u is key %u under another id: a "
+					"new key must be new", def->id, def->key[k].id, old->key[j].id);
+				return -EINVAL;
+			}
+		}
+		for (j = 0; old != NULL && j < VR_SBC_RETIRED_KEYS; j++) {
+			if (old->retired_key[j] == fp) {
+				snprintf(err, errlen, "SBC %u: key %u is a key this SBC had before and "
+					"retired since voxrelay-dp started: a new key must be new", def->id,
+					def->key[k].id);
+				return -EINVAL;
+			}
+		}
+		for (id = 1; id <= VR_TUN_SBC_ID_MAX; id++) {
+			const struct vr_sbc *o = dp->sbc[id];
+
+			if (o == NULL || id == def->id)
+				continue;
+			for (j = 0; j < o->n_keys; j++) {
+				if (memcmp(o->key[j].master, m, VR_SRTP_MASTER_MAX) == 0) {
+					snprintf(err, errlen, "SBC %u: key %u is a key of SBC %u: every "
+						"SBC needs keys of its own", def->id, def->key[k].id, id);
+					return -EINVAL;
+				}
+			}
+		}
+	}
+	return 0;
 }
 
 int
@@ -451,18 +539,9 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	if (rc < 0)
 		return rc;
 	old = dp->sbc[def->id];
-	for (k = 0; old != NULL && k < def->n_keys; k++) {
-		uint64_t fp = key_print(def->key[k].master);
-
-		for (j = 0; j < VR_SBC_RETIRED_KEYS; j++) {
-			if (old->retired_key[j] == fp && fp != 0) {
-				snprintf(err, errlen, "SBC %u: key %u is a key this SBC had before and "
-					"retired since voxrelay-dp started: a new key must be new", def->id,
-					def->key[k].id);
-				return -EINVAL;
-			}
-		}
-	}
+	rc = keys_new(dp, def, old, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (old == NULL && dp->n_free_sbc_rows == 0) {
 		snprintf(err, errlen, "SBC %u: all %u SBC rows are in use (--max-sbcs)", def->id,
 			dp->cfg.max_sbcs);
@@ -519,7 +598,7 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 			if (key_in(n, old->key[j].id, old->key[j].master) &&
 					old->key[j].suite == n->suite)
 				continue;
-			n->retired_key[n->retired_next] = key_print(old->key[j].master);
+			n->retired_key[n->retired_next] = key_print(&old->key[j]);
 			n->retired_next = (uint8_t)((n->retired_next + 1) % VR_SBC_RETIRED_KEYS);
 		}
 		if (old->suite != n->suite) {

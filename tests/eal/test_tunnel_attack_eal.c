@@ -460,3 +460,123 @@ ATTACK(replayed_hellos_do_not_crowd_out_the_sbcs_challenge)
 	vr_srtp_stream_free(hup);
 	vr_srtp_stream_free(hdown);
 }
+
+/* SBC_SET of SBC id with keys cur (and prev): refused, its error naming want. */
+static void
+sbc_set_refused(uint32_t id, const struct vr_srtp_key *cur, const struct vr_srtp_key *prev,
+	const char *want)
+{
+	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
+	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+	struct vr_ctl_sbc d;
+
+	memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.suite = cur->suite;
+	d.n_keys = prev != NULL ? 2 : 1;
+	d.prev_ms = 60000;
+	d.key[0].id = cur->id;
+	d.key[0].len = (uint8_t)vr_srtp_master_len(cur->suite);
+	memcpy(d.key[0].master, cur->master, d.key[0].len);
+	if (prev != NULL) {
+		d.key[1].id = prev->id;
+		d.key[1].len = d.key[0].len;
+		memcpy(d.key[1].master, prev->master, d.key[1].len);
+	}
+	h.len = (uint32_t)(sizeof(h) + sizeof(d));
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), &d, sizeof(d));
+	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	cr_assert_eq(r->status, -EINVAL, "refused nothing: %s", r->error);
+	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+}
+
+/*
+ * Keys a leg's index state lives under are never given to new state: not a
+ * key of the SBC again under another id, nor another SBC's key, nor a key
+ * and epoch of a leg unbound since start under another SBC id.
+ */
+ATTACK(a_key_under_another_id_or_sbc_is_refused)
+{
+	struct vr_srtp_key k1 = key(1, 0x42), k1b = k1, k2 = key(2, 0x43);
+	struct vr_ctl_sbc_ref ref = { SBC };
+
+	k1b.id = 3;
+	set_sbc(SBC, &k1, NULL);
+	add_tun_call_x("call-1", 0x1234);
+	sbc_set_refused(SBC, &k1b, NULL, "key 3 is key 1 under another id");
+	sbc_set_refused(SBC, &k2, &k1b, "key 3 is key 1 under another id");
+	sbc_set_refused(9, &k1, NULL, "key 1 is a key of SBC 7");
+	/* SBC 7 goes; its key comes back as SBC 8's: call-1's epoch on the
+	 * channel is an earlier leg's keys. */
+	del_call("call-1");
+	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), 0);
+	set_sbc(8, &k1, NULL);
+	{
+		static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+		struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
+		const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+		struct vr_ctl_call c;
+
+		memset(&c, 0, sizeof(c));
+		strcpy(c.id, "call-8");
+		inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+		c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
+		c.leg[0].sbc_id = 8;
+		c.leg[0].channel = CHAN;
+		c.leg[0].epoch = 0x1234;
+		c.leg[1].addr = c.leg[0].addr;
+		c.leg[1].port = 20002;
+		h.len = (uint32_t)(sizeof(h) + sizeof(c));
+		memcpy(req, &h, sizeof(h));
+		memcpy(req + sizeof(h), &c, sizeof(c));
+		vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+		cr_assert_eq(r->status, -EINVAL, "%s", r->error);
+		cr_assert(strstr(r->error, "epoch 1234 was an earlier call's") != NULL, "%s",
+			r->error);
+	}
+}
+
+/*
+ * A call rewritten with its tunnel leg moved from a to b keeps the leg, its
+ * keys and its index state: what the SBC sent before is still a replay.
+ */
+ATTACK(a_tunnel_leg_moved_to_the_other_side_keeps_its_state)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	uint8_t in[512], out[512], rec[512];
+	struct vr_ctl_call c;
+	size_t rn;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inject(in, phone(in, 1, 0x22));
+	run();
+	rn = sbc_frame(rec, up, 1, SBC, CHAN, 50, 0x11, SBC_IP, 40000);
+	inject(rec, rn);
+	run();
+	cr_assert_gt(sent(out), 0);
+	/* The same call, its legs the other way round. */
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "tun-call");
+	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
+	c.leg[0].port = 20002;
+	c.leg[1].addr = c.leg[0].addr;
+	c.leg[1].flags = VR_CTL_LEG_F_TUNNEL;
+	c.leg[1].sbc_id = SBC;
+	c.leg[1].channel = CHAN;
+	c.leg[1].epoch = LEG_EPOCH(CHAN);
+	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
+	inject(in, phone(in, 2, 0x22));
+	run();
+	while (sent(out) > 0)
+		;
+	inject(rec, rn);
+	run();
+	cr_assert_eq(sent(out), 0, "a packet seen before the rewrite was relayed again");
+	cr_assert_eq(drops(VR_DROP_SRTP_REPLAY), 1);
+	vr_srtp_stream_free(up);
+}
