@@ -321,6 +321,9 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	int len = (int)p->payload_len, len0 = len, ret = 0;
 	srtp_err_status_t st;
 	uint8_t k = t->tx_slot;
+	/* RTCP muxed on the RTP port (RFC 5761) goes as SRTCP, as on an RTCP
+	 * port: as SRTP its bytes 8-11 would read as an SSRC. */
+	int rtcp = f->is_rtcp || (len >= 2 && p->payload[1] >= 192 && p->payload[1] <= 223);
 
 	/* The key the SBC last sent with, so that it has it; else the current one. */
 	if (unlikely(!__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE)))
@@ -346,19 +349,19 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		e->tag = tx_tag(f);
 		e->sbc_row = t->sbc_row;
 		e->off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
-		e->rtcp = f->is_rtcp;
-		len += (int)vr_srtp_tag_len(t->ctx[k].suite) + (f->is_rtcp ? 4 : 0);
+		e->rtcp = (uint8_t)rtcp;
+		len += (int)vr_srtp_tag_len(t->ctx[k].suite) + (rtcp ? 4 : 0);
 		ret = 1;
 	} else {
 		uint8_t *pl = frame + hdrs + VR_TUN_HDR_LEN;
 
 		/* libsrtp makes a stream per SSRC it sends: bounded per leg. */
-		if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_tx, pkt_ssrc(pl, (uint32_t)len,
-				f->is_rtcp), 1))) {
+		if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_tx, pkt_ssrc(pl, (uint32_t)len, rtcp),
+				1))) {
 			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_SSRC_LIMIT);
 			return -1;
 		}
-		st = f->is_rtcp ? srtp_protect_rtcp(t->tx[k], pl, &len) :
+		st = rtcp ? srtp_protect_rtcp(t->tx[k], pl, &len) :
 			srtp_protect(t->tx[k], pl, &len);
 		if (unlikely(st != srtp_err_status_ok)) {
 			/* srtp_err_status_replay_fail: an index already sent (a
@@ -368,7 +371,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		}
 		rte_pktmbuf_append(m, (uint16_t)(len - len0));
 	}
-	vr_tun_write(frame + hdrs, f->is_rtcp ? VR_TUN_RTCP : VR_TUN_RTP, t->key_id[k], t->sbc_id,
+	vr_tun_write(frame + hdrs, rtcp ? VR_TUN_RTCP : VR_TUN_RTP, t->key_id[k], t->sbc_id,
 		t->channel, t->epoch);
 	p->ip = (struct rte_ipv4_hdr *)((uint8_t *)p->ip - VR_TUN_HDR_LEN);
 	p->udp = (struct rte_udp_hdr *)((uint8_t *)p->udp - VR_TUN_HDR_LEN);

@@ -580,3 +580,62 @@ ATTACK(a_tunnel_leg_moved_to_the_other_side_keeps_its_state)
 	cr_assert_eq(drops(VR_DROP_SRTP_REPLAY), 1);
 	vr_srtp_stream_free(up);
 }
+
+/*
+ * RTCP that a phone muxes on its RTP port (RFC 5761) goes into the tunnel
+ * as SRTCP, as from an RTCP port: were it taken for SRTP, the NTP seconds
+ * of each sender report would count as a new SSRC, fill the leg's table
+ * and leave the phone's next real SSRC refused.
+ */
+ATTACK(muxed_rtcp_goes_as_srtcp_and_takes_no_ssrc)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
+	srtp_t down = vr_srtp_stream_new(&k, VR_TUN_DOWN, CHAN, tep(CHAN), 1);
+	uint8_t in[512], out[512], sr[28];
+	unsigned int i;
+	size_t n;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	add_tun_call();
+	inject(in, phone(in, 1, 0x22));
+	run();
+	inject(in, sbc_frame(in, up, 1, SBC, CHAN, 1, 0x11, SBC_IP, 40000));
+	run();
+	while (sent(out) > 0)
+		;
+	/* Twelve sender reports (each its own NTP time) on the RTP port. */
+	for (i = 0; i < 12; i++) {
+		struct vr_tun_hdr h;
+		int len;
+
+		memset(sr, 0, sizeof(sr));
+		sr[0] = 0x80;
+		sr[1] = 200;
+		sr[3] = 6;
+		vr_tun_put32(sr + 4, 0xb0b0);
+		vr_tun_put32(sr + 8, 0xe0000000u + i);
+		inject(in, build_udp(in, our_mac, gw_mac, "203.0.113.2", 14020, "198.51.100.10",
+			20002, sr, sizeof(sr)));
+		run();
+		n = sent(out);
+		cr_assert_gt(n, 42u, "sender report %u not sent to the SBC", i);
+		cr_assert_eq(vr_tun_parse(out + 42, n - 42, &h), VR_TUN_OK);
+		cr_assert_eq(h.type, VR_TUN_RTCP, "muxed RTCP sent as type %u", h.type);
+		len = (int)(n - 42 - VR_TUN_HDR_LEN);
+		memcpy(in, out + 42 + VR_TUN_HDR_LEN, (size_t)len);
+		cr_assert_eq(srtp_unprotect_rtcp(down, in, &len), srtp_err_status_ok);
+		cr_assert_eq(len, (int)sizeof(sr));
+		cr_assert_arr_eq(in, sr, sizeof(sr));
+	}
+	/* The phone's RTP under new SSRCs still goes: the table holds real SSRCs. */
+	for (i = 0; i < VR_SRTP_SSRC_MAX - 1; i++) {
+		inject(in, phone_x(in, (uint16_t)(10 + i), 0xc000 + i, 0x22));
+		run();
+		cr_assert_gt(sent(out), 0, "the phone's SSRC %u refused", i);
+	}
+	cr_assert_eq(drops(VR_DROP_SRTP_SSRC_LIMIT), 0);
+	vr_srtp_stream_free(up);
+	vr_srtp_stream_free(down);
+}
