@@ -94,6 +94,7 @@ struct vr_sbc {
 	uint8_t retired_next;
 	struct vr_srtp_key key[2];
 	srtp_t hello_rx[2];            /* main: per key, channel 0, SBC to relay */
+	struct vr_srtp_ssrcs hello_ssrcs[2]; /* main: per key, the SSRCs hello_rx has taken */
 	srtp_t hello_tx[2];            /* main: per key, channel 0, relay to SBC */
 };
 

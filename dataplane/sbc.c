@@ -569,6 +569,7 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 						VR_SRTP_MASTER_MAX) == 0) {
 				n->hello_rx[k] = old->hello_rx[j];
 				n->hello_tx[k] = old->hello_tx[j];
+				n->hello_ssrcs[k] = old->hello_ssrcs[j];
 				old->hello_rx[j] = old->hello_tx[j] = NULL;
 				break;
 			}
@@ -610,9 +611,10 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	} else {
 		uint64_t rnd = random_nonzero();
 
-		/* A random SSRC and first sequence number for the answers (RFC 3550). */
+		/* A random SSRC and first sequence number for the answers (RFC
+		 * 3550), the sequence below 2^15: it never wraps (see the answer). */
 		n->hello_ssrc = (uint32_t)rnd;
-		n->hello_seq = (uint16_t)(rnd >> 32);
+		n->hello_seq = (uint16_t)((rnd >> 32) & 0x7fff);
 		n->row = dp->free_sbc_rows[--dp->n_free_sbc_rows];
 		__atomic_store_n(&dp->sbc_addr[n->row].v, 0, __ATOMIC_RELAXED);
 	}
@@ -635,6 +637,19 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	row_end(r);
 	return 0;
 nomem_n:
+	/* The sessions taken from old go back to it: it stays in use. */
+	for (k = 0; old != NULL && k < n->n_keys; k++) {
+		for (j = 0; j < old->n_keys; j++) {
+			if (n->hello_rx[k] != NULL && old->hello_rx[j] == NULL &&
+					old->key[j].id == n->key[k].id &&
+					memcmp(old->key[j].master, n->key[k].master,
+						VR_SRTP_MASTER_MAX) == 0) {
+				old->hello_rx[j] = n->hello_rx[k];
+				old->hello_tx[j] = n->hello_tx[k];
+				n->hello_rx[k] = n->hello_tx[k] = NULL;
+			}
+		}
+	}
 	sbc_free(n);
 nomem:
 	snprintf(err, errlen, "SBC %u: out of memory", def->id);
@@ -775,7 +790,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	struct vr_sbc *s;
 	struct vr_pkt p;
 	uint8_t *srtp;
-	uint32_t ip;
+	uint32_t ip, ssrc;
 	uint16_t port;
 	int len, k, tl;
 	srtp_err_status_t st;
@@ -798,12 +813,27 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 		return hello_drop(dp, s, m, VR_DROP_TUN_UNKNOWN_KEY);
 	srtp = p.payload + VR_TUN_HDR_LEN;
 	len = (int)(p.payload_len - VR_TUN_HDR_LEN);
+	/* libsrtp keeps a stream per SSRC it authenticates, for as long as the
+	 * session lives: a new SBC run, or a replayed one, adds one. When the
+	 * SSRCs fill the set the session starts over: a hello's freshness is
+	 * its challenge, not this replay window. */
+	ssrc = vr_tun_get32(srtp + 8);
+	if (!vr_srtp_ssrc_admit(&s->hello_ssrcs[k], ssrc, 0)) {
+		srtp_t fresh = vr_srtp_stream_new(&s->key[k], VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 1);
+
+		if (fresh == NULL)
+			return hello_drop(dp, s, m, VR_DROP_SRTP_ERROR);
+		vr_srtp_stream_free(s->hello_rx[k]);
+		s->hello_rx[k] = fresh;
+		memset(&s->hello_ssrcs[k], 0, sizeof(s->hello_ssrcs[k]));
+	}
 	st = srtp_unprotect(s->hello_rx[k], srtp, &len);
 	if (st != srtp_err_status_ok)
 		return hello_drop(dp, s, m, st == srtp_err_status_auth_fail ? VR_DROP_SRTP_AUTH :
 			st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old ?
 			VR_DROP_SRTP_REPLAY : VR_DROP_SRTP_ERROR);
 	/* A plain RTP header (no CSRC, no extension), then the TLVs. */
+	vr_srtp_ssrc_admit(&s->hello_ssrcs[k], ssrc, 1);
 	if (len < 12 || (srtp[0] & 0xdf) != 0x80 ||
 			vr_tun_hello_parse(srtp + 12, (size_t)len - 12, &hello) < 0)
 		return hello_drop(dp, s, m, VR_DROP_TUN_MALFORMED);
@@ -835,6 +865,18 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 		((uint64_t)ip << 16 | port));
 	ans.has_echo = hello.has_nonce;
 	ans.echo = hello.nonce;
+	/* Room for the longest answer, checked before anything is written. */
+	if (rte_pktmbuf_tailroom(m) + m->data_len < (uint32_t)(srtp - (uint8_t *)eth) + 12 + 96 +
+			SRTP_MAX_TRAILER_LEN)
+		return hello_drop(dp, s, m, VR_DROP_SRTP_ERROR);
+	/* Hello sequence numbers never wrap: before one would, the answers move
+	 * to the next SSRC and a new sequence below 2^15, so that their
+	 * rollover counter is always 0 and an SBC that restarts reads them
+	 * right with a new session (libsrtp takes a new SSRC at counter 0). */
+	if (s->hello_seq == 0xffff) {
+		s->hello_ssrc++;
+		s->hello_seq = (uint16_t)(random_nonzero() & 0x7fff);
+	}
 	srtp[0] = 0x80;
 	srtp[1] = 0;
 	srtp[2] = (uint8_t)(s->hello_seq >> 8);
@@ -844,9 +886,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	vr_tun_put32(srtp + 8, s->hello_ssrc);
 	tl = vr_tun_hello_build(&ans, srtp + 12, 96);
 	len = 12 + tl;
-	if (tl < 0 || rte_pktmbuf_tailroom(m) + m->data_len < (uint32_t)(srtp - (uint8_t *)eth) +
-			len + SRTP_MAX_TRAILER_LEN ||
-			srtp_protect(s->hello_tx[k], srtp, &len) != srtp_err_status_ok)
+	if (tl < 0 || srtp_protect(s->hello_tx[k], srtp, &len) != srtp_err_status_ok)
 		return hello_drop(dp, s, m, VR_DROP_SRTP_ERROR);
 	vr_tun_write(p.payload, VR_TUN_HELLO_ACK, h.key_id, h.sbc_id, VR_TUN_CHANNEL_SBC,
 		dp->boot_epoch);

@@ -284,6 +284,13 @@ hello(uint8_t *d, const struct opts *o, unsigned int k)
 		h.echo = relay_chal;
 		relay_chal = 0;
 	}
+	/* Hello sequence numbers never wrap (docs/tunnel.md): before one would,
+	 * the next SSRC and a new sequence below 2^15, so that a restarted
+	 * relay's new session reads them at rollover counter 0. */
+	if (hello_seq == 0xffff) {
+		hello_ssrc++;
+		hello_seq = (uint16_t)(rand64() & 0x7fff);
+	}
 	memset(rtp, 0, 12);
 	rtp[0] = 0x80;
 	rtp[2] = (uint8_t)(hello_seq >> 8);
@@ -309,18 +316,20 @@ answer(const struct opts *o, uint8_t *b, int len, const struct vr_tun_hdr *h, un
 {
 	struct vr_tun_hello a;
 	unsigned int i;
+	srtp_t s = hello_down[k];
 
-	if (hello_down[k] == NULL || hello_down_epoch[k] != h->epoch) {
-		vr_srtp_stream_free(hello_down[k]);
-		hello_down[k] = vr_srtp_stream_new(&o->key[k], VR_TUN_DOWN, VR_TUN_CHANNEL_SBC,
-			h->epoch, 1);
-		hello_down_epoch[k] = h->epoch;
-		if (hello_down[k] == NULL)
+	/* Under another epoch: a session for it, kept only if the answer is
+	 * genuine (a forged one must not throw away the one in use). */
+	if (s == NULL || hello_down_epoch[k] != h->epoch) {
+		s = vr_srtp_stream_new(&o->key[k], VR_TUN_DOWN, VR_TUN_CHANNEL_SBC, h->epoch, 1);
+		if (s == NULL)
 			die("libsrtp refused", "the answers' session");
 	}
-	if (srtp_unprotect(hello_down[k], b, &len) != srtp_err_status_ok || len < 12 ||
+	if (srtp_unprotect(s, b, &len) != srtp_err_status_ok || len < 12 ||
 			vr_tun_hello_parse(b + 12, (size_t)len - 12, &a) < 0 || !a.has_nonce ||
 			!a.has_echo) {
+		if (s != hello_down[k])
+			vr_srtp_stream_free(s);
 		stale_acks++;
 		return;
 	}
@@ -328,8 +337,16 @@ answer(const struct opts *o, uint8_t *b, int len, const struct vr_tun_hdr *h, un
 		if (my_nonce[i] != 0 && my_nonce[i] == a.echo)
 			break;
 	if (i == 4) {
+		/* A genuine answer, but to no hello of ours now: a replay. */
+		if (s != hello_down[k])
+			vr_srtp_stream_free(s);
 		stale_acks++;
 		return;
+	}
+	if (s != hello_down[k]) {
+		vr_srtp_stream_free(hello_down[k]);
+		hello_down[k] = s;
+		hello_down_epoch[k] = h->epoch;
 	}
 	my_nonce[i] = 0;
 	hello_acks++;
@@ -634,7 +651,7 @@ main(int argc, char **argv)
 			die("libsrtp refused", "the hello session");
 	}
 	hello_ssrc = (uint32_t)rand64();
-	hello_seq = (uint16_t)rand64();
+	hello_seq = (uint16_t)(rand64() & 0x7fff);
 	if (o.record != NULL && (rec = fopen(o.record, "wb")) == NULL)
 		die("--record: cannot create", o.record);
 	if (o.log_down != NULL && (down_log = fopen(o.log_down, "a")) == NULL)

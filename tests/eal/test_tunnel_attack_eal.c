@@ -639,3 +639,59 @@ ATTACK(muxed_rtcp_goes_as_srtcp_and_takes_no_ssrc)
 	vr_srtp_stream_free(up);
 	vr_srtp_stream_free(down);
 }
+
+/*
+ * Hello sequence numbers never wrap, so a peer that restarts reads them
+ * with a new session (rollover counter 0): the relay's answers move to the
+ * next SSRC and a sequence below 2^15 before theirs would pass 65535. And
+ * the SSRCs of hellos the relay keeps state for are bounded: past eight
+ * (eight runs of the SBC, or replays of them) the session starts over, and
+ * the SBC's hellos still pass.
+ */
+ATTACK(hello_sequences_never_wrap_and_hello_ssrcs_are_bounded)
+{
+	struct vr_srtp_key k = key(1, 0x42);
+	struct vr_tun_hello hello = { .interval_s = 5, .has_nonce = 1, .nonce = 9 }, ans;
+	uint8_t f[512], out[512];
+	uint32_t ssrc0;
+	unsigned int run_no;
+	size_t n;
+
+	resolve_gateway();
+	set_sbc(SBC, &k, NULL);
+	dp.sbc[SBC]->hello_seq = 0xfffe;
+	for (run_no = 0; run_no < 2 * VR_SRTP_SSRC_MAX + 1; run_no++) {
+		/* Each hello from a new run of the SBC (a session and SSRC of its
+		 * own), its answer read by a new session, as a restarted SBC would. */
+		srtp_t hup = vr_srtp_stream_new(&k, VR_TUN_UP, VR_TUN_CHANNEL_SBC, 0, 0);
+		srtp_t hdown = vr_srtp_stream_new(&k, VR_TUN_DOWN, VR_TUN_CHANNEL_SBC,
+			dp.boot_epoch, 1);
+		uint8_t pl[512];
+		char src[32];
+		int len, tl;
+
+		/* From addresses of their own: one source may say hello 10 times a burst. */
+		snprintf(src, sizeof(src), "203.0.113.%u", 100 + run_no);
+		build_rtp(pl + VR_TUN_HDR_LEN, 7, 0, 0x1000 + run_no, 0, 0);
+		tl = vr_tun_hello_build(&hello, pl + VR_TUN_HDR_LEN + 12, 128);
+		len = 12 + tl;
+		cr_assert_eq(srtp_protect(hup, pl + VR_TUN_HDR_LEN, &len), srtp_err_status_ok);
+		vr_tun_write(pl, VR_TUN_HELLO, 1, SBC, VR_TUN_CHANNEL_SBC, 0);
+		inject(f, build_udp(f, our_mac, gw_mac, src, 40000, "198.51.100.10", TPORT, pl,
+			VR_TUN_HDR_LEN + (size_t)len));
+		run();
+		n = sent(out);
+		hello_answer(out, n, hdown, &ans);
+		if (run_no == 0)
+			ssrc0 = vr_tun_get32(out + 42 + VR_TUN_HDR_LEN + 8);
+		if (run_no == 1) {
+			cr_assert_eq(vr_tun_get32(out + 42 + VR_TUN_HDR_LEN + 8), ssrc0 + 1,
+				"the answers did not move to the next SSRC");
+			cr_assert_lt(out[42 + VR_TUN_HDR_LEN + 2], 0x80, "a sequence above 2^15");
+		}
+		cr_assert_leq(dp.sbc[SBC]->hello_ssrcs[0].n, VR_SRTP_SSRC_MAX);
+		vr_srtp_stream_free(hup);
+		vr_srtp_stream_free(hdown);
+	}
+	cr_assert_eq(sbc_drops(SBC, VR_DROP_SRTP_AUTH) + sbc_drops(SBC, VR_DROP_SRTP_ERROR), 0);
+}
