@@ -34,10 +34,7 @@ TestSuite(tunnel_libsrtp_gcm, .init = setup_libsrtp_gcm, .fini = eal_teardown);
 /* A test body run in every suite of BOTH, and with GCM on both engines. */
 #define ATTACK(name)                                                           \
 	static void name##_body(void);                                         \
-	Test(tunnel_cdev, name) { name##_body(); }                            \
-	Test(tunnel_libsrtp, name) { name##_body(); }                         \
-	Test(tunnel_openssl, name) { name##_body(); }                         \
-	Test(tunnel_async, name) { name##_body(); }                           \
+	BOTH_TESTS(name)                                                       \
 	Test(tunnel_cdev_gcm, name) { name##_body(); }                        \
 	Test(tunnel_libsrtp_gcm, name) { name##_body(); }                     \
 	static void name##_body(void)
@@ -323,26 +320,10 @@ ATTACK(ssrcs_per_leg_bounded)
 static void
 add_refused(const char *id, uint64_t ep, const char *want)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
-	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
 	struct vr_ctl_call c;
 
-	memset(&c, 0, sizeof(c));
-	snprintf(c.id, sizeof(c.id), "%s", id);
-	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
-	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
-	c.leg[0].sbc_id = SBC;
-	c.leg[0].channel = CHAN;
-	c.leg[0].epoch = ep;
-	c.leg[1].addr = c.leg[0].addr;
-	c.leg[1].port = 20002;
-	h.len = (uint32_t)(sizeof(h) + sizeof(c));
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), &c, sizeof(c));
-	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-	cr_assert_eq(r->status, -EINVAL, "status %d (%s)", r->status, r->error);
-	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+	tun_call_def(&c, id, SBC, ep);
+	ctl_refused(VR_CTL_CALL_ADD, &c, sizeof(c), -EINVAL, want);
 	cr_assert_null(vr_calls_find(&dp, id));
 }
 
@@ -374,29 +355,16 @@ ATTACK(an_epoch_used_since_start_is_refused)
  */
 ATTACK(a_retired_key_does_not_come_back)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-	struct vr_srtp_key k1 = key(1, 0x42), k2 = key(2, 0x43), k3 = key(3, 0x44);
-	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
-	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+	struct vr_srtp_key k1 = key(1, 0x42), k1b = k1, k2 = key(2, 0x43), k3 = key(3, 0x44);
 	struct vr_ctl_sbc d;
 
+	k1b.id = 5;
 	set_sbc(SBC, &k1, NULL);
 	set_sbc(SBC, &k2, &k1);  /* a rollover: k1 kept as the previous key */
 	set_sbc(SBC, &k2, NULL); /* k1 retired */
-	/* k1 again, under its own id or another: refused, k2 kept. */
-	memset(&d, 0, sizeof(d));
-	d.id = SBC;
-	d.suite = k1.suite;
-	d.n_keys = 1;
-	d.key[0].id = 5;
-	d.key[0].len = (uint8_t)vr_srtp_master_len(k1.suite);
-	memcpy(d.key[0].master, k1.master, d.key[0].len);
-	h.len = (uint32_t)(sizeof(h) + sizeof(d));
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), &d, sizeof(d));
-	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-	cr_assert_eq(r->status, -EINVAL, "a retired key came back: %s", r->error);
-	cr_assert(strstr(r->error, "key 5 is a key this SBC had before") != NULL, "%s", r->error);
+	/* k1 again, under another id: refused, k2 kept. */
+	sbc_def(&d, SBC, &k1b, NULL);
+	ctl_refused(VR_CTL_SBC_SET, &d, sizeof(d), -EINVAL, "key 5 is a key this SBC had before");
 	cr_assert_eq(dp.sbc[SBC]->key[0].id, 2);
 	set_sbc(SBC, &k3, &k2);
 }
@@ -466,30 +434,10 @@ static void
 sbc_set_refused(uint32_t id, const struct vr_srtp_key *cur, const struct vr_srtp_key *prev,
 	const char *want)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
-	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
 	struct vr_ctl_sbc d;
 
-	memset(&d, 0, sizeof(d));
-	d.id = id;
-	d.suite = cur->suite;
-	d.n_keys = prev != NULL ? 2 : 1;
-	d.prev_ms = 60000;
-	d.key[0].id = cur->id;
-	d.key[0].len = (uint8_t)vr_srtp_master_len(cur->suite);
-	memcpy(d.key[0].master, cur->master, d.key[0].len);
-	if (prev != NULL) {
-		d.key[1].id = prev->id;
-		d.key[1].len = d.key[0].len;
-		memcpy(d.key[1].master, prev->master, d.key[1].len);
-	}
-	h.len = (uint32_t)(sizeof(h) + sizeof(d));
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), &d, sizeof(d));
-	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-	cr_assert_eq(r->status, -EINVAL, "refused nothing: %s", r->error);
-	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+	sbc_def(&d, id, cur, prev);
+	ctl_refused(VR_CTL_SBC_SET, &d, sizeof(d), -EINVAL, want);
 }
 
 /*
@@ -501,6 +449,7 @@ ATTACK(a_key_under_another_id_or_sbc_is_refused)
 {
 	struct vr_srtp_key k1 = key(1, 0x42), k1b = k1, k2 = key(2, 0x43);
 	struct vr_ctl_sbc_ref ref = { SBC };
+	struct vr_ctl_call c;
 
 	k1b.id = 3;
 	set_sbc(SBC, &k1, NULL);
@@ -513,29 +462,8 @@ ATTACK(a_key_under_another_id_or_sbc_is_refused)
 	del_call("call-1");
 	ctl(VR_CTL_SBC_DEL, &ref, sizeof(ref), 0);
 	set_sbc(8, &k1, NULL);
-	{
-		static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-		struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
-		const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
-		struct vr_ctl_call c;
-
-		memset(&c, 0, sizeof(c));
-		strcpy(c.id, "call-8");
-		inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
-		c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
-		c.leg[0].sbc_id = 8;
-		c.leg[0].channel = CHAN;
-		c.leg[0].epoch = 0x1234;
-		c.leg[1].addr = c.leg[0].addr;
-		c.leg[1].port = 20002;
-		h.len = (uint32_t)(sizeof(h) + sizeof(c));
-		memcpy(req, &h, sizeof(h));
-		memcpy(req + sizeof(h), &c, sizeof(c));
-		vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-		cr_assert_eq(r->status, -EINVAL, "%s", r->error);
-		cr_assert(strstr(r->error, "epoch 1234 was an earlier call's") != NULL, "%s",
-			r->error);
-	}
+	tun_call_def(&c, "call-8", 8, 0x1234);
+	ctl_refused(VR_CTL_CALL_ADD, &c, sizeof(c), -EINVAL, "epoch 1234 was an earlier call's");
 }
 
 /*
@@ -548,6 +476,7 @@ ATTACK(a_tunnel_leg_moved_to_the_other_side_keeps_its_state)
 	srtp_t up = vr_srtp_stream_new(&k, VR_TUN_UP, CHAN, tep(CHAN), 0);
 	uint8_t in[512], out[512], rec[512];
 	struct vr_ctl_call c;
+	struct vr_ctl_leg swap;
 	size_t rn;
 
 	resolve_gateway();
@@ -560,15 +489,10 @@ ATTACK(a_tunnel_leg_moved_to_the_other_side_keeps_its_state)
 	run();
 	cr_assert_gt(sent(out), 0);
 	/* The same call, its legs the other way round. */
-	memset(&c, 0, sizeof(c));
-	strcpy(c.id, "tun-call");
-	inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
-	c.leg[0].port = 20002;
-	c.leg[1].addr = c.leg[0].addr;
-	c.leg[1].flags = VR_CTL_LEG_F_TUNNEL;
-	c.leg[1].sbc_id = SBC;
-	c.leg[1].channel = CHAN;
-	c.leg[1].epoch = LEG_EPOCH(CHAN);
+	tun_call_def(&c, "tun-call", SBC, LEG_EPOCH(CHAN));
+	swap = c.leg[0];
+	c.leg[0] = c.leg[1];
+	c.leg[1] = swap;
 	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
 	inject(in, phone(in, 2, 0x22));
 	run();

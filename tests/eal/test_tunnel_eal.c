@@ -502,9 +502,6 @@ static void
 sbc_refused(uint8_t suite, uint8_t n_keys, uint8_t len, uint8_t id0, uint8_t id1, uint32_t id,
 	int status, const char *want)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_SBC_SET, 0, 1 };
-	struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
 	struct vr_ctl_sbc d;
 
 	memset(&d, 0, sizeof(d));
@@ -514,12 +511,7 @@ sbc_refused(uint8_t suite, uint8_t n_keys, uint8_t len, uint8_t id0, uint8_t id1
 	d.prev_ms = 1000;
 	d.key[0] = (struct vr_ctl_sbc_key){ .id = id0, .len = len };
 	d.key[1] = (struct vr_ctl_sbc_key){ .id = id1, .len = len };
-	h.len = (uint32_t)(sizeof(h) + sizeof(d));
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), &d, sizeof(d));
-	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-	cr_assert_eq(r->status, status, "status %d (%s)", r->status, r->error);
-	cr_assert(strstr(r->error, want) != NULL, "'%s' lacks '%s'", r->error, want);
+	ctl_refused(VR_CTL_SBC_SET, &d, sizeof(d), status, want);
 }
 
 BOTH(sbc_requests_checked_and_refused_whole)
@@ -527,6 +519,7 @@ BOTH(sbc_requests_checked_and_refused_whole)
 	struct vr_srtp_key k = key(1, 0x42);
 	struct vr_ctl_sbc_ref ref = { SBC };
 	struct vr_ctl_call_ref cref;
+	struct vr_ctl_call c;
 
 	sbc_refused(1, 1, 30, 1, 0, 0, -EINVAL, "SBC id 0 is outside");
 	sbc_refused(9, 1, 30, 1, 0, SBC, -EINVAL, "unknown SRTP suite 9");
@@ -535,29 +528,9 @@ BOTH(sbc_requests_checked_and_refused_whole)
 	sbc_refused(1, 2, 30, 5, 5, SBC, -EINVAL, "both have id 5");
 	cr_assert_null(dp.sbc[SBC]);
 	/* A call on an SBC that is not configured is refused. */
-	{
-		static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-		struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, VR_CTL_CALL_ADD, 0, 1 };
-		struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
-		struct vr_ctl_call c;
-
-		memset(&c, 0, sizeof(c));
-		strcpy(c.id, "orphan");
-		inet_pton(AF_INET, "198.51.100.10", &c.leg[0].addr);
-		c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
-		c.leg[0].sbc_id = SBC;
-		c.leg[0].channel = CHAN;
-		c.leg[0].epoch = LEG_EPOCH(CHAN);
-		c.leg[1].addr = c.leg[0].addr;
-		c.leg[1].port = 20002;
-		h.len = (uint32_t)(sizeof(h) + sizeof(c));
-		memcpy(req, &h, sizeof(h));
-		memcpy(req + sizeof(h), &c, sizeof(c));
-		vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
-		cr_assert_eq(r->status, -EINVAL);
-		cr_assert(strstr(r->error, "SBC 7 is not configured") != NULL, "%s", r->error);
-		cr_assert_null(vr_calls_find(&dp, "orphan"));
-	}
+	tun_call_def(&c, "orphan", SBC, LEG_EPOCH(CHAN));
+	ctl_refused(VR_CTL_CALL_ADD, &c, sizeof(c), -EINVAL, "SBC 7 is not configured");
+	cr_assert_null(vr_calls_find(&dp, "orphan"));
 	/* An SBC that carries a call cannot go; once the call is gone it can. */
 	set_sbc(SBC, &k, NULL);
 	add_tun_call();
