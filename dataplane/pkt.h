@@ -8,6 +8,7 @@
 #define VR_DP_PKT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -97,6 +98,21 @@ struct vr_rtp_info {
  * RFC 5506 reduced size allowed)? Version 2, packet type 192-223, and its
  * length word within the payload. Fills info on success.
  */
+/*
+ * The big-endian 32-bit word at p, wherever p points: RTP and RTCP fields
+ * sit two bytes off a 4-byte boundary in a frame (42 bytes of headers), and
+ * a load through a uint32_t pointer there is undefined behaviour in C (the
+ * fuzz harness's UBSan found it); the compiler makes one load of this.
+ */
+static inline uint32_t
+vr_load_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
 static inline int
 vr_rtcp_check(const uint8_t *b, uint32_t len, struct vr_rtp_info *info)
 {
@@ -107,7 +123,7 @@ vr_rtcp_check(const uint8_t *b, uint32_t len, struct vr_rtp_info *info)
 	plen = ((uint32_t)b[2] << 8 | b[3]) * 4 + 4;
 	if (plen > len)
 		return 0;
-	info->ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(b + 4));
+	info->ssrc = vr_load_be32(b + 4);
 	info->ts = 0;
 	info->seq = 0;
 	info->is_rtp = 0;
@@ -146,8 +162,8 @@ vr_rtp_check(const uint8_t *b, uint32_t len, struct vr_rtp_info *info)
 			return 0;
 	}
 	info->seq = (uint16_t)(b[2] << 8 | b[3]);
-	info->ts = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(b + 4));
-	info->ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(b + 8));
+	info->ts = vr_load_be32(b + 4);
+	info->ssrc = vr_load_be32(b + 8);
 	info->is_rtp = 1;
 	return 1;
 }

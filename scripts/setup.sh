@@ -10,7 +10,8 @@ set -euo pipefail
 PKGS=(build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libsrtp2-dev libhiredis-dev libcriterion-dev libnuma-dev
 	redis-server redis-tools
-	iproute2 nftables ethtool iputils-ping procps gawk gnuplot-nox)
+	iproute2 nftables ethtool iputils-ping procps gawk gnuplot-nox
+	clang libclang-rt-14-dev)
 HUGEPAGES=${VR_HUGEPAGES:-512}   # 2 MiB pages: 1 GiB
 
 if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer harness: the control-channel requests the dataplane accepts on
+ * its socket (dataplane/ctlmsg.c: vr_ctl_check_request, then for a call
+ * vr_ctl_check_call and for an id vr_ctl_check_id). The input is a whole
+ * message, header first. A refused request must say why. The product's own
+ * functions, no copies. scripts/fuzz.sh builds and runs it.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/ctlmsg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	static struct vr_config cfg;
+	struct vr_ctl_call c;
+	struct vr_ctl_call_ref ref;
+	char err[VR_CTL_ERR_MAX];
+	int type;
+
+	if (cfg.n_addrs == 0) {
+		inet_pton(AF_INET, "198.51.100.10", &cfg.addrs[0]);
+		inet_pton(AF_INET, "198.51.100.11", &cfg.addrs[1]);
+		cfg.n_addrs = 2;
+		cfg.port_lo = 20000;
+		cfg.port_hi = 30000;
+	}
+	err[0] = '\0';
+	type = vr_ctl_check_request(d, n, err, sizeof(err));
+	if (type < 0) {
+		if (err[0] == '\0')
+			abort();
+		return 0;
+	}
+	err[0] = '\0';
+	if (type == VR_CTL_CALL_ADD || type == VR_CTL_CALL_MOD) {
+		memcpy(&c, d + sizeof(struct vr_ctl_hdr), sizeof(c));
+		if (vr_ctl_check_call(&cfg, &c, err, sizeof(err)) < 0 && err[0] == '\0')
+			abort();
+	} else if (type == VR_CTL_CALL_DEL || type == VR_CTL_CALL_GET) {
+		memcpy(&ref, d + sizeof(struct vr_ctl_hdr), sizeof(ref));
+		if (vr_ctl_check_id(ref.id, err, sizeof(err)) < 0 && err[0] == '\0')
+			abort();
+	}
+	return 0;
+}
