@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctlmsg.h"
+#include "srtp.h"
 
 /* Body size of each request type (VR_CTL_HEALTH and VR_CTL_STATS: none). */
 static size_t
@@ -201,6 +202,50 @@ vr_ctl_check_call(const struct vr_config *cfg, const struct vr_ctl_call *c, char
 	if (c->clock_rate != 0 && (c->clock_rate < 1000 || c->clock_rate > 192000)) {
 		snprintf(err, errlen, "call '%s': clock rate %u Hz is outside 1000-192000", c->id,
 			c->clock_rate);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vr_ctl_check_sbc(const struct vr_ctl_sbc *d, char *err, size_t errlen)
+{
+	size_t len = vr_srtp_master_len(d->suite);
+	unsigned int k;
+
+	if (d->id == 0 || d->id > VR_TUN_SBC_ID_MAX) {
+		snprintf(err, errlen, "SBC id %u is outside 1-%u", d->id, VR_TUN_SBC_ID_MAX);
+		return -EINVAL;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "SBC %u: unknown SRTP suite %u", d->id, d->suite);
+		return -EINVAL;
+	}
+	if (d->n_keys < 1 || d->n_keys > 2) {
+		snprintf(err, errlen, "SBC %u: %u keys, want 1 or 2", d->id, d->n_keys);
+		return -EINVAL;
+	}
+	for (k = 0; k < d->n_keys; k++) {
+		if (d->key[k].len != len) {
+			snprintf(err, errlen, "SBC %u: key %u is %u bytes, %s wants %zu", d->id,
+				d->key[k].id, d->key[k].len, vr_srtp_suite_name(d->suite), len);
+			return -EINVAL;
+		}
+	}
+	if (d->n_keys == 2 && d->key[0].id == d->key[1].id) {
+		snprintf(err, errlen, "SBC %u: the current and previous keys both have id %u",
+			d->id, d->key[0].id);
+		return -EINVAL;
+	}
+	/* Under two ids, one key would give two key slots the same keystreams. */
+	if (d->n_keys == 2 && memcmp(d->key[0].master, d->key[1].master, len) == 0) {
+		snprintf(err, errlen, "SBC %u: keys %u and %u are the same key: a new key must "
+			"be new", d->id, d->key[0].id, d->key[1].id);
+		return -EINVAL;
+	}
+	if (d->n_keys == 2 && (d->prev_ms == 0 || d->prev_ms > 86400000)) {
+		snprintf(err, errlen, "SBC %u: previous key kept %u ms, want 1-86400000", d->id,
+			d->prev_ms);
 		return -EINVAL;
 	}
 	return 0;

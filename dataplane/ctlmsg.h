@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Validation of control-channel requests (include/voxrelay/ctl.h): pure
- * functions, called by ctl.c on the main lcore before anything is applied,
- * and by the unit tests. Each error text names the field and the bad value.
+ * Validation of control-channel requests (include/voxrelay/ctl.h), SBC_SET
+ * included: pure functions, called by ctl.c and sbc.c on the main lcore
+ * before anything is applied, and by the unit tests and fuzz harnesses.
+ * Each error text names the field and the bad value.
  */
 #ifndef VR_DP_CTLMSG_H
 #define VR_DP_CTLMSG_H
@@ -30,5 +31,13 @@ int vr_ctl_check_call(const struct vr_config *cfg, const struct vr_ctl_call *c, 
 
 /* Checks that id is a NUL-terminated, printable, non-empty call id. */
 int vr_ctl_check_id(const char *id, char *err, size_t errlen);
+
+/*
+ * Checks an SBC_SET body on its own: the id, the suite, one or two keys of
+ * the suite's length with distinct ids and bytes, and the previous key's
+ * time. 0, or -EINVAL with err naming the bad value. (Whether the keys are
+ * new against what the dataplane holds is sbc.c's to say.)
+ */
+int vr_ctl_check_sbc(const struct vr_ctl_sbc *d, char *err, size_t errlen);
 
 #endif /* VR_DP_CTLMSG_H */

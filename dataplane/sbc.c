@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "cksum.h"
+#include "ctlmsg.h"
 #include "dp.h"
 #include "pkt.h"
 
@@ -269,49 +270,6 @@ row_end(struct vr_shm_sbc *r)
 	__atomic_store_n(&r->seq, r->seq + 1, __ATOMIC_RELEASE);
 }
 
-static int
-check_def(const struct vr_ctl_sbc *d, char *err, size_t errlen)
-{
-	size_t len = vr_srtp_master_len(d->suite);
-	unsigned int k;
-
-	if (d->id == 0 || d->id > VR_TUN_SBC_ID_MAX) {
-		snprintf(err, errlen, "SBC id %u is outside 1-%u", d->id, VR_TUN_SBC_ID_MAX);
-		return -EINVAL;
-	}
-	if (len == 0) {
-		snprintf(err, errlen, "SBC %u: unknown SRTP suite %u", d->id, d->suite);
-		return -EINVAL;
-	}
-	if (d->n_keys < 1 || d->n_keys > 2) {
-		snprintf(err, errlen, "SBC %u: %u keys, want 1 or 2", d->id, d->n_keys);
-		return -EINVAL;
-	}
-	for (k = 0; k < d->n_keys; k++) {
-		if (d->key[k].len != len) {
-			snprintf(err, errlen, "SBC %u: key %u is %u bytes, %s wants %zu", d->id,
-				d->key[k].id, d->key[k].len, vr_srtp_suite_name(d->suite), len);
-			return -EINVAL;
-		}
-	}
-	if (d->n_keys == 2 && d->key[0].id == d->key[1].id) {
-		snprintf(err, errlen, "SBC %u: the current and previous keys both have id %u",
-			d->id, d->key[0].id);
-		return -EINVAL;
-	}
-	/* Under two ids, one key would give two key slots the same keystreams. */
-	if (d->n_keys == 2 && memcmp(d->key[0].master, d->key[1].master, len) == 0) {
-		snprintf(err, errlen, "SBC %u: keys %u and %u are the same key: a new key must "
-			"be new", d->id, d->key[0].id, d->key[1].id);
-		return -EINVAL;
-	}
-	if (d->n_keys == 2 && (d->prev_ms == 0 || d->prev_ms > 86400000)) {
-		snprintf(err, errlen, "SBC %u: previous key kept %u ms, want 1-86400000", d->id,
-			d->prev_ms);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* Slot of t that holds key k (same id and bytes), or -1. */
 static int
@@ -534,7 +492,7 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	struct vr_sbc *old, *n;
 	struct vr_shm_sbc *r;
 	unsigned int k, j;
-	int rc = check_def(def, err, errlen);
+	int rc = vr_ctl_check_sbc(def, err, errlen);
 
 	if (rc < 0)
 		return rc;

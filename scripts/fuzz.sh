@@ -29,18 +29,21 @@ usage() { sed -n '12,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 build() {
 	local cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 		-Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I"$ROOT" -I"$ROOT/include")
-	local src=()
+	local src=() libs=()
 	case $1 in
 	fuzz_frame)
 		# shellcheck disable=SC2207
 		cflags+=($(pkg-config --cflags libdpdk) -include rte_config.h -march=corei7) ;;
 	fuzz_tunnel) src=("$ROOT/dataplane/tunwire.c") ;;
-	fuzz_ctlmsg) src=("$ROOT/dataplane/ctlmsg.c") ;;
+	fuzz_ctlmsg)
+		src=("$ROOT/dataplane/ctlmsg.c" "$ROOT/dataplane/srtp.c")
+		# shellcheck disable=SC2207
+		cflags+=($(pkg-config --cflags libsrtp2)) libs=($(pkg-config --libs libsrtp2)) ;;
 	fuzz_record) src=("$ROOT/control/schema.c") ;;
 	*) echo "fuzz.sh: no harness '$1' (one of: $HARNESSES)" >&2; exit 2 ;;
 	esac
 	mkdir -p "$OUT"
-	clang "${cflags[@]}" -o "$OUT/$1" "$ROOT/tests/fuzz/$1.c" "${src[@]}"
+	clang "${cflags[@]}" -o "$OUT/$1" "$ROOT/tests/fuzz/$1.c" "${src[@]}" "${libs[@]}"
 }
 
 # run NAME SECONDS: replays the corpus, then fuzzes; 0 if nothing failed.

@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness: the control-channel requests the dataplane accepts on
  * its socket (dataplane/ctlmsg.c: vr_ctl_check_request, then for a call
- * vr_ctl_check_call and for an id vr_ctl_check_id). The input is a whole
+ * vr_ctl_check_call, for an id vr_ctl_check_id, for an SBC
+ * vr_ctl_check_sbc). The input is a whole
  * message, header first. A refused request must say why. The product's own
  * functions, no copies. scripts/fuzz.sh builds and runs it.
  */
@@ -21,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	static struct vr_config cfg;
 	struct vr_ctl_call c;
 	struct vr_ctl_call_ref ref;
+	struct vr_ctl_sbc sbc;
 	char err[VR_CTL_ERR_MAX];
 	int type;
 
@@ -46,6 +48,10 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	} else if (type == VR_CTL_CALL_DEL || type == VR_CTL_CALL_GET) {
 		memcpy(&ref, d + sizeof(struct vr_ctl_hdr), sizeof(ref));
 		if (vr_ctl_check_id(ref.id, err, sizeof(err)) < 0 && err[0] == '\0')
+			abort();
+	} else if (type == VR_CTL_SBC_SET) {
+		memcpy(&sbc, d + sizeof(struct vr_ctl_hdr), sizeof(sbc));
+		if (vr_ctl_check_sbc(&sbc, err, sizeof(err)) < 0 && err[0] == '\0')
 			abort();
 	}
 	return 0;

@@ -168,6 +168,26 @@ requests(void)
 	request("call-del", VR_CTL_CALL_DEL, &r, sizeof(r));
 	request("call-get", VR_CTL_CALL_GET, &r, sizeof(r));
 	request("health", VR_CTL_HEALTH, NULL, 0);
+	{
+		struct vr_ctl_sbc d;
+
+		memset(&d, 0, sizeof(d));
+		d.id = 7;
+		d.suite = VR_SRTP_AES_CM_128_HMAC_SHA1_80;
+		d.n_keys = 2;
+		d.prev_ms = 30000;
+		d.key[0].id = 1;
+		d.key[0].len = 30;
+		memset(d.key[0].master, 0x42, 30);
+		d.key[1].id = 0;
+		d.key[1].len = 30;
+		memset(d.key[1].master, 0x17, 30);
+		request("sbc-set-rollover", VR_CTL_SBC_SET, &d, sizeof(d));
+		d.suite = VR_SRTP_AEAD_AES_128_GCM;
+		d.n_keys = 1;
+		d.key[0].len = 28;
+		request("sbc-set-gcm", VR_CTL_SBC_SET, &d, sizeof(d));
+	}
 }
 
 /* A record: type byte, then NUL-separated field, value, ... */
