@@ -740,24 +740,32 @@ main(int argc, char **argv)
 		hellos_sent, hello_acks, stale_acks, epoch_changes, (unsigned long long)relay_epoch,
 		foreign, bad_sent);
 	for (unsigned int c = 0; c < n_ch; c++) {
-		unsigned int gaps = 0;
-
-		char missing[128] = "";
-		size_t mo = 0;
+		unsigned int gaps = 0, n_holes = 0;
+		char missing[128] = "", holes[16 * 24 + 1] = "";
+		size_t mo = 0, ho = 0;
 
 		for (int s = ch[c].min_seq < 0 ? 0 : ch[c].min_seq; s <= ch[c].max_seq; s++) {
+			int e = s;
+
 			if (ch[c].seen[s])
 				continue;
-			if (gaps++ < 8)
-				mo += (size_t)snprintf(missing + mo, sizeof(missing) - mo, "%s%d",
-					mo ? "," : "", s);
+			while (e + 1 <= ch[c].max_seq && !ch[c].seen[e + 1])
+				e++;
+			for (int m = s; m <= e; m++)
+				if (gaps++ < 8)
+					mo += (size_t)snprintf(missing + mo, sizeof(missing) - mo, "%s%d",
+						mo ? "," : "", m);
+			if (n_holes++ < 16)
+				ho += (size_t)snprintf(holes + ho, sizeof(holes) - ho, "%s\"%d-%d\"",
+					ho ? "," : "", s, e);
+			s = e;
 		}
 		printf("%s{\"channel\":%u,\"sent\":%u,\"rtp_rx\":%u,\"rtcp_rx\":%u,\"bad_tag\":%u,"
 			"\"auth_fail\":%u,\"dup\":%u,\"first_seq\":%d,\"last_seq\":%d,\"gap_loss\":%u,"
-			"\"missing\":[%s],\"rx_after_rebind\":%u,\"stale\":%u}", c ? "," : "",
-			ch[c].id, ch[c].sent, ch[c].rx, ch[c].rtcp_rx, ch[c].bad_tag, ch[c].auth_fail,
-			ch[c].dup, ch[c].min_seq, ch[c].max_seq, gaps, missing, ch[c].rx_after_rebind,
-			ch[c].stale);
+			"\"missing\":[%s],\"holes\":[%s],\"rx_after_rebind\":%u,\"stale\":%u}",
+			c ? "," : "", ch[c].id, ch[c].sent, ch[c].rx, ch[c].rtcp_rx, ch[c].bad_tag,
+			ch[c].auth_fail, ch[c].dup, ch[c].min_seq, ch[c].max_seq, gaps, missing, holes,
+			ch[c].rx_after_rebind, ch[c].stale);
 	}
 	printf("]}\n");
 	for (k = 0; k < o.n_keys; k++) {
