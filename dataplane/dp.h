@@ -68,6 +68,9 @@ struct vr_sbc_addr {
  * (workers read dp->sbc[id] and what it points to, freed after a grace
  * period); hello_* are the main lcore's own.
  */
+/* Slots of a worker's stale-epoch hint timestamps (SBC rows share them modulo). */
+#define VR_STALE_HINT_SLOTS 64
+
 /* Hello challenges an SBC may answer: the last few sent, for answers lost or crossed. */
 #define VR_SBC_CHALLENGES 4
 /* Retired keys remembered per SBC, so that none comes back. */
@@ -216,6 +219,9 @@ struct vr_lcore {
 	struct rte_ring *handoff;      /* MP/SC: packets for calls this lcore owns */
 	struct rte_ring *slow_tx;      /* SP/SC: packets the main lcore wants sent */
 	struct vr_hello_limit *hello;  /* this lcore's hello buckets (hellolimit.c): its own */
+	/* When this lcore last passed an SBC's stale-epoch packet up for a
+	 * hint (tunnel.c), by SBC row modulo VR_STALE_HINT_SLOTS: its own. */
+	uint64_t stale_hint_tsc[VR_STALE_HINT_SLOTS];
 	struct rte_mbuf *tx[VR_TX_BUF];
 	uint64_t tx_tag[VR_TX_BUF];    /* flow of tx[i] (see tx_tag()), or UINT64_MAX */
 	uint64_t last_flush_tsc;

@@ -755,22 +755,47 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 
 	if (m->nb_segs != 1 || vr_pkt_classify((uint8_t *)eth, m->data_len, &p) != VR_PKT_UDP ||
 			vr_tun_parse(p.payload, p.payload_len, &h) != VR_TUN_OK ||
-			h.type != VR_TUN_HELLO) {
+			h.type == VR_TUN_HELLO_ACK) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	s = dp->sbc[h.sbc_id];
 	if (s == NULL)
 		return hello_drop(dp, NULL, m, VR_DROP_TUN_UNKNOWN_SBC);
-	if (h.epoch != 0)
-		return hello_drop(dp, s, m, VR_DROP_TUN_STALE_EPOCH);
 	for (k = 0; k < s->n_keys; k++)
 		if (s->key[k].id == h.key_id)
 			break;
-	if (k == s->n_keys)
-		return hello_drop(dp, s, m, VR_DROP_TUN_UNKNOWN_KEY);
 	srtp = p.payload + VR_TUN_HDR_LEN;
 	len = (int)(p.payload_len - VR_TUN_HDR_LEN);
+	memset(&hello, 0, sizeof(hello));
+	ip = p.ip->src_addr;
+	port = p.udp->src_port;
+	if (h.type != VR_TUN_HELLO) {
+		/* Media a worker found under a stale epoch (tunnel.c), counted
+		 * there: if it is the SBC's under an epoch of its own, the SBC has
+		 * not heard of our restart; a hint (an answer with a challenge and
+		 * no echo, which it takes as "say hello now") saves it waiting for
+		 * its next hello. Anything else goes without a word. */
+		srtp_t old;
+
+		if (k == s->n_keys) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		old = vr_srtp_stream_new(&s->key[k], VR_TUN_UP, h.channel, h.epoch, 1);
+		st = old == NULL ? srtp_err_status_fail : h.type == VR_TUN_RTP ?
+			srtp_unprotect(old, srtp, &len) : srtp_unprotect_rtcp(old, srtp, &len);
+		vr_srtp_stream_free(old);
+		if (st != srtp_err_status_ok) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		goto answer;
+	}
+	if (h.epoch != 0)
+		return hello_drop(dp, s, m, VR_DROP_TUN_STALE_EPOCH);
+	if (k == s->n_keys)
+		return hello_drop(dp, s, m, VR_DROP_TUN_UNKNOWN_KEY);
 	/* libsrtp keeps a stream per SSRC it authenticates, for as long as the
 	 * session lives: a new SBC run, or a replayed one, adds one. When the
 	 * SSRCs fill the set the session starts over: a hello's freshness is
@@ -795,8 +820,6 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	if (len < 12 || (srtp[0] & 0xdf) != 0x80 ||
 			vr_tun_hello_parse(srtp + 12, (size_t)len - 12, &hello) < 0)
 		return hello_drop(dp, s, m, VR_DROP_TUN_MALFORMED);
-	ip = p.ip->src_addr;
-	port = p.udp->src_port;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_pkts++;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_bytes += p.payload_len;
 	if (hello.has_echo && challenge_take(s, hello.echo)) {
@@ -815,6 +838,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 		vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->drops[VR_DROP_TUN_HELLO_STALE]++;
 	}
 
+answer:
 	/* The answer: same addresses reversed, a hello answer with our version. */
 	memset(&ans, 0, sizeof(ans));
 	snprintf(ans.version, sizeof(ans.version), "%s", RELAY_VERSION);

@@ -141,6 +141,29 @@ rx_done(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_flo
 	p->udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(struct rte_udp_hdr) + len));
 }
 
+/*
+ * m, for tunnel leg t of flow f, is under another epoch than the leg's:
+ * dropped (tun_stale_epoch). At most five a second per SBC (and worker)
+ * also go up to the main lcore, on the hellos' ring: if one authenticates
+ * under its own epoch it is the SBC, behind our restart, and the main lcore
+ * tells it to say hello now (vr_sbc_hello_input), instead of at its next
+ * hello, seconds later.
+ */
+static __rte_noinline void
+stale_epoch(struct vr_lcore *lc, const struct vr_tun_leg *t, struct vr_flow *f,
+	struct rte_mbuf *m)
+{
+	uint64_t now = rte_rdtsc(), *last = &lc->stale_hint_tsc[t->sbc_row % VR_STALE_HINT_SLOTS];
+
+	drop_tun(lc, t->sbc_row, f->st, NULL, VR_DROP_TUN_STALE_EPOCH);
+	if (now - *last < lc->dp->tsc_hz / 5 ||
+			rte_ring_mp_enqueue(lc->dp->hello_rx, m) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	*last = now;
+}
+
 struct vr_flow *
 vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	struct vr_tun_pending *pend)
@@ -186,7 +209,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	/* Another call's, or an earlier boot's, packet on this channel (or the
 	 * SBC has not heard of our restart yet): its keys are not this leg's. */
 	if (unlikely(h.epoch != t->epoch)) {
-		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_TUN_STALE_EPOCH);
+		stale_epoch(lc, t, f, m);
 		return NULL;
 	}
 	for (k = 0; k < 2; k++)

@@ -79,7 +79,7 @@ static struct chan ch[MAX_CH];
 static unsigned int n_ch;
 static srtp_t hello_up[2], hello_down[2];
 static uint64_t hello_down_epoch[2];     /* the epoch hello_down[k] was made for */
-static unsigned int hellos_sent, hello_acks, stale_acks, foreign, bad_sent, epoch_changes;
+static unsigned int hellos_sent, hello_acks, stale_acks, foreign, bad_sent, epoch_changes, hints;
 static uint16_t hello_seq;
 static uint32_t hello_ssrc;
 /* The relay's epoch (0: not heard yet), its last challenge (0: none or
@@ -326,11 +326,22 @@ answer(const struct opts *o, uint8_t *b, int len, const struct vr_tun_hdr *h, un
 			die("libsrtp refused", "the answers' session");
 	}
 	if (srtp_unprotect(s, b, &len) != srtp_err_status_ok || len < 12 ||
-			vr_tun_hello_parse(b + 12, (size_t)len - 12, &a) < 0 || !a.has_nonce ||
-			!a.has_echo) {
+			vr_tun_hello_parse(b + 12, (size_t)len - 12, &a) < 0 || !a.has_nonce) {
 		if (s != hello_down[k])
 			vr_srtp_stream_free(s);
 		stale_acks++;
+		return;
+	}
+	if (!a.has_echo) {
+		/* A hint: the relay got our media under an epoch it does not
+		 * have (it restarted). Say hello now, echoing its challenge; its
+		 * epoch is taken only from an answer to one of our hellos (a
+		 * replayed hint must not move us to an old one). */
+		if (s != hello_down[k])
+			vr_srtp_stream_free(s);
+		hints++;
+		relay_chal = a.nonce;
+		hello_soon = 1;
 		return;
 	}
 	for (i = 0; i < 4; i++)
@@ -735,10 +746,10 @@ main(int argc, char **argv)
 			receive(fd, &o, rebound);
 	}
 	receive(fd, &o, rebound);
-	printf("{\"hellos\":%u,\"hello_acks\":%u,\"stale_acks\":%u,\"epoch_changes\":%u,"
-		"\"relay_epoch\":\"%012llx\",\"foreign\":%u,\"bad_sent\":%u,\"channels\":[",
-		hellos_sent, hello_acks, stale_acks, epoch_changes, (unsigned long long)relay_epoch,
-		foreign, bad_sent);
+	printf("{\"hellos\":%u,\"hello_acks\":%u,\"stale_acks\":%u,\"hints\":%u,"
+		"\"epoch_changes\":%u,\"relay_epoch\":\"%012llx\",\"foreign\":%u,\"bad_sent\":%u,"
+		"\"channels\":[", hellos_sent, hello_acks, stale_acks, hints, epoch_changes,
+		(unsigned long long)relay_epoch, foreign, bad_sent);
 	for (unsigned int c = 0; c < n_ch; c++) {
 		unsigned int gaps = 0, n_holes = 0;
 		char missing[128] = "", holes[16 * 24 + 1] = "";
