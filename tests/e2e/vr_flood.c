@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vr_flood: floods the relay's tunnel port with forged SBC hellos, for the
- * end-to-end tests: a valid version-1 header under the given SBC ids in
+ * end-to-end tests: a valid tunnel header under the given SBC ids in
  * turn and random bytes instead of an SRTP packet (an attacker without the
  * key; the relay passes hellos on before it authenticates them). At --pps
  * (default: as fast as the socket takes them), for at most --count packets
