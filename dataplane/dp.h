@@ -179,6 +179,9 @@ struct vr_neigh {
 	uint32_t size;           /* 2^(32 - prefix) */
 	uint32_t net;            /* subnet address, host order */
 	uint32_t gw_idx;         /* the gateway's host number */
+	uint64_t log_tsc;        /* main: when the current second of change logs began */
+	uint32_t log_n;          /* main: changes logged in it */
+	uint32_t log_quiet;      /* main: changes not logged in it */
 };
 
 /* A packet waiting for the crypto device to encrypt it into a tunnel (tunnel.c). */

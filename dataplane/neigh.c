@@ -124,10 +124,23 @@ learn(struct vr_dp *dp, uint32_t host, const struct rte_ether_addr *mac, int cre
 		char ip[INET_ADDRSTRLEN];
 		uint32_t a = htonl(n->net + host);
 
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-		VR_LOG(INFO, "neighbour %s is at %02x:%02x:%02x:%02x:%02x:%02x", ip,
-			mac->addr_bytes[0], mac->addr_bytes[1], mac->addr_bytes[2],
-			mac->addr_bytes[3], mac->addr_bytes[4], mac->addr_bytes[5]);
+		/* One line per change, but at most 10 a second: an ARP flood from
+		 * made-up senders would otherwise keep the main lcore writing. */
+		if (now - n->log_tsc >= dp->tsc_hz) {
+			if (n->log_quiet > 0)
+				VR_LOG(INFO, "%u more neighbour changes not logged", n->log_quiet);
+			n->log_tsc = now;
+			n->log_n = 0;
+			n->log_quiet = 0;
+		}
+		if (n->log_n++ < 10) {
+			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+			VR_LOG(INFO, "neighbour %s is at %02x:%02x:%02x:%02x:%02x:%02x", ip,
+				mac->addr_bytes[0], mac->addr_bytes[1], mac->addr_bytes[2],
+				mac->addr_bytes[3], mac->addr_bytes[4], mac->addr_bytes[5]);
+		} else {
+			n->log_quiet++;
+		}
 	}
 	set_word(n, host, VR_NEIGH_VALID | w);
 	n->stamp[host] = now;
