@@ -27,9 +27,15 @@ relatch_candidate(const struct vr_latch_rule *r, const struct vr_shm_flow *f, st
 	int same = l->cand_ip == k->src_ip && l->cand_port == k->src_port;
 	uint16_t ahead;
 
+	/* A packet that cannot be the peer's (another SSRC, or not ahead of
+	 * its sequence) breaks a run of its own source only: from elsewhere
+	 * (an attacker spraying the block while a phone's NAT mapping moves)
+	 * it must not hold the phone's move back. */
 	if (k->ssrc != f->ssrc) {
-		l->cand_ip = 0;
-		l->cand_n = 0;
+		if (same) {
+			l->cand_ip = 0;
+			l->cand_n = 0;
+		}
 		return 0;
 	}
 	if (!k->is_rtp) {
@@ -39,8 +45,10 @@ relatch_candidate(const struct vr_latch_rule *r, const struct vr_shm_flow *f, st
 	} else {
 		ahead = (uint16_t)(k->seq - (uint16_t)f->rtp_ext_max);
 		if (ahead == 0 || ahead >= 0x8000) {
-			l->cand_ip = 0;
-			l->cand_n = 0;
+			if (same) {
+				l->cand_ip = 0;
+				l->cand_n = 0;
+			}
 			return 0;
 		}
 		l->cand_n = same && k->seq == (uint16_t)(l->cand_seq + 1) ? l->cand_n + 1 : 1;

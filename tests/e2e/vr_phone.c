@@ -4,9 +4,10 @@
  * kernel UDP sockets. As a phone it sends RTP at a fixed rate from its RTP
  * port (RTCP every 25 packets from port + 1) to a relay leg, receives the
  * other phone's stream and reports, as one JSON line, what arrived and from
- * where. As an attacker (--spray) it sprays RTP-looking packets across a port
- * range and reports whatever came back. Every loop is bounded by --count and
- * --linger.
+ * where (with the holes in the sequence it received). It can move to new
+ * ports mid-call, as after a NAT rebinding (--rebind-at). As an attacker
+ * (--spray) it sprays RTP-looking packets across a port range and reports
+ * whatever came back. Every loop is bounded by --count and --linger.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,7 +133,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: vr_phone --bind IP:PORT --to IP:PORT --from IP:PORT --tag T --expect-tag T\n"
-		"                [--count N] [--pps N] [--ssrc N] [--linger MS]\n"
+		"                [--count N] [--pps N] [--ssrc N] [--linger MS] [--rebind-at I]\n"
 		"       vr_phone --bind IP:PORT --spray IP:LO-HI [--count N] [--pps N] [--linger MS]\n");
 	exit(2);
 }
@@ -144,7 +145,7 @@ main(int argc, char **argv)
 		{ "bind", 1, NULL, 'b' }, { "to", 1, NULL, 't' }, { "from", 1, NULL, 'f' },
 		{ "tag", 1, NULL, 'g' }, { "expect-tag", 1, NULL, 'e' }, { "count", 1, NULL, 'c' },
 		{ "pps", 1, NULL, 'p' }, { "ssrc", 1, NULL, 's' }, { "linger", 1, NULL, 'l' },
-		{ "spray", 1, NULL, 'y' }, { NULL, 0, NULL, 0 },
+		{ "spray", 1, NULL, 'y' }, { "rebind-at", 1, NULL, 'B' }, { NULL, 0, NULL, 0 },
 	};
 	static struct report r;
 	struct opts o = { .count = 250, .pps = 50, .linger_ms = 1000, .ssrc = 0x11223344 };
@@ -155,6 +156,7 @@ main(int argc, char **argv)
 	char holes[16 * 24 + 1];
 	size_t ho = 0;
 	int fd, fd2, opt;
+	unsigned int rebind_at = UINT32_MAX;
 	char *dash;
 
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -168,6 +170,7 @@ main(int argc, char **argv)
 		case 'p': o.pps = (unsigned int)atoi(optarg); break;
 		case 's': o.ssrc = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'l': o.linger_ms = (unsigned int)atoi(optarg); break;
+		case 'B': rebind_at = (unsigned int)atoi(optarg); break;
 		case 'y':
 			dash = strchr(optarg, '-');
 			if (dash == NULL || parse_addr(optarg, &o.to) < 0)
@@ -205,6 +208,19 @@ main(int argc, char **argv)
 		if (i < o.count && t >= next) {
 			struct sockaddr_in to = o.to;
 			size_t len = build_rtp(b, &o, i);
+
+			if (i == rebind_at && !o.spray) {
+				/* New sockets two ports up: behind the NAT, a new mapping,
+				 * as after a NAT rebinding (the relay must re-latch). */
+				close(fd);
+				close(fd2);
+				o.bind.sin_port = htons((uint16_t)(ntohs(o.bind.sin_port) + 2));
+				rtcp_bind.sin_port = htons((uint16_t)(ntohs(rtcp_bind.sin_port) + 2));
+				fd = udp_socket("vr_phone", &o.bind);
+				fd2 = udp_socket("vr_phone", &rtcp_bind);
+				pfd[0].fd = fd;
+				pfd[1].fd = fd2;
+			}
 
 			if (o.spray)
 				to.sin_port = htons((uint16_t)(o.spray_lo + i % (o.spray_hi - o.spray_lo + 1)));

@@ -235,3 +235,24 @@ Test(latch, muxed_rtcp_never_moves_an_rtp_latch)
 	cr_assert_eq(flow.peer_port, htons(14010));
 	cr_assert_eq(feed_mux("203.0.113.2", 14010, 0x1234, 6), VR_LATCH_PASS);
 }
+
+/*
+ * An attacker in the expected block who sprays while the phone's NAT
+ * mapping moves cannot hold the move back: his packets, under another SSRC
+ * (he does not know the phone's) or behind the phone's sequence, leave the
+ * phone's run of in-sequence packets where it is.
+ */
+Test(latch, a_spray_between_does_not_hold_a_rebinding_back)
+{
+	uint16_t s;
+
+	cr_assert_eq(feed("203.0.113.2", 14000, 500, 0x1234, 1), VR_LATCH_LEARNED);
+	for (s = 501; s < 505; s++) {
+		cr_assert_eq(feed("203.0.113.2", 14002, s, 0x1234, 2), -VR_DROP_NOT_LATCHED_SOURCE);
+		cr_assert_eq(feed("203.0.113.2", 14005, 9000, 0xbad, 2), -VR_DROP_NOT_LATCHED_SOURCE);
+		cr_assert_eq(feed("203.0.113.2", 14005, 400, 0x1234, 2), -VR_DROP_NOT_LATCHED_SOURCE);
+	}
+	cr_assert_eq(feed("203.0.113.2", 14002, 505, 0x1234, 3), VR_LATCH_MOVED,
+		"the attacker's packets held the phone's move back");
+	cr_assert_eq(flow.peer_port, htons(14002));
+}
