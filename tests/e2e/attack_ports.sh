@@ -100,14 +100,16 @@ x sat "$PHONE" --bind 192.168.50.66:14005 --spray $RELAY:20000-20003 --count 240
 	--linger 300 >"$WORK/spray3.json" &
 E=$!
 x att ping -f -c 2000 -W 1 $RELAY >"$WORK/ping.log" 2>&1 || true
+wait $C $D $E || fail "an attacker tool failed"
 # ARP requests for the relay's address from made-up hosts of its LAN (the
 # flood comes from the router's side of the relay's link), as fast as it
-# goes, 200,000 at most. (The relay logged every neighbour change it
+# goes, 200,000 at most, while the phones talk on; after the sprays, so that
+# none of the sprayed datagrams, which must each be counted, is lost to the
+# flood on this host's veths before the relay sees it. (The relay logged every neighbour change it
 # learnt: such a flood kept its main lcore writing, and both phones lost
 # audio; now at most 10 lines a second.)
 arp0=$(num "$(stats)" arp_in)
 x inet "$ARPFLOOD" --ifname ipbx --target $RELAY --count 200000 --secs 2 >"$WORK/arp.json"
-wait $C $D $E || fail "an attacker tool failed"
 wait $A $B || fail "a phone failed"
 sleep 0.5
 
