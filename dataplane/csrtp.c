@@ -503,13 +503,12 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 	uint8_t *scratch = ctx_of(op)->digest;
 	int gcm = s->suite == VR_SRTP_AEAD_AES_128_GCM;
 	uint32_t tag = gcm ? GCM_TAG : CM_TAG, word;
+	struct vr_csrtp_ssrc *x;
 
 	if (len < 8 || (p[0] >> 6) != 2)
 		return VR_CSRTP_BAD;
 	ps->ssrc = get32(p + 4);
 	if (outbound) {
-		struct vr_csrtp_ssrc *x;
-
 		if (rte_pktmbuf_tailroom(m) < tag + 4)
 			return VR_CSRTP_BAD;
 		x = vr_sidx_get(s->ss, &s->n_ssrc, ps->ssrc);
@@ -531,9 +530,10 @@ rtcp_op(struct rte_crypto_op *op, struct rte_mbuf *m, uint16_t off, uint32_t len
 		if (!(word & 0x80000000u))
 			return VR_CSRTP_BAD; /* unencrypted SRTCP: not used here */
 		ps->idx = word & 0x7fffffffu;
-		if (vr_sidx_rtcp_check(vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc), ps->idx) < 0)
+		x = vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc);
+		if (vr_sidx_rtcp_check(x, ps->idx) < 0)
 			return VR_CSRTP_REPLAY;
-		if (vr_sidx_find(s->ss, s->n_ssrc, ps->ssrc) == NULL && s->n_ssrc == VR_SRTP_SSRC_MAX)
+		if (x == NULL && s->n_ssrc == VR_SRTP_SSRC_MAX)
 			return VR_CSRTP_SSRC_LIMIT;
 		ps->plen = len - 8 - tag - 4;
 	}
