@@ -442,7 +442,7 @@ keys_new(struct vr_dp *dp, const struct vr_ctl_sbc *def, const struct vr_sbc *ol
 	size_t errlen)
 {
 	unsigned int k, j;
-	uint32_t id;
+	uint32_t row;
 
 	for (k = 0; k < def->n_keys; k++) {
 		struct vr_srtp_key dk = { .suite = def->suite, .id = def->key[k].id };
@@ -469,8 +469,9 @@ keys_new(struct vr_dp *dp, const struct vr_ctl_sbc *def, const struct vr_sbc *ol
 				return -EINVAL;
 			}
 		}
-		for (id = 1; id <= VR_TUN_SBC_ID_MAX; id++) {
-			const struct vr_sbc *o = dp->sbc[id];
+		for (row = 0; row < dp->cfg.max_sbcs; row++) {
+			uint32_t id = dp->shm_sbcs[row].id;
+			const struct vr_sbc *o = id != 0 ? dp->sbc[id] : NULL;
 
 			if (o == NULL || id == def->id)
 				continue;
