@@ -186,17 +186,25 @@ resolve_gateway(void)
 		"gateway not resolved");
 }
 
-static inline void
-ctl(uint16_t type, const void *body, size_t len, int want_status)
+/* Request type with body[0..len), handled in process: the reply (valid until the next). */
+static inline const struct vr_ctl_reply *
+ctl_reply(uint16_t type, const void *body, size_t len)
 {
 	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
 	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, type, 0, 1 };
-	struct vr_ctl_reply *r = (struct vr_ctl_reply *)rep;
 
 	h.len = (uint32_t)(sizeof(h) + len);
 	memcpy(req, &h, sizeof(h));
 	memcpy(req + sizeof(h), body, len);
 	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
+	return (const struct vr_ctl_reply *)rep;
+}
+
+static inline void
+ctl(uint16_t type, const void *body, size_t len, int want_status)
+{
+	const struct vr_ctl_reply *r = ctl_reply(type, body, len);
+
 	cr_assert_eq(r->status, want_status, "type %u: status %d (%s)", type, r->status, r->error);
 }
 

@@ -146,14 +146,8 @@ key(uint8_t id, uint8_t fill)
 static inline void
 ctl_refused(uint16_t type, const void *body, size_t len, int want, const char *text)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
-	struct vr_ctl_hdr h = { VR_CTL_MAGIC, VR_CTL_VERSION, type, 0, 1 };
-	const struct vr_ctl_reply *r = (const struct vr_ctl_reply *)rep;
+	const struct vr_ctl_reply *r = ctl_reply(type, body, len);
 
-	h.len = (uint32_t)(sizeof(h) + len);
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), body, len);
-	vr_ctl_handle(&dp, req, h.len, rep, sizeof(rep));
 	cr_assert_eq(r->status, want, "status %d (%s)", r->status, r->error);
 	cr_assert(strstr(r->error, text) != NULL, "'%s' lacks '%s'", r->error, text);
 }
