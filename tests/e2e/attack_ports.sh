@@ -59,7 +59,6 @@ rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port
 rcli HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
 wait_for 5 listed c1 || fail "call c1 never reached the dataplane"
 
-num() { sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$1" | head -1; }
 stats() { ctl --json stats; }
 # drops_sum: the drops the dataplane counted under the reasons an attacker's
 # datagrams can have, summed (not those of the namespaces' own IPv6 chatter,

@@ -73,5 +73,11 @@ start_control() {
 listed() { ctl list | grep -q "^$1 "; }
 not_listed() { ! ctl list | grep -q "^$1 "; }
 status_is() { [ "$(rcli HGET "voxrelay:status:$1" state)" = "$2" ]; }
+# num JSON FIELD [CHANNEL]: a number from a report (of that channel).
+num() {
+	local j=$1
+	[ -n "${3:-}" ] && j=$(grep -o "{\"channel\":$3,[^}]*}" <<<"$1")
+	sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$j" | head -1
+}
 # A fresh random tunnel leg epoch (12 hex digits), as a PBX gives each call.
 epoch() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }

@@ -99,7 +99,6 @@ start_dp
 wait_for 5 listed t1 || fail "control did not program the restarted dataplane"
 wait $A $B $C $D || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
 
-num_of() { sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$1" | head -1; }
 # holes JSON: the holes of a report, one "FIRST LAST" a line (packet counters).
 holes() { grep -o '"holes":\[[^]]*\]' <<<"$1" | grep -o '[0-9]*-[0-9]*' | tr - ' ' || true; }
 sbc=$(cat "$WORK/sbc.json")
@@ -130,9 +129,9 @@ report() { # STREAM JSON_OR_HOLES
 for s in ph1 ph2 ph1b; do
 	j=$(cat "$WORK/$s.json")
 	echo "$s: $j"
-	[ "$(num_of "$j" foreign)" = 0 ] && [ "$(num_of "$j" bad_tag)" = 0 ] ||
+	[ "$(num "$j" foreign)" = 0 ] && [ "$(num "$j" bad_tag)" = 0 ] ||
 		fail "$s got packets it should not have: $j"
-	[ "$(num_of "$j" last_seq)" = $((COUNT - 1)) ] || fail "$s missed the end of its stream: $j"
+	[ "$(num "$j" last_seq)" = $((COUNT - 1)) ] || fail "$s missed the end of its stream: $j"
 	report "$s" "$(holes "$j")"
 done
 # What the SBC received through the tunnel on channel 12.

@@ -66,12 +66,6 @@ rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
 	suite "$SUITE" key $K1 >/dev/null
 rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
 
-# num JSON FIELD [CHANNEL]: a number from a report (of that channel).
-num() {
-	local j=$1
-	[ -n "${3:-}" ] && j=$(grep -o "{\"channel\":$3,[^}]*}" <<<"$1")
-	sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$j" | head -1
-}
 # cnt NAME: a global counter or drop reason of the dataplane now.
 cnt() { ctl --json stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1; }
 field() { rcli HGET voxrelay:stats:sbc:b1 "$1"; }

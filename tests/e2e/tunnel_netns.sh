@@ -109,12 +109,6 @@ echo "sbc1: $s1"
 echo "sbc2: $s2"
 echo "flood: $flood"
 
-# num JSON FIELD [CHANNEL]: a number from a report (of that channel).
-num() {
-	local j=$1
-	[ -n "${3:-}" ] && j=$(grep -o "{\"channel\":$3,[^}]*}" <<<"$1")
-	sed -n "s/.*\"$2\":\([0-9-]*\).*/\1/p" <<<"$j" | head -1
-}
 # Toward the SBCs nothing may be lost, but for what the relay sent site 1 in
 # the moment between its move and its first packet from the new address.
 [ "$(num "$ph1" gap_loss)" = 0 ] && [ "$(num "$ph1" last_seq)" = 599 ] ||
