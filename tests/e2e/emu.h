@@ -61,4 +61,31 @@ udp_socket(const char *prog, const struct sockaddr_in *sa)
 	return fd;
 }
 
+/*
+ * The holes of a received stream: packets first..last (first < 0: none)
+ * with seen[i] 0. Their count is returned; the first 16 runs go to out as a
+ * JSON list body ("a-b","c-d"), cap bytes at most (16 * 24 + 1 suffice).
+ */
+static inline unsigned int
+emu_holes(const uint8_t *seen, int first, int last, char *out, size_t cap)
+{
+	unsigned int gaps = 0, runs = 0;
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int s = first < 0 ? 0 : first; s <= last; s++) {
+		int e = s;
+
+		if (seen[s])
+			continue;
+		while (e + 1 <= last && !seen[e + 1])
+			e++;
+		gaps += (unsigned int)(e - s + 1);
+		if (runs++ < 16 && o < cap)
+			o += (size_t)snprintf(out + o, cap - o, "%s\"%d-%d\"", o ? "," : "", s, e);
+		s = e;
+	}
+	return gaps;
+}
+
 #endif /* VR_TEST_EMU_H */

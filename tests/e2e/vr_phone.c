@@ -152,9 +152,8 @@ main(int argc, char **argv)
 	struct sockaddr_in rtcp_bind, rtcp_to;
 	uint8_t b[2048];
 	uint64_t t0, next, end, gap;
-	unsigned int i, sent = 0, rtcp_sent = 0, gaps = 0, n_holes = 0;
+	unsigned int i, sent = 0, rtcp_sent = 0, gaps;
 	char holes[16 * 24 + 1];
-	size_t ho = 0;
 	int fd, fd2, opt;
 	unsigned int rebind_at = UINT32_MAX;
 	char *dash;
@@ -247,21 +246,8 @@ main(int argc, char **argv)
 	if (fd2 >= 0)
 		receive(fd2, 1, &o, &r);
 	/* Steady-state loss: holes between the first and the last packet
-	 * received, and where they are (the first 16 runs, as first-last). */
-	holes[0] = '\0';
-	for (i = (unsigned int)(r.min_seq < 0 ? 0 : r.min_seq); (int)i <= r.max_seq; i++) {
-		unsigned int j = i;
-
-		if (r.seen[i])
-			continue;
-		while ((int)j + 1 <= r.max_seq && !r.seen[j + 1])
-			j++;
-		gaps += j - i + 1;
-		if (n_holes++ < 16)
-			ho += (size_t)snprintf(holes + ho, sizeof(holes) - ho, "%s\"%u-%u\"",
-				ho ? "," : "", i, j);
-		i = j;
-	}
+	 * received, and where they are. */
+	gaps = emu_holes(r.seen, r.min_seq, r.max_seq, holes, sizeof(holes));
 	printf("{\"sent\":%u,\"rtcp_sent\":%u,\"rtp_rx\":%u,\"rtcp_rx\":%u,\"foreign\":%u,"
 		"\"bad_tag\":%u,\"dup\":%u,\"first_seq\":%d,\"last_seq\":%d,\"gap_loss\":%u,"
 		"\"holes\":[%s]}\n", sent, rtcp_sent, r.rtp_rx, r.rtcp_rx, r.foreign, r.bad_tag, r.dup,

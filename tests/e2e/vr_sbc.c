@@ -751,26 +751,19 @@ main(int argc, char **argv)
 		"\"channels\":[", hellos_sent, hello_acks, stale_acks, hints, epoch_changes,
 		(unsigned long long)relay_epoch, foreign, bad_sent);
 	for (unsigned int c = 0; c < n_ch; c++) {
-		unsigned int gaps = 0, n_holes = 0;
-		char missing[128] = "", holes[16 * 24 + 1] = "";
-		size_t mo = 0, ho = 0;
+		char missing[128] = "", holes[16 * 24 + 1];
+		unsigned int gaps = emu_holes(ch[c].seen, ch[c].min_seq, ch[c].max_seq, holes,
+			sizeof(holes)), listed = 0;
+		size_t mo = 0;
 
-		for (int s = ch[c].min_seq < 0 ? 0 : ch[c].min_seq; s <= ch[c].max_seq; s++) {
-			int e = s;
-
-			if (ch[c].seen[s])
-				continue;
-			while (e + 1 <= ch[c].max_seq && !ch[c].seen[e + 1])
-				e++;
-			for (int m = s; m <= e; m++)
-				if (gaps++ < 8)
-					mo += (size_t)snprintf(missing + mo, sizeof(missing) - mo, "%s%d",
-						mo ? "," : "", m);
-			if (n_holes++ < 16)
-				ho += (size_t)snprintf(holes + ho, sizeof(holes) - ho, "%s\"%d-%d\"",
-					ho ? "," : "", s, e);
-			s = e;
-		}
+		/* The first 8 packets missing, one by one. */
+		for (int s = ch[c].min_seq < 0 ? 0 : ch[c].min_seq;
+				s <= ch[c].max_seq && listed < 8; s++)
+			if (!ch[c].seen[s]) {
+				listed++;
+				mo += (size_t)snprintf(missing + mo, sizeof(missing) - mo, "%s%d",
+					mo ? "," : "", s);
+			}
 		printf("%s{\"channel\":%u,\"sent\":%u,\"rtp_rx\":%u,\"rtcp_rx\":%u,\"bad_tag\":%u,"
 			"\"auth_fail\":%u,\"dup\":%u,\"first_seq\":%d,\"last_seq\":%d,\"gap_loss\":%u,"
 			"\"missing\":[%s],\"holes\":[%s],\"rx_after_rebind\":%u,\"stale\":%u}",
