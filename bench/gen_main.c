@@ -73,6 +73,8 @@ struct gen {
 	double linger;                 /* seconds connected after the results (--linger) */
 	int loopback;
 	int tunnel;                     /* leg a of every call is a channel of SBC 1's tunnel */
+	int legs;                       /* after the warm-up only leg a (0) or b (1) sends; -1: both */
+	int full_bursts;                /* paced: only whole bursts (--full-bursts) */
 	struct vr_srtp_key tkey;
 	uint64_t tepoch;                /* the relay's tunnel epoch (--tunnel-epoch) */
 	srtp_t *tx_sess;                /* per call: what SBC 1 sends on channel call + 1 */
@@ -84,6 +86,7 @@ struct gen {
 	uint64_t lat[LAT_BUCKETS + 1];
 	uint64_t lat_n;                 /* packets in lat[]: not those back through the tunnel */
 	uint64_t hz, measure_tsc;
+	uint64_t offered_measured;      /* built to send after the warm-up, taken by the link or not */
 	uint64_t sent_measured, rx_measured, rx_all, rx_foreign, arp_answered;
 	struct probe pr;
 };
@@ -123,6 +126,13 @@ usage(void)
 		"  --tunnel-epoch HEX\n"
 		"                   the relay's tunnel epoch (voxrelayctl health): channel c's\n"
 		"                   keys are those of epoch c (its a_epoch) XOR HEX\n"
+		"  --legs a|b|both  after the warm-up (every leg sends during it, so that the relay\n"
+		"                   learns each), only legs a or b send; with --tunnel, b is the\n"
+		"                   direction the relay encrypts into the tunnel (default both)\n"
+		"  --full-bursts    with --rate, send only whole bursts of 32, as a NIC's receive\n"
+		"                   ring fills, instead of what the rate allows at each turn: a\n"
+		"                   full memif ring then sees 32 packets offered at a time, not\n"
+		"                   one or two polls of its indexes a microsecond\n"
 		"  --linger SEC     after the results, a line {\"linger\":SEC}, then stay\n"
 		"                   connected (sending nothing) for SEC or until SIGTERM, so that\n"
 		"                   the relay's counters can be read before the link goes down\n");
@@ -435,7 +445,8 @@ parse(struct gen *g, int argc, char **argv)
 		{ "loopback", 0, NULL, 'l' }, { "probes", 1, NULL, 'P' },
 		{ "probe-addr", 1, NULL, 'A' }, { "redis", 1, NULL, 'D' }, { "prefix", 1, NULL, 'X' },
 		{ "tunnel", 1, NULL, 'T' }, { "linger", 1, NULL, 'L' },
-		{ "tunnel-epoch", 1, NULL, 'E' }, { NULL, 0, NULL, 0 },
+		{ "tunnel-epoch", 1, NULL, 'E' }, { "legs", 1, NULL, 'G' },
+		{ "full-bursts", 0, NULL, 'F' }, { NULL, 0, NULL, 0 },
 	};
 	const char *redis = "127.0.0.1:6379";
 	int opt;
@@ -445,6 +456,7 @@ parse(struct gen *g, int argc, char **argv)
 	g->ptime_ts = 160;
 	g->duration = 5;
 	g->warmup = 1;
+	g->legs = -1;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
@@ -474,6 +486,15 @@ parse(struct gen *g, int argc, char **argv)
 			break;
 		}
 		case 'L': g->linger = num_arg(optarg, "--linger", 0, 600); break;
+		case 'F': g->full_bursts = 1; break;
+		case 'G':
+			if (strcmp(optarg, "a") == 0 || strcmp(optarg, "b") == 0) {
+				g->legs = optarg[0] - 'a';
+			} else if (strcmp(optarg, "both") != 0) {
+				fprintf(stderr, "vr-gen: --legs: '%s' is not a, b or both\n", optarg);
+				exit(2);
+			}
+			break;
 		default: usage();
 		}
 	}
@@ -703,7 +724,7 @@ main(int argc, char **argv)
 			tokens += (double)(now - last) * g.rate / (double)g.hz;
 			if (tokens > BURST * 4)
 				tokens = BURST * 4;
-			n = tokens < BURST ? (uint16_t)tokens : BURST;
+			n = tokens >= BURST ? BURST : g.full_bursts ? 0 : (uint16_t)tokens;
 			tokens -= n;
 		}
 		last = now;
@@ -718,6 +739,10 @@ main(int argc, char **argv)
 				uint8_t *f = (uint8_t *)rte_pktmbuf_append(pkts[k], g.frame);
 				int o;
 
+				/* Streams alternate a, b: skip the other leg's (n_streams is even). */
+				if (g.legs >= 0 && (s & 1) != (uint32_t)g.legs && now >= g.measure_tsc &&
+						++s == g.n_streams)
+					s = 0;
 				vr_gen_build(f, g.frame, &g.relay_mac, &g.mac, g.relay_base, s,
 					&g.streams[s], g.ptime_ts, now);
 				if (g.tunnel && (s & 1) == 0) {
@@ -743,10 +768,13 @@ main(int argc, char **argv)
 						(int)(cm[k]->data_len - coff[k]));
 				}
 			}
+			/* What the link does not take is dropped here, as a NIC drops
+			 * what arrives while its receive ring is full: offered, not sent. */
 			k = rte_eth_tx_burst(g.port, 0, pkts, n);
 			if (now >= g.measure_tsc) {
 				if (sent_tsc0 == 0)
 					sent_tsc0 = now;
+				g.offered_measured += n;
 				g.sent_measured += k;
 				sent_tsc1 = now;
 			}
@@ -779,14 +807,15 @@ main(int argc, char **argv)
 		loss = g.sent_measured > 0 ? 100.0 * (double)(g.sent_measured > g.rx_measured ?
 			g.sent_measured - g.rx_measured : 0) / (double)g.sent_measured : 0;
 		printf("{\"calls\":%u,\"streams\":%u,\"frame\":%u,\"rate\":%.0f,\"seconds\":%.3f,"
-			"\"tx_pps\":%.0f,\"rx_pps\":%.0f,\"sent\":%lu,\"received\":%lu,"
+			"\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,\"sent\":%lu,\"received\":%lu,"
 			"\"loss_pct\":%.6f,\"reordered\":%lu,\"foreign\":%lu,\"via_tunnel\":%lu,"
-			"\"lat_us_p50\":%.0f,\"lat_us_p99\":%.0f,\"lat_us_p999\":%.0f}\n",
+			"\"timed\":%lu,\"lat_us_p50\":%.0f,\"lat_us_p99\":%.0f,\"lat_us_p999\":%.0f}\n",
 			g.calls, g.n_streams, g.frame, g.rate, secs,
-			(double)g.sent_measured / secs, (double)g.rx_measured / secs,
+			(double)g.offered_measured / secs, (double)g.sent_measured / secs,
+			(double)g.rx_measured / secs,
 			(unsigned long)g.sent_measured, (unsigned long)g.rx_measured, loss,
 			(unsigned long)reordered, (unsigned long)g.rx_foreign,
-			(unsigned long)g.rx_tunnel,
+			(unsigned long)g.rx_tunnel, (unsigned long)g.lat_n,
 			percentile(&g, 0.5), percentile(&g, 0.99), percentile(&g, 0.999));
 		if (g.pr.n > 0) {
 			struct probe *pr = &g.pr;

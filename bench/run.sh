@@ -28,7 +28,11 @@
 #      dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
 #      and the engines against each other (cryptodev_over_libsrtp=); and the
 #      cryptodev engine over the link at 90% of the rate it reached there:
-#      loss and latency through the tunnel (tunnel_fixed_*).
+#      loss and latency through the tunnel (tunnel_fixed_*);
+#   7. overload: the phones' plain RTP that the relay encrypts into the
+#      tunnel, offered at 1x, 0.5x, 1.5x and 2x the relay's maximum and as
+#      fast as the generator can, with each engine: overload_2x_over_max=
+#      is what the relay forwards at 2x over what it forwards at 1x.
 #
 # Prints a table, then one name=value line per figure, and writes
 # throughput.dat and throughput.png (gnuplot) to the output directory.
@@ -36,9 +40,11 @@
 # relay's own cost is its worker's busy_tsc over rx_pkts (cycles per packet),
 # which does not depend on the generator keeping up.
 #
-# Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--tunnel-only] [--build DIR] [--out DIR]
+# Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--tunnel-only]
+#                     [--overload-only] [--build DIR] [--out DIR]
 #   --quick   shorter runs (under two minutes), same steps and flow counts
-#   --tunnel-only  step 6 alone (about a minute with --quick)
+#   --tunnel-only  steps 6 and 7 alone (about two minutes with --quick)
+#   --overload-only  step 7 alone (about a minute with --quick)
 #   --flows   flow counts to run (default 1000,100000,200000,1000000); steps
 #             3-5 run at 200000, the control-plane step only with the default
 set -euo pipefail
@@ -49,6 +55,7 @@ OUT=
 FLOW_LIST=
 QUICK=0
 TUNNEL_ONLY=0
+OVERLOAD_ONLY=0
 FRAME=214
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,9 +63,10 @@ while [ $# -gt 0 ]; do
 	--frame) FRAME=${2:?--frame needs a size}; shift ;;
 	--flows) FLOW_LIST=${2:?--flows needs a list}; shift ;;
 	--tunnel-only) TUNNEL_ONLY=1 ;;
+	--overload-only) OVERLOAD_ONLY=1 TUNNEL_ONLY=1 ;;
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
 	--out) OUT=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,49p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -427,11 +435,13 @@ cdev_vs_cryptoperf() {
 	[ "$best_cp" = 0 ] || ratio=$(calc %.3f "$(jnum "$best_tb" mpps) / $best_cp")
 	echo "$ratio $(jnum "$best_tb" cycles_per_pkt) $best_cp $best_tb"
 }
-say "tunnel termination per lcore (vr-tun-bench), plain reference"
-TB_PLAIN=$(for k in 1 2 3; do
+SUITES=(AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM)
+[ $OVERLOAD_ONLY = 0 ] || SUITES=()
+[ $OVERLOAD_ONLY = 1 ] || say "tunnel termination per lcore (vr-tun-bench), plain reference"
+[ $OVERLOAD_ONLY = 1 ] || TB_PLAIN=$(for k in 1 2 3; do
 	jnum "$(lcore_bench plain AES_CM_128_HMAC_SHA1_80 2000000)" cycles_per_pkt
 done | sort -n | head -1)
-kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
+[ $OVERLOAD_ONLY = 1 ] || kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
 # tunnel_run NAME ENGINE RATE SECONDS: the tunnel calls over memif, SBC
 # suite and key $suite and $key, through a new dataplane with that SRTP
 # engine (relay_run's R_* figures).
@@ -446,7 +456,90 @@ tunnel_run() {
 		--tunnel "$suite:$key" --tunnel-epoch "$epoch"
 	stop_dp
 }
-for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
+# 7. Overload: the relay offered 1.5x and 2x its maximum. On this machine
+# the generator cannot offer the plain relay twice its maximum (the relay
+# runs at about 0.9 of the link's ceiling, which bounds the generator too),
+# so overload is measured where one core's maximum is lowest: plain RTP
+# from every tunnel call's leg b, which the relay encrypts into the SBC's
+# tunnel (during the warm-up both legs send, so that the tunnel legs latch
+# the SBC). The maximum is what the relay delivers when offered as much as
+# the generator can send (many times what the relay can encrypt), confirmed
+# by a run offered exactly that; then 0.5x, 1.5x and 2x of it. The link
+# takes what the relay's receive ring has room for and the generator drops
+# the rest, as a NIC drops what arrives while its ring is full: the relay
+# should forward its maximum and spend nothing on the excess.
+# overload_run NAME RATE: one run at RATE packets a second (0: as fast as
+# the generator can); sets O_PPS (relayed), O_OFF (offered) and O_CPP.
+overload_run() {
+	local epoch
+	# A new dataplane (a new tunnel epoch) for each run: the generator's
+	# streams start again at the same SSRCs and sequence numbers, which the
+	# relay refuses to encrypt a second time under one key.
+	start_dp --srtp-engine "$engine"
+	wait_bound $TUN_CALLS
+	epoch=$(ctl --json health | sed -n 's/.*"tunnel_epoch":"\([0-9a-f]*\)".*/\1/p')
+	relay_run "overload_${engine}_$1" --calls $TUN_CALLS --rate "$2" --full-bursts \
+		--duration "$DUR" --warmup "$WARM" --tunnel "$suite:$key" --tunnel-epoch "$epoch" --legs b
+	stop_dp
+	O_PPS=$R_PPS O_OFF=$(jnum "$R_OUT" offered_pps) O_CPP=$R_CPP
+	echo "$(mpps "$O_OFF") $(mpps "$O_PPS")" >>"$OUT/overload.dat"
+}
+# overload_sweep ENGINE: first the maximum: offered as fast as the generator
+# can, then at 1, 1.25 and 1.5 times what that relayed; the maximum is the
+# most any of these relayed. Then 0.5x the maximum once, and 1x, 1.5x and 2x
+# in turns, $PAIRS + 1 rounds, each multiple's best run kept: a neighbour's
+# burst on a shared host slows a run, never speeds it up, and taken in
+# turns, in alternating order, a burst or a drift cannot favour one multiple.
+overload_sweep() {
+	local engine=$1 max full sfx= k r
+	local -A best=() off=() cpp=()
+	say "overload, SBC tunnel encrypting, $suite, SRTP engine $engine"
+	echo "# $engine: offered_mpps relayed_mpps, every run" >>"$OUT/overload.dat"
+	overload_run full 0
+	max=$O_PPS full=$O_OFF best[full]=$O_PPS off[full]=$O_OFF cpp[full]=$O_CPP
+	local sat=$max
+	for k in 1 1.25 1.5; do
+		overload_run "find_$k" "$(calc %.0f "$k * $sat")"
+		awk "BEGIN { exit !($O_PPS > $max) }" && max=$O_PPS
+	done
+	overload_run 0.5x "$(calc %.0f "0.5 * $max")"
+	best[0.5]=$O_PPS off[0.5]=$O_OFF cpp[0.5]=$O_CPP
+	for r in $(seq $((PAIRS + 1))); do
+		# Forwards, then backwards: a host that grows busier during the
+		# sweep cannot favour the multiple that always comes first.
+		for k in $( ((r % 2)) && echo 1 1.5 2 || echo 2 1.5 1); do
+			overload_run "${k}x" "$(calc %.0f "$k * $max")"
+			if [ -z "${best[$k]:-}" ] || awk "BEGIN { exit !($O_PPS > ${best[$k]}) }"; then
+				best[$k]=$O_PPS off[$k]=$O_OFF cpp[$k]=$O_CPP
+			fi
+		done
+	done
+	printf '\n\n' >>"$OUT/overload.dat"
+	for k in 0.5 1 1.5 2 full; do
+		row "overload $engine: $(mpps "${off[$k]}") offered" "$(mpps "${best[$k]}")" "${cpp[$k]}" \
+			"" "" "" "" ""
+	done
+	[ "$engine" = cryptodev ] || sfx=_$engine
+	kv "overload_max_mpps$sfx" "$(mpps "$max")"
+	kv "overload_1x_mpps$sfx" "$(mpps "${best[1]}")"
+	kv "overload_1_5x_over_max$sfx" "$(calc %.3f "${best[1.5]} / ${best[1]}")"
+	kv "overload_2x_over_max$sfx" "$(calc %.3f "${best[2]} / ${best[1]}")"
+	kv "overload_full_over_max$sfx" "$(calc %.3f "${best[full]} / ${best[1]}")"
+	kv "overload_full_offered_over_max$sfx" "$(calc %.1f "$full / ${best[1]}")"
+}
+: >"$OUT/overload.dat"
+if [ $OVERLOAD_ONLY = 1 ]; then
+	suite=AES_CM_128_HMAC_SHA1_80 key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+	stop_pid "$CONTROL_PID"
+	rcli FLUSHDB >/dev/null
+	"$ROOT/bench/provision.sh" --tunnel "$suite:$key" 0 $TUN_CALLS -p "$RPORT"
+	start_control 0
+	start_dp
+	HZ=$(ctl --json health | sed -n 's/.*"tsc_hz":\([0-9]*\).*/\1/p')
+	stop_dp
+	for engine in cryptodev libsrtp; do overload_sweep $engine; done
+fi
+for suite in "${SUITES[@]}"; do
 	case $suite in
 	AES*) key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd tag=aes_cm sfx= ;;
 	*) key=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+fw== tag=gcm sfx=_gcm ;;
@@ -489,6 +582,7 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 		kv "tunnel_fixed_lat_us_p99_$tag" "$(jnum "$R_OUT" lat_us_p99)"
 		kv "tunnel_fixed_lat_us_p999_$tag" "$(jnum "$R_OUT" lat_us_p999)"
 	done
+	[ $suite = AES_CM_128_HMAC_SHA1_80 ] && for engine in cryptodev libsrtp; do overload_sweep $engine; done
 	raw_n=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 50000 \
 		--streams $((2 * TUN_CALLS)))
 	raw_1=$(taskset -c 1 "$BUILD/bench/vr-srtp-bench" --suite $suite --count 200000 --streams 1)
@@ -541,6 +635,20 @@ plot "$OUT/throughput.dat" using 1:3 with linespoints title "ceiling: dpdk-testp
      "$OUT/throughput.dat" using 1:4 with linespoints title "relay worker capacity (TSC Hz / cycles per packet)"
 EOF
 
+[ -s "$OUT/overload.dat" ] && { gnuplot <<EOF 2>>"$WORK/gnuplot.log" || say "gnuplot failed: see gnuplot.log"; }
+set terminal pngcairo size 900,540 font ",11"
+set output "$OUT/overload.png"
+set title "voxrelay under overload: plain RTP encrypted into an SBC tunnel, AES-CM, one worker lcore" noenhanced
+set xlabel "offered Mpps"
+set ylabel "relayed Mpps"
+set xrange [0:*]
+set yrange [0:*]
+set key bottom right
+set grid
+plot "$OUT/overload.dat" index 0 using 1:2 with points pt 7 title "cryptodev engine", \
+     "$OUT/overload.dat" index 1 using 1:2 with points pt 5 title "libsrtp engine", \
+     x with lines dt 2 title "relayed = offered"
+EOF
 echo
 printf '%-34s %9s %7s %8s %9s %7s %7s %7s\n' "run ($FRAME-byte frames)" Mpps cyc/pkt cap.Mpps "/ceiling" loss% p50us p99us
 printf '%s\n' "${TABLE[@]}"
@@ -548,6 +656,6 @@ echo "${PROBE_LINE:-}"
 echo "${PUB_LINE:-}"
 for l in "${TUN_LINES[@]}"; do echo "$l"; done
 sed -n '/^calls/,/^one redis/p' "$WORK/control_scale.log"
-echo "plot: $OUT/throughput.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"
+echo "plots: $OUT/throughput.png, $OUT/overload.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"
 echo
 printf '%s\n' "${KV[@]}"
