@@ -270,10 +270,10 @@ relay_run() {
 	kill -TERM $gpid 2>/dev/null || true
 	wait $gpid || { say "vr-gen failed in $name (status $?)"; tail -5 "$WORK/gen.log" >&2; return 1; }
 	out=$(grep -v '^{"linger"' "$WORK/gen.out")
-	echo "$name $out" >>"$OUT/runs.jsonl"
 	R_OUT=$out
 	R_PPS=$(jnum "$out" rx_pps)
 	R_CPP=$(calc "%.0f" "($b1 - $b0) / (($p1 - $p0) > 0 ? ($p1 - $p0) : 1)")
+	echo "$name {\"relay_cycles_per_pkt\":$R_CPP,\"relay_rx_pkts\":$((p1 - p0))} $out" >>"$OUT/runs.jsonl"
 	R_CAP=$(calc "%.3f" "$HZ / ($R_CPP > 0 ? $R_CPP : 1) / 1e6")
 }
 ceiling_run() {
@@ -482,7 +482,7 @@ overload_run() {
 		--duration "$DUR" --warmup "$WARM" --tunnel "$suite:$key" --tunnel-epoch "$epoch" --legs b
 	stop_dp
 	O_PPS=$R_PPS O_OFF=$(jnum "$R_OUT" offered_pps) O_CPP=$R_CPP
-	echo "$(mpps "$O_OFF") $(mpps "$O_PPS")" >>"$OUT/overload.dat"
+	echo "$O_OFF $O_PPS" >>"$WORK/overload-$engine.runs"
 }
 # overload_sweep ENGINE: first the maximum: offered as fast as the generator
 # can, then at 1, 1.25 and 1.5 times what that relayed; the maximum is the
@@ -494,7 +494,7 @@ overload_sweep() {
 	local engine=$1 max full sfx= k r
 	local -A best=() off=() cpp=()
 	say "overload, SBC tunnel encrypting, $suite, SRTP engine $engine"
-	echo "# $engine: offered_mpps relayed_mpps, every run" >>"$OUT/overload.dat"
+	: >"$WORK/overload-$engine.runs"
 	overload_run full 0
 	max=$O_PPS full=$O_OFF best[full]=$O_PPS off[full]=$O_OFF cpp[full]=$O_CPP
 	local sat=$max
@@ -514,7 +514,12 @@ overload_sweep() {
 			fi
 		done
 	done
-	printf '\n\n' >>"$OUT/overload.dat"
+	{
+		echo "# $engine: offered_mpps relayed_mpps offered/1x relayed/1x, every run"
+		awk -v m="${best[1]}" '{ printf "%.3f %.3f %.3f %.3f\n", $1 / 1e6, $2 / 1e6, $1 / m, $2 / m }' \
+			"$WORK/overload-$engine.runs"
+		printf '\n\n'
+	} >>"$OUT/overload.dat"
 	for k in 0.5 1 1.5 2 full; do
 		row "overload $engine: $(mpps "${off[$k]}") offered" "$(mpps "${best[$k]}")" "${cpp[$k]}" \
 			"" "" "" "" ""
@@ -524,6 +529,7 @@ overload_sweep() {
 	kv "overload_1x_mpps$sfx" "$(mpps "${best[1]}")"
 	kv "overload_1_5x_over_max$sfx" "$(calc %.3f "${best[1.5]} / ${best[1]}")"
 	kv "overload_2x_over_max$sfx" "$(calc %.3f "${best[2]} / ${best[1]}")"
+	kv "overload_2x_cycles_over_1x$sfx" "$(calc %.3f "${cpp[2]} / ${cpp[1]}")"
 	kv "overload_full_over_max$sfx" "$(calc %.3f "${best[full]} / ${best[1]}")"
 	kv "overload_full_offered_over_max$sfx" "$(calc %.1f "$full / ${best[1]}")"
 }
@@ -639,15 +645,15 @@ EOF
 set terminal pngcairo size 900,540 font ",11"
 set output "$OUT/overload.png"
 set title "voxrelay under overload: plain RTP encrypted into an SBC tunnel, AES-CM, one worker lcore" noenhanced
-set xlabel "offered Mpps"
-set ylabel "relayed Mpps"
-set xrange [0:*]
-set yrange [0:*]
+set xlabel "offered, over what the relay forwarded at 1x (the runs as fast as the generator can are off the right edge)"
+set ylabel "relayed, over what the relay forwarded at 1x"
+set xrange [0:2.5]
+set yrange [0:2]
 set key bottom right
 set grid
-plot "$OUT/overload.dat" index 0 using 1:2 with points pt 7 title "cryptodev engine", \
-     "$OUT/overload.dat" index 1 using 1:2 with points pt 5 title "libsrtp engine", \
-     x with lines dt 2 title "relayed = offered"
+plot "$OUT/overload.dat" index 0 using 3:4 with points pt 7 title "cryptodev engine", \
+     "$OUT/overload.dat" index 1 using 3:4 with points pt 5 title "libsrtp engine", \
+     (x < 1 ? x : 1) with lines dt 2 title "forwarding the maximum, dropping the excess at RX"
 EOF
 echo
 printf '%-34s %9s %7s %8s %9s %7s %7s %7s\n' "run ($FRAME-byte frames)" Mpps cyc/pkt cap.Mpps "/ceiling" loss% p50us p99us

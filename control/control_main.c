@@ -43,6 +43,7 @@ struct opts {
 	unsigned int interval_ms;
 	unsigned int resync_s;
 	unsigned int key_overlap_s;
+	unsigned int hold_pct;
 	int ttl_s;
 };
 
@@ -54,6 +55,7 @@ struct control {
 	int notify;              /* notifications are flowing */
 	int loaded;              /* the model holds a complete load */
 	uint64_t redis_retry_ms, redis_backoff_ms, resync_at_ms, stats_at_ms, dp_check_ms;
+	uint64_t hold_check_ms, hold_said_ms;
 	struct vr_model model;
 	struct vr_map dirty;
 	struct vr_dpsync ds;
@@ -99,6 +101,11 @@ usage(FILE *out)
 		"  --resync SEC                 full reload from Redis every SEC (default 30)\n"
 		"  --key-overlap SEC            after an SBC's key changes (with its key_id), how\n"
 		"                               long its previous key stays accepted (default 60)\n"
+		"  --hold-missing PCT|off       when one full load from Redis finds at least PCT%%\n"
+		"                               of the bound calls without a record (an empty or\n"
+		"                               different Redis), keep them forwarding until their\n"
+		"                               records return or 'voxrelayctl accept-missing'\n"
+		"                               (default 50)\n"
 		"  --help                       this text\n",
 		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
 }
@@ -111,7 +118,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "password-file", 1, NULL, 'p' }, { "prefix", 1, NULL, 'P' },
 		{ "ctl", 1, NULL, 'c' }, { "shm", 1, NULL, 's' }, { "interval", 1, NULL, 'i' },
 		{ "stats-ttl", 1, NULL, 't' }, { "resync", 1, NULL, 'R' }, { "help", 0, NULL, 'h' },
-		{ "key-overlap", 1, NULL, 'K' },
+		{ "key-overlap", 1, NULL, 'K' }, { "hold-missing", 1, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -127,6 +134,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->interval_ms = 1000;
 	o->resync_s = 30;
 	o->key_overlap_s = 60;
+	o->hold_pct = 50;
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
 		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
 	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
@@ -159,6 +167,17 @@ parse_opts(struct opts *o, int argc, char **argv)
 			if (optarg[0] != '/' || strlen(optarg) >= sizeof(o->shm_name))
 				goto bad;
 			strcpy(o->shm_name, optarg);
+			break;
+		case 'H':
+			if (strcmp(optarg, "off") == 0) {
+				o->hold_pct = 101;
+				break;
+			}
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || v < 1 || v > 100)
+				goto bad;
+			o->hold_pct = (unsigned int)v;
 			break;
 		case 'd':
 		case 'i':
@@ -376,6 +395,50 @@ apply_events(struct control *c)
 	vr_changes_free(&ch);
 }
 
+/*
+ * While calls are held: says so every minute, and ends the hold when an
+ * operator accepted the missing records ('voxrelayctl accept-missing' sets
+ * PREFIXcontrol:accept_missing to the time it was run, after the hold began).
+ */
+static void
+check_hold(struct control *c, uint64_t t)
+{
+	redisReply *r;
+	char key[96];
+	int accept;
+
+	c->pub.held_calls = c->ds.held.n;
+	c->pub.held_since_ms = c->ds.held_since_ms;
+	if (c->ds.held.n == 0 || c->rc == NULL || !c->ds.up)
+		return;
+	if (t >= c->hold_said_ms) {
+		if (c->hold_said_ms != 0)
+			vr_log(LOG_ERR, "%zu calls still held: their records are missing from Redis "
+				"(voxrelayctl accept-missing unbinds them)", c->ds.held.n);
+		c->hold_said_ms = t + 60000;
+	}
+	snprintf(key, sizeof(key), "%scontrol:accept_missing", c->o.redis.prefix);
+	r = redisCommand(c->rc, "GET %s", key);
+	if (r == NULL) {
+		redis_down(c, c->rc->errstr);
+		return;
+	}
+	accept = r->type == REDIS_REPLY_STRING &&
+		strtoull(r->str, NULL, 10) >= c->ds.held_since_ms;
+	freeReplyObject(r);
+	if (!accept)
+		return;
+	vr_log(LOG_WARNING, "accept-missing: the operator accepts Redis as it is");
+	if (vr_dpsync_release(&c->ds) < 0) {
+		vr_log(LOG_ERR, "dataplane %s lost while unbinding held calls", c->o.ctl_path);
+		return;
+	}
+	freeReplyObject(redisCommand(c->rc, "DEL %s", key));
+	c->hold_said_ms = 0;
+	c->pub.held_calls = 0;
+	c->pub.held_since_ms = 0;
+}
+
 /* Checks on the dataplane: reconnects, and reprograms after a restart. */
 static void
 check_dataplane(struct control *c)
@@ -419,6 +482,7 @@ main(int argc, char **argv)
 	snprintf(c.ds.path, sizeof(c.ds.path), "%s", c.o.ctl_path);
 	c.ds.ctl.fd = -1;
 	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
+	c.ds.hold_pct = c.o.hold_pct;
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;
@@ -434,6 +498,10 @@ main(int argc, char **argv)
 		if (t >= c.dp_check_ms) {
 			check_dataplane(&c);
 			c.dp_check_ms = t + 200;
+		}
+		if (t >= c.hold_check_ms) {
+			check_hold(&c, t);
+			c.hold_check_ms = t + 500;
 		}
 		if (c.rc == NULL && t >= c.redis_retry_ms)
 			redis_up(&c);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "dpsync.h"
 #include "log.h"
@@ -267,12 +268,127 @@ sbcs_del(struct vr_dpsync *ds, struct vr_model *m)
 	return n;
 }
 
+static uint64_t
+unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Ends call id's hold (its record returned, or it was released). */
+static void
+unhold(struct vr_dpsync *ds, const char *id)
+{
+	free(vr_map_del(&ds->held, id));
+	if (ds->held.n == 0)
+		ds->held_since_ms = 0;
+}
+
+/*
+ * The bound calls in absent have no record in Redis any more. A few gone
+ * at once is a PBX that deleted them while control did not hear (they go
+ * into gone, to be unbound); most of them at once is a Redis that lost its
+ * data, and they are held.
+ */
+static void
+hold_or_drop(struct vr_dpsync *ds, struct vr_map *absent, struct vr_map *gone)
+{
+	struct vr_map_slot *s;
+	size_t i = 0;
+	int hold = ds->hold_pct <= 100 && absent->n > 0 &&
+		absent->n * 100 >= (size_t)ds->hold_pct * ds->programmed.n;
+
+	if (hold)
+		vr_log(LOG_ERR, "%zu of the %zu bound calls are missing from Redis at once (an empty "
+			"or different Redis?): they are held, still forwarding; each ends when its "
+			"record returns and is then deleted, or all with 'voxrelayctl accept-missing'",
+			absent->n, ds->programmed.n);
+	while ((s = vr_map_next(absent, &i)) != NULL) {
+		struct vr_ctl_call *copy;
+
+		if (!hold) {
+			vr_map_put(gone, s->key, s->val);
+			continue;
+		}
+		copy = malloc(sizeof(*copy));
+		if (copy == NULL)
+			abort();
+		*copy = *(struct vr_ctl_call *)s->val;
+		free(vr_map_put(&ds->held, s->key, copy));
+	}
+	if (hold && ds->held_since_ms == 0)
+		ds->held_since_ms = unix_ms();
+}
+
+/* Held calls a restarted dataplane lacks, bound again. Returns the number, or -1. */
+static int
+rebind_held(struct vr_dpsync *ds)
+{
+	struct vr_map_slot *s;
+	size_t i = 0;
+	int n = 0, rc;
+
+	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
+		if (vr_map_get(&ds->programmed, s->key) != NULL)
+			continue;
+		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_ADD, s->val, sizeof(struct vr_ctl_call),
+			NULL, 0, NULL);
+		if (link_broken(rc)) {
+			ds->up = 0;
+			return -1;
+		}
+		if (rc < 0) {
+			vr_log(LOG_WARNING, "held call %s: the dataplane refused it again: %s", s->key,
+				ds->ctl.error);
+			continue;
+		}
+		remember(ds, s->val);
+		n++;
+	}
+	if (n > 0)
+		vr_log(LOG_WARNING, "%d held calls bound again in the restarted dataplane", n);
+	return n;
+}
+
+int
+vr_dpsync_release(struct vr_dpsync *ds)
+{
+	struct vr_ctl_call_ref ref;
+	struct vr_map_slot *s;
+	size_t i = 0;
+	int n = 0, rc;
+
+	if (!ds->up)
+		return -1;
+	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
+		memset(&ref, 0, sizeof(ref));
+		snprintf(ref.id, sizeof(ref.id), "%s", s->key);
+		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
+		if (rc < 0 && rc != -ENOENT) {
+			ds->up = 0;
+			return -1;
+		}
+		free(vr_map_del(&ds->programmed, s->key));
+		ds->n_del++;
+		n++;
+	}
+	i = 0;
+	while ((s = vr_map_next(&ds->held, &i)) != NULL)
+		free(s->val);
+	vr_map_free(&ds->held);
+	ds->held_since_ms = 0;
+	vr_log(LOG_WARNING, "held calls released: %d unbound", n);
+	return n;
+}
+
 int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 {
 	struct vr_map_slot *s;
 	struct vr_ctl_call_ref ref;
-	struct vr_map gone = { 0 };
+	struct vr_map gone = { 0 }, absent = { 0 };
 	size_t i = 0;
 	int changes = 0, rc;
 	uint64_t add0 = ds->n_add, mod0 = ds->n_mod, del0 = ds->n_del;
@@ -283,13 +399,23 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	if (rc < 0)
 		return -1;
 	changes += rc;
+	rc = rebind_held(ds);
+	if (rc < 0)
+		return -1;
+	changes += rc;
 	/* Deletions first: they may free ports that additions need. */
 	while ((s = vr_map_next(&ds->programmed, &i)) != NULL) {
 		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], s->key);
 
-		if (r == NULL || !r->ok)
+		if (r != NULL)
+			unhold(ds, s->key);
+		if (r == NULL && vr_map_get(&ds->held, s->key) == NULL)
+			vr_map_put(&absent, s->key, s->val);
+		else if (r != NULL && !r->ok)
 			vr_map_put(&gone, s->key, s->val);
 	}
+	hold_or_drop(ds, &absent, &gone);
+	vr_map_free(&absent);
 	i = 0;
 	while ((s = vr_map_next(&gone, &i)) != NULL) {
 		memset(&ref, 0, sizeof(ref));
@@ -359,6 +485,11 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 			struct vr_ctl_call *p = vr_map_get(&ds->programmed, s->key);
 			int want = r != NULL && r->ok;
 
+			/* A held call whose record is still missing stays as it is. */
+			if (r == NULL && vr_map_get(&ds->held, s->key) != NULL)
+				continue;
+			if (r != NULL)
+				unhold(ds, s->key);
 			if (pass == 0 && !want && p != NULL) {
 				memset(&ref, 0, sizeof(ref));
 				snprintf(ref.id, sizeof(ref.id), "%s", s->key);

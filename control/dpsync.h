@@ -26,6 +26,17 @@ struct vr_dpsync {
 	struct vr_map programmed;   /* call id -> struct vr_ctl_call * as programmed */
 	struct vr_map sbcs;         /* tunnel id (decimal) -> struct vr_ctl_sbc * as programmed */
 	uint32_t key_overlap_ms;    /* how long an SBC's previous key stays accepted */
+	/*
+	 * Calls held: bound calls whose records went missing from Redis at once
+	 * (an empty Redis after a restart, a FLUSHALL, a switch to an empty
+	 * server), kept forwarding: call id -> struct vr_ctl_call * as bound, so
+	 * that a restarted dataplane gets them again. A record that returns ends
+	 * its call's hold; vr_dpsync_release() ends them all.
+	 */
+	struct vr_map held;
+	uint64_t held_since_ms;     /* Unix time the hold began, 0: nothing held */
+	unsigned int hold_pct;      /* a full pass that finds at least this share (%) of the
+	                             * bound calls missing holds them; above 100: never */
 	uint64_t n_add, n_mod, n_del, n_fail;
 };
 
@@ -49,10 +60,18 @@ int vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id);
  * (a changed key is sent with the previous one, accepted for key_overlap_ms,
  * when its key_id changed too), then calls, then the removal of SBCs no call
  * uses. A call or SBC the dataplane refuses becomes a rejected record (its
- * error set). Returns the number of changes sent, or -1 when the connection
- * failed.
+ * error set). When hold_pct or more of the bound calls have no record at
+ * all, they are held instead of unbound (one alarm in the log); held calls
+ * the dataplane lacks (it restarted) are bound again. Returns the number of
+ * changes sent, or -1 when the connection failed.
  */
 int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m);
+
+/*
+ * Ends the hold: unbinds every held call. Returns the number unbound, or -1
+ * when the connection failed.
+ */
+int vr_dpsync_release(struct vr_dpsync *ds);
 
 /*
  * As vr_dpsync_apply, for the calls named in touched only (the others are

@@ -90,6 +90,33 @@ still_held(const struct vr_rec *r, const struct vr_rec *old)
 		r->u.sbc.tunnel_id == old->u.sbc.tunnel_id;
 }
 
+/*
+ * n's last good version, from o (an earlier version of the same record):
+ * the version o had in force, if it differs from n's, else o's own last good
+ * one. Records are parsed into zeroed memory, so comparing whole bodies is
+ * comparing what they say.
+ */
+static void
+take_good(struct vr_rec *n, const struct vr_rec *o)
+{
+	const union vr_rec_body *g = o->ok ? &o->u : o->good;
+
+	n->good = NULL;
+	if (g == NULL || memcmp(g, &n->u, sizeof(n->u)) == 0)
+		return;
+	n->good = malloc(sizeof(*n->good));
+	if (n->good == NULL)
+		abort();
+	*n->good = *g;
+}
+
+static void
+rec_free(struct vr_rec *r)
+{
+	free(r->good);
+	free(r);
+}
+
 void
 vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 {
@@ -98,6 +125,9 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 	if (n == NULL)
 		abort();
 	*n = *r;
+	n->ok = 0;
+	n->kept = 0;
+	n->good = NULL;
 	old = vr_map_get(&m->recs[r->type], id);
 	if (old != NULL)
 		release(m, old);
@@ -105,7 +135,8 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 	if (old != NULL) {
 		memcpy(n->published, old->published, sizeof(n->published));
 		n->held = still_held(n, old);
-		free(old);
+		take_good(n, old);
+		rec_free(old);
 	}
 }
 
@@ -118,7 +149,7 @@ vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id)
 		return 0;
 	release(m, r);
 	vr_map_del(&m->recs[t], id);
-	free(r);
+	rec_free(r);
 	return 1;
 }
 
@@ -139,6 +170,7 @@ vr_model_inherit(struct vr_model *m, const struct vr_model *old)
 				continue;
 			memcpy(r->published, o->published, sizeof(r->published));
 			r->held = still_held(r, o);
+			take_good(r, o);
 		}
 	}
 }
@@ -153,7 +185,7 @@ vr_model_free(struct vr_model *m)
 	for (t = 0; t < VR_REC_TYPES; t++) {
 		i = 0;
 		while ((s = vr_map_next(&m->recs[t], &i)) != NULL)
-			free(s->val);
+			rec_free(s->val);
 		vr_map_free(&m->recs[t]);
 	}
 	vr_map_free(&m->ports);
@@ -478,6 +510,50 @@ resolve_call(struct vr_model *m, const struct vr_dp_view *dp, struct vr_map *por
 	r->error[0] = '\0';
 }
 
+/*
+ * A record rejected in its new version falls back on its last good one:
+ * returns 1 if it did (resolve it again), 0 if it has none or already did.
+ * A record in force in its own version no longer needs its last good one.
+ */
+static int
+fall_back(struct vr_rec *r)
+{
+	if (r->ok && !r->kept && r->good != NULL) {
+		free(r->good);
+		r->good = NULL;
+	}
+	if (r->ok || r->kept || r->good == NULL)
+		return 0;
+	memcpy(r->rejected, r->error, sizeof(r->rejected));
+	r->u = *r->good;
+	r->parsed = 1;
+	r->kept = 1;
+	return 1;
+}
+
+/* A kept record whose last good version is refused too: say both. */
+static void
+kept_refused(struct vr_rec *r)
+{
+	char why[VR_ERR_MAX];
+
+	if (r->ok || !r->kept)
+		return;
+	memcpy(why, r->error, sizeof(why));
+	snprintf(r->error, sizeof(r->error), "%.200s (and its last good version: %.200s)",
+		r->rejected, why);
+}
+
+/* resolve_call(), then again with the call's last good version if it has one. */
+static void
+resolve_call_or_keep(struct vr_model *m, const struct vr_dp_view *dp, struct vr_rec *r)
+{
+	resolve_call(m, dp, &m->ports, r);
+	if (fall_back(r))
+		resolve_call(m, dp, &m->ports, r);
+	kept_refused(r);
+}
+
 static int
 id_cmp(const void *x, const void *y)
 {
@@ -498,7 +574,7 @@ vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *co
 
 		vr_map_put(touched, ids[i], &one);
 		if (r != NULL && !r->ok)
-			resolve_call(m, dp, &m->ports, r);
+			resolve_call_or_keep(m, dp, r);
 	}
 	if (!m->ports_freed || m->clashed.n == 0) {
 		m->ports_freed = 0;
@@ -517,7 +593,7 @@ vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *co
 		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], waiting[i]);
 
 		if (r != NULL && !r->ok) {
-			resolve_call(m, dp, &m->ports, r);
+			resolve_call_or_keep(m, dp, r);
 			vr_map_put(touched, waiting[i], &one);
 		}
 		free(waiting[i]);
@@ -525,8 +601,24 @@ vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *co
 	free(waiting);
 }
 
-void
-vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep)
+/* Records of every type that fall back on their last good version; their number. */
+static size_t
+fall_back_all(struct vr_model *m)
+{
+	struct vr_map_slot *s;
+	size_t i, n = 0;
+	int t;
+
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&m->recs[t], &i)) != NULL)
+			n += (size_t)fall_back(s->val);
+	}
+	return n;
+}
+
+static void
+resolve_pass(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep)
 {
 	struct vr_rec **a;
 	uint8_t *first;
@@ -551,6 +643,24 @@ vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct v
 				resolve_call(m, dp, &m->ports, a[i]);
 	free(first);
 	free(a);
+}
+
+void
+vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep)
+{
+	struct vr_map_slot *s;
+	size_t i;
+	int t;
+
+	/* Each record falls back at most once: this ends. */
+	resolve_pass(m, dp, keep);
+	while (fall_back_all(m) > 0)
+		resolve_pass(m, dp, keep);
+	for (t = 0; t < VR_REC_TYPES; t++) {
+		i = 0;
+		while ((s = vr_map_next(&m->recs[t], &i)) != NULL)
+			kept_refused(s->val);
+	}
 }
 
 int

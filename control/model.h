@@ -18,7 +18,20 @@
 
 enum vr_rec_type { VR_REC_EXT = 0, VR_REC_SBC, VR_REC_CALL, VR_REC_TYPES };
 
-/* One record as read, with its verdict. */
+/* What a record says: one of these, by its type. */
+union vr_rec_body {
+	struct vr_ext ext;
+	struct vr_sbc sbc;
+	struct vr_call_rec call;
+};
+
+/*
+ * One record as read, with its verdict. A record that was in force and is
+ * replaced by a version that is rejected (a typo, a clash) keeps its last
+ * good version in force, as a server keeps its running configuration when a
+ * reload fails: u is then that version, kept is set and rejected says why
+ * the version in Redis was refused. A good version or a delete ends that.
+ */
 struct vr_rec {
 	enum vr_rec_type type;
 	int parsed;                 /* the record itself is well-formed */
@@ -26,13 +39,12 @@ struct vr_rec {
 	int clash;                  /* calls: rejected only because a port is taken */
 	int held;                   /* SBCs: held its tunnel id after the last pass; kept while
 	                             * the record is rewritten with the same tunnel id */
+	int kept;                   /* u is the last good version, not the one in Redis */
 	char error[VR_ERR_MAX];     /* why not ok */
+	char rejected[VR_ERR_MAX];  /* kept: why the version in Redis was refused */
 	char published[VR_ERR_MAX + 16]; /* the status last written to Redis */
-	union {
-		struct vr_ext ext;
-		struct vr_sbc sbc;
-		struct vr_call_rec call;
-	} u;
+	union vr_rec_body u;
+	union vr_rec_body *good;    /* the version in force before this one, if it differs */
 	struct vr_ctl_call def;     /* calls that are ok: what the dataplane gets */
 };
 
@@ -61,7 +73,11 @@ int vr_model_key_type(const char *prefix, const char *key, const char **id);
  */
 char *vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id);
 
-/* Stores a parsed record (parsed = 1) or a rejection (parsed = 0, error set). */
+/*
+ * Stores a parsed record (parsed = 1) or a rejection (parsed = 0, error set).
+ * The version it replaces, if it was in force and differs, is kept as the
+ * last good one for the next resolve to fall back on.
+ */
 void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
 
 /* Removes a record; returns 1 if it existed. */
@@ -69,8 +85,8 @@ int vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id);
 
 /*
  * Carries over from old, the model m replaces on a full reload, what the
- * records themselves do not say: the status last published of each, and
- * which SBC held each tunnel id.
+ * records themselves do not say: the status last published of each, which
+ * SBC held each tunnel id, and each record's last good version.
  */
 void vr_model_inherit(struct vr_model *m, const struct vr_model *old);
 
@@ -79,7 +95,9 @@ void vr_model_inherit(struct vr_model *m, const struct vr_model *old);
  * that held its tunnel id keeps it against a newcomer with the same id. Calls
  * that were valid before this pass, or are in keep (a map of call ids the
  * dataplane has, may be NULL), win port clashes, so that a live call is never
- * displaced by a newcomer. Among newcomers, the first by id wins.
+ * displaced by a newcomer. Among newcomers, the first by id wins. A record
+ * whose new version is rejected and that has a last good version is
+ * resolved again with that version (kept).
  */
 void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const struct vr_map *keep);
 
@@ -88,7 +106,8 @@ void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const str
  * since the last pass) and, when ports were freed, the calls that were
  * waiting for them. Extensions and SBCs must be unchanged since the last
  * full vr_model_resolve(). Every call whose verdict may have changed is put
- * in touched (id -> anything).
+ * in touched (id -> anything). A rejected new version falls back on the
+ * call's last good one, as in vr_model_resolve().
  */
 void vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *const *ids,
 	size_t n, struct vr_map *touched);

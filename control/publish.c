@@ -151,33 +151,36 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 		i = 0;
 		while ((s = vr_map_next(walk, &i)) != NULL) {
 			struct vr_rec *r = only_calls != NULL ? vr_map_get(&m->recs[t], s->key) : s->val;
-			const char *state;
+			const char *state, *why;
+			char cur[sizeof(r->published)];
 
 			if (r == NULL)
 				continue;
-			state = r->ok ? "ok" : "rejected";
-			char cur[sizeof(r->published)];
-
-			snprintf(cur, sizeof(cur), "%s %s", state, r->ok ? "" : r->error);
+			/* Kept: the version in Redis is refused, the last good one is in force. */
+			state = !r->ok ? "rejected" : r->kept ? "kept" : "ok";
+			why = !r->ok ? r->error : r->kept ? r->rejected : "";
+			snprintf(cur, sizeof(cur), "%s %s", state, why);
 			if (strcmp(cur, r->published) == 0)
 				continue;
 			snprintf(r->published, sizeof(r->published), "%s", cur);
 			key = vr_model_status_key(prefix, (enum vr_rec_type)t, s->key);
 			{
-				const char *argv[] = { "HSET", key, "state", state, "error",
-					r->ok ? "" : r->error, "updated_ms", now };
+				const char *argv[] = { "HSET", key, "state", state, "error", why,
+					"updated_ms", now };
 
 				pipe_argv(&p, 8, argv);
 			}
 			free(key);
-			if (!r->ok) {
+			if (!r->ok || r->kept) {
 				const char *lp[] = { "LPUSH", errkey, line };
 				const char *lt[] = { "LTRIM", errkey, "0", "999" };
 
-				snprintf(line, sizeof(line), "%s %s", now, r->error);
+				snprintf(line, sizeof(line), "%s %s%s", now, why, r->ok ?
+					" (its last good version stays in force)" : "");
 				pipe_argv(&p, 3, lp);
 				pipe_argv(&p, 4, lt);
-				vr_log(LOG_WARNING, "rejected %s", r->error);
+				vr_log(LOG_WARNING, "rejected %s%s", why, r->ok ?
+					"; its last good version stays in force" : "");
 			} else if (t == VR_REC_CALL && ++accepted <= 20) {
 				vr_log(LOG_INFO, "accepted %scall:%s", prefix, s->key);
 			}
@@ -613,6 +616,8 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	}
 	hash_u64(&hs, "dropped", drops_total);
 	hash_u64(&hs, "publish_ms", pb->last_cost_ms);
+	hash_u64(&hs, "held_calls", pb->held_calls);
+	hash_u64(&hs, "held_since_ms", pb->held_since_ms);
 	if (pb->srtp_engine[0] != '\0') {
 		hash_strcpy(&hs, "srtp_engine", pb->srtp_engine);
 		hash_strcpy(&hs, "crypto_dev", pb->crypto_dev);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "voxrelay/counters.h"
 #include "voxrelay/ctl.h"
@@ -40,6 +41,8 @@ usage(FILE *out)
 		"  plan SITE [--redis HOST:PORT|unix:PATH] [--db N] [--prefix P]\n"
 		"            [--password-file F]  the port forwards SITE's firewall needs,\n"
 		"                               from the extensions in Redis\n"
+		"  accept-missing [--redis ...]  unbind the calls voxrelay-control holds because\n"
+		"                               their records went missing from Redis at once\n"
 		"\n"
 		"LEG: RELAY_ADDR:RTP_PORT[,peer=IP[:LO[-HI]]]\n"
 		"  RTP_PORT is even; RTCP uses RTP_PORT + 1. peer= restricts the leg to that\n"
@@ -363,9 +366,12 @@ cmd_del(struct vr_ctl_client *c, const char *id)
 	return vr_ctl_request(c, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
 }
 
-/* Prints SITE's port-forward plan from the extensions in Redis. */
+/*
+ * The Redis options of a command that talks to Redis (plan, accept-missing)
+ * into cfg; the arguments left start at optind. 0 or -EINVAL.
+ */
 static int
-cmd_plan(int argc, char **argv)
+redis_opts(int argc, char **argv, const char *cmd, struct vr_redis_cfg *cfg)
 {
 	static const struct option opts[] = {
 		{ "redis", required_argument, NULL, 'r' },
@@ -374,39 +380,95 @@ cmd_plan(int argc, char **argv)
 		{ "password-file", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vr_redis_cfg cfg;
-	struct vr_model m;
-	struct vr_dp_view none;
-	redisContext *c;
 	char err[256];
 	const char *env;
-	int opt, n;
+	int opt;
 
-	vr_redis_cfg_defaults(&cfg);
+	vr_redis_cfg_defaults(cfg);
 	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
-		snprintf(cfg.password, sizeof(cfg.password), "%s", env);
+		snprintf(cfg->password, sizeof(cfg->password), "%s", env);
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
-		snprintf(cfg.user, sizeof(cfg.user), "%s", env);
+		snprintf(cfg->user, sizeof(cfg->user), "%s", env);
 	optind = 0; /* 0: glibc re-reads the optstring (main used "+" ordering) */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'r' && vr_redis_cfg_addr(&cfg, optarg, err, sizeof(err)) == 0)
+		if (opt == 'r' && vr_redis_cfg_addr(cfg, optarg, err, sizeof(err)) == 0)
 			continue;
-		if (opt == 'w' && vr_redis_cfg_password_file(&cfg, optarg, err, sizeof(err)) == 0)
+		if (opt == 'w' && vr_redis_cfg_password_file(cfg, optarg, err, sizeof(err)) == 0)
 			continue;
 		if (opt == 'd' && atoi(optarg) >= 0) {
-			cfg.db = atoi(optarg);
+			cfg->db = atoi(optarg);
 			continue;
 		}
-		if (opt == 'p' && optarg[0] != '\0' && strlen(optarg) < sizeof(cfg.prefix)) {
-			strcpy(cfg.prefix, optarg);
+		if (opt == 'p' && optarg[0] != '\0' && strlen(optarg) < sizeof(cfg->prefix)) {
+			strcpy(cfg->prefix, optarg);
 			continue;
 		}
 		if (opt == 'r' || opt == 'w')
 			fprintf(stderr, "voxrelayctl: %s\n", err);
 		else
-			fprintf(stderr, "voxrelayctl: plan: bad option or value\n");
+			fprintf(stderr, "voxrelayctl: %s: bad option or value\n", cmd);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * Ends voxrelay-control's hold on calls whose records went missing from
+ * Redis: they are unbound within a second. Control acts on a time later than
+ * the start of its hold, so an old acceptance never ends a new hold.
+ */
+static int
+cmd_accept_missing(int argc, char **argv)
+{
+	struct vr_redis_cfg cfg;
+	struct timespec ts;
+	redisContext *c;
+	redisReply *r;
+	char err[256], key[96], now[32];
+
+	if (redis_opts(argc, argv, "accept-missing", &cfg) < 0)
+		return -EINVAL;
+	if (argc - optind != 0) {
+		fprintf(stderr, "voxrelayctl: accept-missing takes no argument\n");
+		return -EINVAL;
+	}
+	c = vr_redis_connect(&cfg, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "voxrelayctl: %s\n", err);
+		return -EIO;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(now, sizeof(now), "%llu",
+		(unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
+	snprintf(key, sizeof(key), "%scontrol:accept_missing", cfg.prefix);
+	r = redisCommand(c, "SET %s %s EX 3600", key, now);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		fprintf(stderr, "voxrelayctl: redis SET %s: %s\n", key, r != NULL ? r->str : c->errstr);
+		if (r != NULL)
+			freeReplyObject(r);
+		redisFree(c);
+		return -EIO;
+	}
+	freeReplyObject(r);
+	redisFree(c);
+	printf("accepted: voxrelay-control unbinds the calls it holds (their records are missing "
+		"from Redis) within a second; see held_calls in %sstats:summary\n", cfg.prefix);
+	return 0;
+}
+
+/* Prints SITE's port-forward plan from the extensions in Redis. */
+static int
+cmd_plan(int argc, char **argv)
+{
+	struct vr_redis_cfg cfg;
+	struct vr_model m;
+	struct vr_dp_view none;
+	redisContext *c;
+	char err[256];
+	int n;
+
+	if (redis_opts(argc, argv, "plan", &cfg) < 0)
+		return -EINVAL;
 	if (argc - optind != 1) {
 		fprintf(stderr, "voxrelayctl: plan needs one SITE\n");
 		return -EINVAL;
@@ -471,8 +533,8 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (strcmp(cmd, "plan") == 0) {
-		rc = cmd_plan(argc, argv);
+	if (strcmp(cmd, "plan") == 0 || strcmp(cmd, "accept-missing") == 0) {
+		rc = cmd[0] == 'p' ? cmd_plan(argc, argv) : cmd_accept_missing(argc, argv);
 		return rc == -EINVAL ? 2 : rc < 0 ? 1 : 0;
 	}
 	if (strcmp(cmd, "health") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "list") != 0 &&

@@ -365,3 +365,130 @@ Test(model, incremental_resolution_frees_and_retries_ports)
 	cr_assert_not_null(vr_map_get(&touched, "c2"));
 	vr_map_free(&touched);
 }
+
+/* Extension num rewritten with a typo: what control stores for a record that does not parse. */
+static void
+stun_typo(const char *num, const char *site)
+{
+	char key[64];
+	const char *f[] = { "mode", "site", "public_ip", "sip_port", "rtp_ports" };
+	const char *v[] = { "stun", site, "198.51.100.256", "5065", "14000-14019" };
+	struct vr_rec rec;
+
+	snprintf(key, sizeof(key), "voxrelay:ext:%s", num);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = VR_REC_EXT;
+	rec.parsed = vr_schema_ext(key, num, f, v, 5, &rec.u.ext, rec.error, sizeof(rec.error)) == 0;
+	cr_assert_not(rec.parsed, "the typo parsed");
+	vr_model_put(&m, &rec, num);
+}
+
+Test(model, typo_over_a_live_extension_keeps_its_last_good_version)
+{
+	struct vr_ctl_call before;
+	struct vr_rec *x;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	before = rec(VR_REC_CALL, "c1")->def;
+	stun_typo("101", "branch1");
+	vr_model_resolve(&m, &dp, NULL);
+	x = rec(VR_REC_EXT, "101");
+	cr_assert(x->ok && x->kept, "the extension's last good version is not in force");
+	cr_assert(strstr(x->rejected, "field 'public_ip': '198.51.100.256'") != NULL, "%s",
+		x->rejected);
+	cr_assert(rec(VR_REC_CALL, "c1")->ok, "%s", rec(VR_REC_CALL, "c1")->error);
+	cr_assert_eq(memcmp(&rec(VR_REC_CALL, "c1")->def, &before, sizeof(before)), 0,
+		"the call changed");
+	/* The fix: the record in Redis is in force again. */
+	stun("101", "branch1", 5065, 14000, 14019);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_EXT, "101")->ok && !rec(VR_REC_EXT, "101")->kept);
+	/* A typo in a record that never was in force is simply rejected. */
+	stun_typo("103", "branch1");
+	vr_model_resolve(&m, &dp, NULL);
+	rejected(VR_REC_EXT, "103", "field 'public_ip'");
+	cr_assert_not(rec(VR_REC_EXT, "103")->kept);
+}
+
+Test(model, a_kept_record_survives_a_full_reload_and_ends_with_a_delete)
+{
+	struct vr_model fresh;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	stun_typo("101", "branch1");
+	vr_model_resolve(&m, &dp, NULL);
+	/* A resync reads Redis into a fresh model: the typo only, and the others. */
+	fresh = m;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.prefix, "voxrelay:");
+	stun_typo("101", "branch1");
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	vr_model_inherit(&m, &fresh);
+	vr_model_free(&fresh);
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_EXT, "101")->kept && rec(VR_REC_EXT, "101")->ok);
+	cr_assert(rec(VR_REC_CALL, "c1")->ok, "%s", rec(VR_REC_CALL, "c1")->error);
+	/* Deleted: gone, and its calls with it. */
+	vr_model_del(&m, VR_REC_EXT, "101");
+	vr_model_resolve(&m, &dp, NULL);
+	rejected(VR_REC_CALL, "c1", "field 'a_ext': '101' is not a configured extension");
+}
+
+Test(model, a_live_call_moved_onto_a_taken_port_keeps_its_ports)
+{
+	struct vr_map touched = { 0 };
+	char *ids[1] = { "c2" };
+	struct vr_rec *r;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	call("c2", "101", 20004, "102", 20006);
+	vr_model_resolve(&m, &dp, NULL);
+	/* The PBX rewrites c2 onto c1's port: refused, c2 keeps 20004/20006. */
+	call("c2", "101", 20000, "102", 20006);
+	vr_model_resolve_calls(&m, &dp, ids, 1, &touched);
+	r = rec(VR_REC_CALL, "c2");
+	cr_assert(r->ok && r->kept, "c2 lost its ports: %s", r->error);
+	cr_assert(strstr(r->rejected, "'20000' on 198.51.100.10 is already used by call 'c1'") !=
+		NULL, "%s", r->rejected);
+	cr_assert_eq(r->def.leg[0].port, 20004);
+	cr_assert(rec(VR_REC_CALL, "c1")->ok);
+	vr_map_free(&touched);
+	/* A good rewrite is taken as it is. */
+	call("c2", "101", 20008, "102", 20006);
+	vr_model_resolve_calls(&m, &dp, ids, 1, &touched);
+	r = rec(VR_REC_CALL, "c2");
+	cr_assert(r->ok && !r->kept);
+	cr_assert_eq(r->def.leg[0].port, 20008);
+	vr_map_free(&touched);
+}
+
+Test(model, a_valid_change_elsewhere_is_not_undone)
+{
+	const char *f[] = { "mode", "site", "public_ip", "sip_port", "rtp_ports", "deliver_audio" };
+	const char *v[] = { "stun", "branch1", "203.0.113.2", "5065", "14000-14019", "0" };
+	struct vr_rec r;
+
+	stun("101", "branch1", 5065, 14000, 14019);
+	stun("102", "branch1", 5066, 14020, 14039);
+	call("c1", "101", 20000, "102", 20002);
+	vr_model_resolve(&m, &dp, NULL);
+	/* The operator turns PBX-delivered audio off for 101: a valid record, taken. */
+	memset(&r, 0, sizeof(r));
+	r.type = VR_REC_EXT;
+	r.parsed = vr_schema_ext("voxrelay:ext:101", "101", f, v, 6, &r.u.ext, err, sizeof(err)) == 0;
+	cr_assert(r.parsed, "%s", err);
+	vr_model_put(&m, &r, "101");
+	vr_model_resolve(&m, &dp, NULL);
+	cr_assert(rec(VR_REC_EXT, "101")->ok && !rec(VR_REC_EXT, "101")->kept);
+	rejected(VR_REC_CALL, "c1", "does not have PBX-delivered audio");
+	cr_assert_not(rec(VR_REC_CALL, "c1")->kept, "the call's own record did not change");
+}
