@@ -27,6 +27,7 @@
 
 #include "changes.h"
 #include "dpsync.h"
+#include "health.h"
 #include "log.h"
 #include "model.h"
 #include "publish.h"
@@ -55,7 +56,8 @@ struct control {
 	int notify;              /* notifications are flowing */
 	int loaded;              /* the model holds a complete load */
 	uint64_t redis_retry_ms, redis_backoff_ms, resync_at_ms, stats_at_ms, dp_check_ms;
-	uint64_t hold_check_ms, hold_said_ms;
+	uint64_t hold_check_ms, hold_said_ms, health_at_ms;
+	struct vr_health health;
 	struct vr_model model;
 	struct vr_map dirty;
 	struct vr_dpsync ds;
@@ -242,6 +244,7 @@ redis_down(struct control *c, const char *why)
 	c->rc = NULL;
 	c->sc = NULL;
 	c->notify = 0;
+	c->health.redis_since_ms = 0;
 	/* Redis may come back empty: publish every field again. */
 	vr_publish_forget(&c->pub);
 	c->redis_retry_ms = now_ms() + c->redis_backoff_ms;
@@ -271,9 +274,24 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 }
 
 /* Re-checks the model and brings the dataplane and the statuses in line. */
+/* The statuses while the dataplane is unreachable: no verdict, and why. */
+static void
+pending(struct control *c, struct vr_map *gone)
+{
+	char why[200];
+
+	if (!c->loaded || c->rc == NULL)
+		return;
+	snprintf(why, sizeof(why), "not programmed: the dataplane %s is unreachable (%s)",
+		c->o.ctl_path, c->health.dp_error);
+	vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL, why);
+}
+
 static void
 converge(struct control *c, struct vr_map *gone)
 {
+	if (c->loaded && !c->ds.up)
+		pending(c, gone);
 	if (!c->loaded || !c->ds.up)
 		return;
 	vr_model_resolve(&c->model, &c->ds.view, &c->ds.programmed);
@@ -282,7 +300,7 @@ converge(struct control *c, struct vr_map *gone)
 		return;
 	}
 	if (c->rc != NULL)
-		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL);
+		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL, NULL);
 }
 
 /* As converge, when only the calls in ids changed: touches nothing else. */
@@ -291,13 +309,15 @@ converge_calls(struct control *c, char *const *ids, size_t n, struct vr_map *gon
 {
 	struct vr_map touched = { 0 };
 
+	if (c->loaded && !c->ds.up)
+		pending(c, gone);
 	if (!c->loaded || !c->ds.up)
 		return;
 	vr_model_resolve_calls(&c->model, &c->ds.view, ids, n, &touched);
 	if (vr_dpsync_apply_ids(&c->ds, &c->model, &touched) < 0)
 		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
 	else if (c->rc != NULL)
-		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, &touched);
+		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, &touched, NULL);
 	vr_map_free(&touched);
 }
 
@@ -359,6 +379,7 @@ redis_up(struct control *c)
 	}
 	c->notify = 1;
 	c->redis_backoff_ms = 100;
+	c->health.redis_since_ms = (uint64_t)time(NULL) * 1000;
 	vr_log(LOG_INFO, "redis connected%s%s, prefix '%s', db %d", c->o.redis.unix_path[0] ?
 		" on " : "", c->o.redis.unix_path, c->o.redis.prefix, c->o.redis.db);
 	if (full_load(c) == 0)
@@ -446,18 +467,25 @@ check_dataplane(struct control *c)
 	struct vr_ctl_health h;
 	char err[256];
 
+	memset(&h, 0, sizeof(h)); /* an older dataplane's reply may be shorter */
 	if (c->ds.up) {
 		if (vr_ctl_request(&c->ds.ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) == 0 &&
-				h.boot_id == c->ds.boot_id)
+				h.boot_id == c->ds.boot_id) {
+			vr_health_dp(&c->health, c->o.ctl_path, &h, NULL);
 			return;
+		}
 		vr_log(LOG_WARNING, "dataplane %s restarted or went away: reprogramming on return",
 			c->o.ctl_path);
 		vr_dpsync_reset(&c->ds);
 		vr_shm_map_close(&c->shm);
 		vr_publish_forget(&c->pub);
 	}
-	if (vr_dpsync_connect(&c->ds, err, sizeof(err)) < 0)
+	if (vr_dpsync_connect(&c->ds, err, sizeof(err)) < 0) {
+		vr_health_dp(&c->health, c->o.ctl_path, NULL, err);
 		return;
+	}
+	if (vr_ctl_request(&c->ds.ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) == 0)
+		vr_health_dp(&c->health, c->o.ctl_path, &h, NULL);
 	memcpy(c->pub.srtp_engine, c->ds.srtp_engine, sizeof(c->pub.srtp_engine));
 	memcpy(c->pub.crypto_dev, c->ds.crypto_dev, sizeof(c->pub.crypto_dev));
 	if (vr_shm_map_open(&c->shm, c->o.shm_name, err, sizeof(err)) < 0)
@@ -483,6 +511,7 @@ main(int argc, char **argv)
 	c.ds.ctl.fd = -1;
 	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
 	c.ds.hold_pct = c.o.hold_pct;
+	c.health.started_ms = (uint64_t)time(NULL) * 1000;
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;
@@ -498,6 +527,13 @@ main(int argc, char **argv)
 		if (t >= c.dp_check_ms) {
 			check_dataplane(&c);
 			c.dp_check_ms = t + 200;
+		}
+		/* Health every interval, and every second when stats are off. */
+		if (c.rc != NULL && t >= c.health_at_ms) {
+			c.health_at_ms = t + (c.o.interval_ms > 0 ? c.o.interval_ms : 1000);
+			vr_health_sample(&c.health, &c.shm, &c.ds, &c.model);
+			if (vr_health_publish(&c.health, c.rc, c.o.redis.prefix, c.o.ttl_s) < 0)
+				redis_down(&c, c.rc->errstr);
 		}
 		if (t >= c.hold_check_ms) {
 			check_hold(&c, t);

@@ -134,7 +134,7 @@ unix_ms(void)
 
 void
 vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
-	struct vr_map *deleted, const struct vr_map *only_calls)
+	struct vr_map *deleted, const struct vr_map *only_calls, const char *pending)
 {
 	struct pipe p = { c, 0, 0 };
 	struct vr_map_slot *s;
@@ -157,8 +157,8 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 			if (r == NULL)
 				continue;
 			/* Kept: the version in Redis is refused, the last good one is in force. */
-			state = !r->ok ? "rejected" : r->kept ? "kept" : "ok";
-			why = !r->ok ? r->error : r->kept ? r->rejected : "";
+			state = pending != NULL ? "pending" : !r->ok ? "rejected" : r->kept ? "kept" : "ok";
+			why = pending != NULL ? pending : !r->ok ? r->error : r->kept ? r->rejected : "";
 			snprintf(cur, sizeof(cur), "%s %s", state, why);
 			if (strcmp(cur, r->published) == 0)
 				continue;
@@ -171,7 +171,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 				pipe_argv(&p, 8, argv);
 			}
 			free(key);
-			if (!r->ok || r->kept) {
+			if (pending == NULL && (!r->ok || r->kept)) {
 				const char *lp[] = { "LPUSH", errkey, line };
 				const char *lt[] = { "LTRIM", errkey, "0", "999" };
 
@@ -181,7 +181,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 				pipe_argv(&p, 4, lt);
 				vr_log(LOG_WARNING, "rejected %s%s", why, r->ok ?
 					"; its last good version stays in force" : "");
-			} else if (t == VR_REC_CALL && ++accepted <= 20) {
+			} else if (pending == NULL && t == VR_REC_CALL && ++accepted <= 20) {
 				vr_log(LOG_INFO, "accepted %scall:%s", prefix, s->key);
 			}
 		}

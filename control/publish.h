@@ -52,10 +52,12 @@ void vr_publish_forget(struct vr_publisher *pb);
  * Writes the status hash of every record whose verdict changed since it was
  * last written (and pushes rejections on the error list), and deletes the
  * keys in deleted (status keys of records that are gone), pipelined. With
- * only_calls, only the calls named there are looked at.
+ * only_calls, only the calls named there are looked at. With pending (the
+ * dataplane is unreachable), every record's state is "pending" and its
+ * error says pending: no verdict can be given yet.
  */
 void vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
-	struct vr_map *deleted, const struct vr_map *only_calls);
+	struct vr_map *deleted, const struct vr_map *only_calls, const char *pending);
 
 /*
  * One step of a publication of the stats read from shm: per call, per site,
