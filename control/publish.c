@@ -512,9 +512,10 @@ hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now
 	if (names[0][0] == '\0')
 		for (k = 0; k < VR_DROP_MAX; k++)
 			snprintf(names[k], sizeof(names[k]), "tunnel_drop_%s", vr_drop_name(k));
+	/* Every field, every time: a field left out would keep an earlier boot's value. */
 	if (!sbc_view(h, tid, &row, &sum)) {
-		hash_u64(hs, "online", 0);
-		return;
+		memset(&row, 0, sizeof(row));
+		memset(&sum, 0, sizeof(sum));
 	}
 	row.version[sizeof(row.version) - 1] = '\0';
 	seen_ms = row.last_hello_unix_ns / 1000000;
@@ -523,17 +524,17 @@ hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now
 	hash_u64(hs, "tunnel_id", tid);
 	hash_u64(hs, "online", seen_ms != 0 && now_ms < seen_ms + window_ms);
 	hash_u64(hs, "last_seen_ms", seen_ms);
+	buf[0] = '\0';
 	if (row.public_ip != 0) {
 		inet_ntop(AF_INET, &row.public_ip, a, sizeof(a));
 		snprintf(buf, sizeof(buf), "%s:%u", a, ntohs(row.public_port));
-		hash_strcpy(hs, "public_ip", buf);
 	}
-	if (row.local_ip != 0) {
+	hash_strcpy(hs, "public_ip", buf);
+	a[0] = '\0';
+	if (row.local_ip != 0)
 		inet_ntop(AF_INET, &row.local_ip, a, sizeof(a));
-		hash_strcpy(hs, "local_ip", a);
-	}
-	if (row.version[0] != '\0')
-		hash_strcpy(hs, "version", row.version);
+	hash_strcpy(hs, "local_ip", a);
+	hash_strcpy(hs, "version", row.version);
 	hash_u64(hs, "key_id", row.key_id);
 	hash_u64(hs, "keys", row.n_keys);
 	hash_u64(hs, "hellos", row.hellos);
@@ -541,8 +542,7 @@ hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now
 	hash_u64(hs, "tunnel_tx_pkts", sum.tx_pkts);
 	for (k = 0; k < VR_DROP_MAX; k++) {
 		dropped += sum.drops[k];
-		if (sum.drops[k] != 0)
-			hash_u64(hs, names[k], sum.drops[k]);
+		hash_u64(hs, names[k], sum.drops[k]);
 	}
 	hash_u64(hs, "tunnel_dropped", dropped);
 }

@@ -7,7 +7,9 @@
 # is up, the health hash carries its facts (link, gateway, boot id, uptime,
 # calls against max_calls, workers' busy share, SRTP engine) and the
 # records get their verdicts; a kept record is counted; kill -9 of the
-# dataplane is in the health hash and the log within a second.
+# dataplane is in the health hash and the log within a second; and an SBC's
+# stats hash keeps nothing of the dataplane's earlier boot (its address,
+# version and drops) after a restart.
 #
 # Usage: health.sh BUILD_DIR
 set -euo pipefail
@@ -27,6 +29,7 @@ health() { rcli HGET voxrelay:stats:health "$1"; }
 health_is() { [ "$(health "$1")" = "$2" ]; }
 
 vr_topo_up
+vr_topo_sbc_site sbc1 1
 start_redis
 start_control
 rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
@@ -71,4 +74,28 @@ t0=$(date +%s%N)
 wait_for 3 health_is dataplane unreachable || fail "health did not notice the dataplane's death"
 echo "noticed in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 [ "$(grep -c "DATAPLANE UNREACHABLE" "$WORK/control.log")" -ge 2 ] || fail "its death is not in the log"
-echo "e2e health: 4 passed, 0 failed"
+echo "5. an SBC's stats after a dataplane restart"
+K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
+	suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
+rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
+start_dp
+wait_for 5 health_is dataplane up || fail "the dataplane did not come back"
+sbc() { rcli HGET voxrelay:stats:sbc:b1 "$1"; }
+sbc_is() { [ "$(sbc "$1")" = "$2" ]; }
+# Hellos, and packets on a channel no call has: drops.
+x sbc1 "$BUILD/tests/vr_sbc" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
+	--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --channel "77:1:SB77:NONE" \
+	--count 50 --pps 50 --version "emu 1.0" >/dev/null 2>&1 || true
+wait_for 3 sbc_is version "emu 1.0" || fail "no version in the SBC's hash: $(rcli HGETALL voxrelay:stats:sbc:b1)"
+[ -n "$(sbc public_ip)" ] || fail "no public_ip in the SBC's hash"
+[ "$(sbc tunnel_drop_tun_unknown_channel)" -gt 0 ] || fail "no drops counted: $(rcli HGETALL voxrelay:stats:sbc:b1)"
+kill -9 "$DP_PID"
+wait "$DP_PID" 2>/dev/null || true
+start_dp
+wait_for 5 health_is dataplane up || fail "the dataplane did not come back"
+wait_for 5 sbc_is version "" || fail "the SBC's hash keeps the earlier boot's version '$(sbc version)'"
+sbc_is public_ip "" || fail "the SBC's hash keeps the earlier boot's public_ip '$(sbc public_ip)'"
+sbc_is tunnel_drop_tun_unknown_channel 0 || fail "the SBC's hash keeps the earlier boot's drops"
+sbc_is online 0 || fail "the SBC is online without a hello"
+echo "e2e health: 5 passed, 0 failed"
