@@ -121,6 +121,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 P=vrrun$$
 RPORT=$((30000 + $$ % 20000))
+MPORT=$((RPORT + 1))
 # Every memif server (testpmd, the dataplane) gets a socket of its own: a
 # client still leaving the previous one cannot connect to the next, whose
 # memif PMD (DPDK 22.11) may crash when a connection comes and goes while its
@@ -169,7 +170,7 @@ gen() {
 # as they would on a host where they do not share a core with a poller.
 start_control() {
 	nice -n -10 taskset -c 0 "$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" \
-		--interval "$1" --resync 3600 >>"$WORK/control.log" 2>&1 &
+		--interval "$1" --resync 3600 --metrics 127.0.0.1:"$MPORT" >>"$WORK/control.log" 2>&1 &
 	CONTROL_PID=$!
 }
 

@@ -28,6 +28,7 @@
 #include "changes.h"
 #include "dpsync.h"
 #include "health.h"
+#include "metrics.h"
 #include "log.h"
 #include "model.h"
 #include "publish.h"
@@ -46,6 +47,8 @@ struct opts {
 	unsigned int key_overlap_s;
 	unsigned int hold_pct;
 	int ttl_s;
+	char metrics[64];           /* HOST:PORT of /metrics, "" when off */
+	int metrics_calls;
 };
 
 /* The control process's whole state. */
@@ -58,6 +61,7 @@ struct control {
 	uint64_t redis_retry_ms, redis_backoff_ms, resync_at_ms, stats_at_ms, dp_check_ms;
 	uint64_t hold_check_ms, hold_said_ms, health_at_ms;
 	struct vr_health health;
+	struct vr_metrics metrics;
 	struct vr_model model;
 	struct vr_map dirty;
 	struct vr_dpsync ds;
@@ -108,6 +112,10 @@ usage(FILE *out)
 		"                               different Redis), keep them forwarding until their\n"
 		"                               records return or 'voxrelayctl accept-missing'\n"
 		"                               (default 50)\n"
+		"  --metrics IPV4:PORT|off      Prometheus metrics at http://IPV4:PORT/metrics\n"
+		"                               (default 127.0.0.1:9470)\n"
+		"  --metrics-calls              per-call series too (one set per call: mind\n"
+		"                               Prometheus's cardinality)\n"
 		"  --help                       this text\n",
 		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
 }
@@ -121,6 +129,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "ctl", 1, NULL, 'c' }, { "shm", 1, NULL, 's' }, { "interval", 1, NULL, 'i' },
 		{ "stats-ttl", 1, NULL, 't' }, { "resync", 1, NULL, 'R' }, { "help", 0, NULL, 'h' },
 		{ "key-overlap", 1, NULL, 'K' }, { "hold-missing", 1, NULL, 'H' },
+		{ "metrics", 1, NULL, 'M' }, { "metrics-calls", 0, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -137,6 +146,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->resync_s = 30;
 	o->key_overlap_s = 60;
 	o->hold_pct = 50;
+	snprintf(o->metrics, sizeof(o->metrics), "127.0.0.1:9470");
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
 		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
 	if ((env = getenv("VOXRELAY_REDIS_PASSWORD")) != NULL)
@@ -169,6 +179,15 @@ parse_opts(struct opts *o, int argc, char **argv)
 			if (optarg[0] != '/' || strlen(optarg) >= sizeof(o->shm_name))
 				goto bad;
 			strcpy(o->shm_name, optarg);
+			break;
+		case 'M':
+			if (strlen(optarg) >= sizeof(o->metrics))
+				goto bad;
+			snprintf(o->metrics, sizeof(o->metrics), "%s",
+				strcmp(optarg, "off") == 0 ? "" : optarg);
+			break;
+		case 'C':
+			o->metrics_calls = 1;
 			break;
 		case 'H':
 			if (strcmp(optarg, "off") == 0) {
@@ -518,10 +537,25 @@ main(int argc, char **argv)
 	/* Refresh a call's TTL so that it has at least one interval to spare. */
 	c.pub.ttl_every = c.o.interval_ms > 0 && (unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms > 2 ?
 		(unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms - 1 : 1;
-	vr_log(LOG_INFO, "starting: dataplane %s, stats every %u ms (TTL %d s), resync every %u s",
-		c.o.ctl_path, c.o.interval_ms, c.o.ttl_s, c.o.resync_s);
+	c.metrics.fd = -1;
+	if (c.o.metrics[0] != '\0') {
+		char err[160];
+
+		if (vr_metrics_start(&c.metrics, c.o.metrics, err, sizeof(err)) < 0) {
+			fprintf(stderr, "voxrelay-control: %s\n", err);
+			return 2;
+		}
+		c.metrics.src = (struct vr_metrics_src){ &c.health, &c.shm, &c.model, &c.pub, 0,
+			c.o.metrics_calls };
+	}
+	vr_log(LOG_INFO, "starting: dataplane %s, stats every %u ms (TTL %d s), resync every %u s, "
+		"metrics %s%s", c.o.ctl_path, c.o.interval_ms, c.o.ttl_s, c.o.resync_s,
+		c.o.metrics[0] ? "http://" : "off", c.o.metrics);
 	while (!quit) {
-		struct pollfd pfd = { .fd = c.sc != NULL ? c.sc->fd : -1, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = c.sc != NULL ? c.sc->fd : -1, .events = POLLIN },
+			{ .fd = c.metrics.fd, .events = POLLIN },
+		};
 
 		t = now_ms();
 		if (t >= c.dp_check_ms) {
@@ -556,14 +590,19 @@ main(int argc, char **argv)
 					"interval", (unsigned long long)c.pub.last_cost_ms,
 					c.o.interval_ms);
 		}
-		if (poll(&pfd, 1, c.pub.in_pass ? 0 : 20) > 0 && c.sc != NULL) {
+		if (poll(pfd, 2, c.pub.in_pass ? 0 : 20) > 0 && c.sc != NULL &&
+				(pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
 			if (vr_redis_drain_events(c.sc, &c.o.redis, &c.dirty) < 0)
 				redis_down(&c, c.sc->errstr[0] ? c.sc->errstr : "subscription closed");
 		}
+		/* A scrape reads control's state as it is between two events. */
+		c.metrics.src.redis_up = c.rc != NULL;
+		vr_metrics_run(&c.metrics);
 		if (c.rc != NULL && c.dirty.n > 0)
 			apply_events(&c);
 	}
 	vr_log(LOG_INFO, "stopping; the dataplane keeps its calls");
+	vr_metrics_stop(&c.metrics);
 	if (c.rc != NULL)
 		redisFree(c.rc);
 	if (c.sc != NULL)

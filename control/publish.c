@@ -200,15 +200,10 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 }
 
 /* Per-site or per-SBC sums. */
-struct agg {
-	uint64_t devices, active_calls, calls, pkts, dropped;
-	uint32_t tunnel_id;         /* SBCs: 0 while the record is not valid */
-};
-
-static struct agg *
+static struct vr_pub_agg *
 agg_get(struct vr_map *m, const char *name)
 {
-	struct agg *a = vr_map_get(m, name);
+	struct vr_pub_agg *a = vr_map_get(m, name);
 
 	if (a == NULL) {
 		a = calloc(1, sizeof(*a));
@@ -258,6 +253,8 @@ vr_publish_forget(struct vr_publisher *pb)
 {
 	agg_free(&pb->sites);
 	agg_free(&pb->sbcs);
+	agg_free(&pb->last_sites);
+	agg_free(&pb->last_sbcs);
 	pb->in_pass = 0;
 	free(pb->cache);
 	free(pb->slot_seq);
@@ -437,7 +434,7 @@ pass_calls(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_map *shm
 		for (k = 0; k < 2; k++) {
 			const struct vr_ext *e = leg_ext(m, rec, k);
 			const struct vr_ext *other = leg_ext(m, rec, k ^ 1);
-			struct agg *a;
+			struct vr_pub_agg *a;
 
 			if (e == NULL || e->site[0] == '\0')
 				continue;
@@ -458,8 +455,8 @@ pass_calls(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_map *shm
  * The dataplane's view of the SBC with tunnel id tid: a consistent copy of
  * its row, and its counters summed over the lcores. 0 when it has none.
  */
-static int
-sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc *row,
+int
+vr_publish_sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc *row,
 	struct vr_shm_sbc_ctr *sum)
 {
 	const struct vr_shm_sbc *rows;
@@ -498,6 +495,16 @@ sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc *row,
 	return 0;
 }
 
+int
+vr_publish_sbc_online(const struct vr_shm_sbc *row, uint64_t now_ms)
+{
+	uint64_t seen_ms = row->last_hello_unix_ns / 1000000;
+	/* Online: an authenticated hello within three of its intervals (15 s at least). */
+	uint64_t window_ms = row->hello_interval_s > 5 ? 3000ull * row->hello_interval_s : 15000;
+
+	return seen_ms != 0 && now_ms < seen_ms + window_ms;
+}
+
 /* An SBC's tunnel, as the dataplane sees it, into its stats hash. */
 static void
 hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now_ms)
@@ -506,23 +513,21 @@ hash_sbc(struct hash *hs, const struct vr_shm_hdr *h, uint32_t tid, uint64_t now
 	struct vr_shm_sbc row;
 	struct vr_shm_sbc_ctr sum;
 	char a[INET_ADDRSTRLEN], buf[32];
-	uint64_t seen_ms, dropped = 0, window_ms;
+	uint64_t seen_ms, dropped = 0;
 	unsigned int k;
 
 	if (names[0][0] == '\0')
 		for (k = 0; k < VR_DROP_MAX; k++)
 			snprintf(names[k], sizeof(names[k]), "tunnel_drop_%s", vr_drop_name(k));
 	/* Every field, every time: a field left out would keep an earlier boot's value. */
-	if (!sbc_view(h, tid, &row, &sum)) {
+	if (!vr_publish_sbc_view(h, tid, &row, &sum)) {
 		memset(&row, 0, sizeof(row));
 		memset(&sum, 0, sizeof(sum));
 	}
 	row.version[sizeof(row.version) - 1] = '\0';
 	seen_ms = row.last_hello_unix_ns / 1000000;
-	/* Online: an authenticated hello within three of its intervals (15 s at least). */
-	window_ms = row.hello_interval_s > 5 ? 3000ull * row.hello_interval_s : 15000;
 	hash_u64(hs, "tunnel_id", tid);
-	hash_u64(hs, "online", seen_ms != 0 && now_ms < seen_ms + window_ms);
+	hash_u64(hs, "online", vr_publish_sbc_online(&row, now_ms));
 	hash_u64(hs, "last_seen_ms", seen_ms);
 	buf[0] = '\0';
 	if (row.public_ip != 0) {
@@ -565,7 +570,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 
 		it = 0;
 		while ((s = vr_map_next(am, &it)) != NULL) {
-			const struct agg *a = s->val;
+			const struct vr_pub_agg *a = s->val;
 
 			snprintf(key, sizeof(key), "%sstats:%s:%s", pb->prefix, k == 0 ? "site" : "sbc",
 				s->key);
@@ -581,8 +586,13 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 			hash_send(p, &hs, ttl);
 		}
 	}
-	agg_free(&pb->sites);
-	agg_free(&pb->sbcs);
+	/* Kept until the next pass ends, for the metrics. */
+	agg_free(&pb->last_sites);
+	agg_free(&pb->last_sbcs);
+	pb->last_sites = pb->sites;
+	pb->last_sbcs = pb->sbcs;
+	memset(&pb->sites, 0, sizeof(pb->sites));
+	memset(&pb->sbcs, 0, sizeof(pb->sbcs));
 
 	/* The summary, with rates from the previous publication. */
 	fwd = vr_shm_sum(h, VR_GC_FWD_PKTS, 0);
@@ -590,6 +600,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	secs = pb->last_ms != 0 && now > pb->last_ms ? (double)(now - pb->last_ms) / 1000.0 : 0;
 	snprintf(key, sizeof(key), "%sstats:summary", pb->prefix);
 	hash_start(&hs, key);
+	pb->last_active = pb->active;
 	hash_u64(&hs, "active_calls", pb->active);
 	hash_u64(&hs, "calls", pb->bound);
 	hash_u64(&hs, "flows", pb->bound * 4);

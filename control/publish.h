@@ -14,6 +14,12 @@
 #include "model.h"
 #include "shm_reader.h"
 
+/* Per-site or per-SBC sums of a publication pass. */
+struct vr_pub_agg {
+	uint64_t devices, active_calls, calls, pkts, dropped;
+	uint32_t tunnel_id;         /* SBCs: 0 while the record is not valid */
+};
+
 /* Publishing state kept between intervals. */
 struct vr_publisher {
 	char prefix[64];
@@ -36,7 +42,9 @@ struct vr_publisher {
 	uint32_t cursor;         /* next call slot to look at */
 	uint32_t pass_no;
 	uint64_t pass_start_ms, active, bound;
-	struct vr_map sites, sbcs; /* name -> per-site / per-SBC sums */
+	uint64_t last_active;    /* active calls of the last complete pass */
+	struct vr_map sites, sbcs; /* name -> per-site / per-SBC sums (struct vr_pub_agg) */
+	struct vr_map last_sites, last_sbcs; /* the same, of the last complete pass */
 };
 
 /* Values cached per call (see publish.c). */
@@ -70,5 +78,15 @@ void vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
  */
 int vr_publish_step(struct vr_publisher *pb, redisContext *c, const struct vr_shm_map *shm,
 	const struct vr_model *m, unsigned int budget);
+
+/*
+ * The dataplane's view of the SBC with tunnel id tid: a consistent copy of
+ * its row, and its counters summed over the lcores. 0 when it has none.
+ */
+int vr_publish_sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc *row,
+	struct vr_shm_sbc_ctr *sum);
+
+/* Whether an SBC is online at now_ms: an authenticated hello within three of its intervals. */
+int vr_publish_sbc_online(const struct vr_shm_sbc *row, uint64_t now_ms);
 
 #endif /* VR_CTL_PUBLISH_H */

@@ -11,7 +11,8 @@ PKGS=(build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libsrtp2-dev libhiredis-dev libcriterion-dev libnuma-dev
 	redis-server redis-tools
 	iproute2 nftables ethtool iputils-ping procps gawk gnuplot-nox
-	clang libclang-rt-14-dev)
+	clang libclang-rt-14-dev
+	libmicrohttpd-dev prometheus jq)
 HUGEPAGES=${VR_HUGEPAGES:-512}   # 2 MiB pages: 1 GiB
 
 if [ "$(id -u)" != 0 ]; then

@@ -8,6 +8,8 @@
 DP=$BUILD/dataplane/voxrelay-dp
 CTL=$BUILD/control/voxrelayctl
 CONTROL=$BUILD/control/voxrelay-control
+# Each test's voxrelay-control serves its metrics on a port of its own.
+MPORT=${MPORT:-$((RPORT + 10000))}
 DP_PID=
 CONTROL_PID=
 REDIS_PID=
@@ -67,6 +69,7 @@ start_dp() {
 # start_control [OPTIONS...]
 start_control() {
 	"$CONTROL" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" --interval 500 \
+		--metrics 127.0.0.1:"$MPORT" \
 		--resync 5 "$@" >>"$WORK/control.log" 2>&1 &
 	CONTROL_PID=$!
 }

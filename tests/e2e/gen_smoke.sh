@@ -46,7 +46,7 @@ PIDS+=($!)
 PIDS+=($!)
 for _ in $(seq 100); do rcli ping >/dev/null 2>&1 && [ -S "$WORK/dp.sock" ] && break; sleep 0.1; done
 "$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$WORK/dp.sock" --shm "/$P" \
-	--interval 500 >"$WORK/control.log" 2>&1 &
+	--interval 500 --metrics 127.0.0.1:$((RPORT + 10000)) >"$WORK/control.log" 2>&1 &
 PIDS+=($!)
 
 # The generator's layout (bench/gen_stream.h), written as a PBX would.

@@ -100,7 +100,8 @@ printf 'acl-pass\n' >"$WORK/acl-pw"
 DP_PID=$!
 wait_for 15 "$CTL" -s "$WORK/dp.sock" health || fail "voxrelay-dp did not come up: $(tail -3 "$WORK/dp.log")"
 "$CONTROL" --redis "unix:$RSOCK" --user voxrelay --password-file "$WORK/acl-pw" \
-	--ctl "$WORK/dp.sock" --shm "/$P" --interval 500 --resync 60 >"$WORK/control.log" 2>&1 &
+	--ctl "$WORK/dp.sock" --shm "/$P" --interval 500 --resync 60 \
+	--metrics 127.0.0.1:$((30000 + $$ % 20000)) >"$WORK/control.log" 2>&1 &
 CONTROL_PID=$!
 status_is() { [ "$(rcli HGET "voxrelay:status:$1" state)" = "$2" ]; }
 listed() { "$CTL" -s "$WORK/dp.sock" list | grep -q "^$1 "; }
