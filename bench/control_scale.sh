@@ -63,7 +63,8 @@ awk -v n="$N" 'BEGIN {
 
 t0=$(ms)
 "$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" \
-	--interval $INTERVAL --resync 3600 --metrics off >"$WORK/control.log" 2>&1 &
+	--interval $INTERVAL --resync 3600 --metrics off --idle-timeout 0 --final-timeout 0 \
+	>"$WORK/control.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1200); do
 	c=$("$BUILD/control/voxrelayctl" -s "$SOCK" --json health | sed -n 's/.*"calls":\([0-9]*\).*/\1/p')

@@ -168,9 +168,11 @@ gen() {
 # are isolated on a production host. They run at a higher priority than the
 # generator's busy polling, so that they get the CPU as soon as they wake up,
 # as they would on a host where they do not share a core with a poller.
+# Calls sit bound without media between runs: no idle or final timeout.
 start_control() {
 	nice -n -10 taskset -c 0 "$BUILD/control/voxrelay-control" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK" --shm "/$P" \
-		--interval "$1" --resync 3600 --metrics 127.0.0.1:"$MPORT" >>"$WORK/control.log" 2>&1 &
+		--interval "$1" --resync 3600 --metrics 127.0.0.1:"$MPORT" --idle-timeout 0 --final-timeout 0 \
+		>>"$WORK/control.log" 2>&1 &
 	CONTROL_PID=$!
 }
 

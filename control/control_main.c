@@ -28,6 +28,7 @@
 #include "changes.h"
 #include "dpsync.h"
 #include "health.h"
+#include "lifecycle.h"
 #include "metrics.h"
 #include "log.h"
 #include "model.h"
@@ -49,6 +50,8 @@ struct opts {
 	int ttl_s;
 	char metrics[64];           /* HOST:PORT of /metrics, "" when off */
 	int metrics_calls;
+	unsigned int idle_s, final_s, cdr_maxlen;
+	int keep_ended;
 };
 
 /* The control process's whole state. */
@@ -62,6 +65,8 @@ struct control {
 	uint64_t hold_check_ms, hold_said_ms, health_at_ms;
 	struct vr_health health;
 	struct vr_metrics metrics;
+	struct vr_lifecycle life;
+	uint64_t life_at_ms;
 	struct vr_model model;
 	struct vr_map dirty;
 	struct vr_dpsync ds;
@@ -116,6 +121,13 @@ usage(FILE *out)
 		"                               (default 127.0.0.1:9470)\n"
 		"  --metrics-calls              per-call series too (one set per call: mind\n"
 		"                               Prometheus's cardinality)\n"
+		"  --idle-timeout SEC           a call with no media on either leg for SEC is\n"
+		"                               idle in its status (default 60; 0: never)\n"
+		"  --final-timeout SEC          ... and ended after SEC: unbound, its record\n"
+		"                               removed (default 3600; 0: never)\n"
+		"  --keep-ended                 keep the records of calls the final timeout ended\n"
+		"  --cdr-maxlen N               end-of-call records kept in PREFIXcdr, about\n"
+		"                               (default 100000; 0: to the log only)\n"
 		"  --help                       this text\n",
 		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
 }
@@ -130,6 +142,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "stats-ttl", 1, NULL, 't' }, { "resync", 1, NULL, 'R' }, { "help", 0, NULL, 'h' },
 		{ "key-overlap", 1, NULL, 'K' }, { "hold-missing", 1, NULL, 'H' },
 		{ "metrics", 1, NULL, 'M' }, { "metrics-calls", 0, NULL, 'C' },
+		{ "idle-timeout", 1, NULL, 'I' }, { "final-timeout", 1, NULL, 'F' },
+		{ "keep-ended", 0, NULL, 'E' }, { "cdr-maxlen", 1, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -146,6 +160,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->resync_s = 30;
 	o->key_overlap_s = 60;
 	o->hold_pct = 50;
+	o->idle_s = 60;
+	o->final_s = 3600;
+	o->cdr_maxlen = 100000;
 	snprintf(o->metrics, sizeof(o->metrics), "127.0.0.1:9470");
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
 		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
@@ -188,6 +205,24 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'C':
 			o->metrics_calls = 1;
+			break;
+		case 'E':
+			o->keep_ended = 1;
+			break;
+		case 'I':
+		case 'F':
+		case 'X':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
+					v > (opt == 'X' ? 100000000ul : 30 * 86400ul))
+				goto bad;
+			if (opt == 'I')
+				o->idle_s = (unsigned int)v;
+			else if (opt == 'F')
+				o->final_s = (unsigned int)v;
+			else
+				o->cdr_maxlen = (unsigned int)v;
 			break;
 		case 'H':
 			if (strcmp(optarg, "off") == 0) {
@@ -318,6 +353,9 @@ converge(struct control *c, struct vr_map *gone)
 		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
 		return;
 	}
+	/* The end-of-call records of calls unbound: their replies before the statuses'. */
+	if (vr_lifecycle_flush(&c->life) < 0)
+		redis_down(c, "redis failed writing end-of-call records");
 	if (c->rc != NULL)
 		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL, NULL);
 }
@@ -335,6 +373,8 @@ converge_calls(struct control *c, char *const *ids, size_t n, struct vr_map *gon
 	vr_model_resolve_calls(&c->model, &c->ds.view, ids, n, &touched);
 	if (vr_dpsync_apply_ids(&c->ds, &c->model, &touched) < 0)
 		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
+	else if (vr_lifecycle_flush(&c->life) < 0)
+		redis_down(c, "redis failed writing end-of-call records");
 	else if (c->rc != NULL)
 		vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, &touched, NULL);
 	vr_map_free(&touched);
@@ -362,6 +402,7 @@ full_load(struct control *c)
 		return -1;
 	}
 	vanished(c, &old, &gone);
+	vr_lifecycle_keep_status(&c->life, &gone);
 	vr_model_inherit(&c->model, &old);
 	vr_model_free(&old);
 	c->loaded = 1;
@@ -427,6 +468,7 @@ apply_events(struct control *c)
 		return;
 	}
 	vr_changes_resolve(&ch, &c->model, &gone);
+	vr_lifecycle_keep_status(&c->life, &gone);
 	if (ch.full)
 		converge(c, &gone);
 	else
@@ -473,10 +515,41 @@ check_hold(struct control *c, uint64_t t)
 		vr_log(LOG_ERR, "dataplane %s lost while unbinding held calls", c->o.ctl_path);
 		return;
 	}
+	if (vr_lifecycle_flush(&c->life) < 0) {
+		redis_down(c, "redis failed writing end-of-call records");
+		return;
+	}
 	freeReplyObject(redisCommand(c->rc, "DEL %s", key));
 	c->hold_said_ms = 0;
 	c->pub.held_calls = 0;
 	c->pub.held_since_ms = 0;
+}
+
+/* Idle and final timeouts: ends the calls silent for too long. */
+static void
+check_lifecycle(struct control *c)
+{
+	struct vr_map ending = { 0 };
+	struct vr_map_slot *s;
+	char **ids;
+	size_t i = 0, n = 0;
+
+	if (!c->loaded || !c->ds.up || c->shm.hdr == NULL)
+		return;
+	vr_lifecycle_scan(&c->life, &c->shm, &c->model, &ending);
+	if (ending.n > 0) {
+		ids = malloc(sizeof(*ids) * ending.n);
+		if (ids == NULL)
+			abort();
+		while ((s = vr_map_next(&ending, &i)) != NULL)
+			ids[n++] = s->key;
+		converge_calls(c, ids, n, NULL);
+		free(ids);
+		vr_lifecycle_ended(&c->life, &ending);
+	}
+	vr_map_free(&ending);
+	if (vr_lifecycle_flush(&c->life) < 0)
+		redis_down(c, "redis failed writing call statuses");
 }
 
 /* Checks on the dataplane: reconnects, and reprograms after a restart. */
@@ -531,6 +604,14 @@ main(int argc, char **argv)
 	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
 	c.ds.hold_pct = c.o.hold_pct;
 	c.health.started_ms = (uint64_t)time(NULL) * 1000;
+	c.life.idle_s = c.o.idle_s;
+	c.life.final_s = c.o.final_s;
+	c.life.keep_ended = c.o.keep_ended;
+	c.life.cdr_maxlen = c.o.cdr_maxlen;
+	c.life.prefix = c.o.redis.prefix;
+	c.life.rc = &c.rc;
+	c.ds.on_end = vr_lifecycle_cdr;
+	c.ds.on_end_arg = &c.life;
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;
@@ -568,6 +649,10 @@ main(int argc, char **argv)
 			vr_health_sample(&c.health, &c.shm, &c.ds, &c.model);
 			if (vr_health_publish(&c.health, c.rc, c.o.redis.prefix, c.o.ttl_s) < 0)
 				redis_down(&c, c.rc->errstr);
+		}
+		if (t >= c.life_at_ms) {
+			check_lifecycle(&c);
+			c.life_at_ms = t + 1000;
 		}
 		if (t >= c.hold_check_ms) {
 			check_hold(&c, t);

@@ -277,6 +277,30 @@ unix_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Why a bound call is unbound, from its record (NULL: deleted). */
+static const char *
+end_reason(const struct vr_rec *r)
+{
+	return r == NULL ? "deleted" : r->ended ? "final_timeout" : "rejected";
+}
+
+/* A bound call is about to be unbound: its last counters to on_end. */
+static void
+ending(struct vr_dpsync *ds, const char *id, const char *why)
+{
+	static struct vr_ctl_call_stats st;
+	struct vr_ctl_call_ref ref;
+	int rc;
+
+	if (ds->on_end == NULL)
+		return;
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	memset(&st, 0, sizeof(st));
+	rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_GET, &ref, sizeof(ref), &st, sizeof(st), NULL);
+	ds->on_end(ds->on_end_arg, id, rc == 0 ? &st : NULL, why);
+}
+
 /* Ends call id's hold (its record returned, or it was released). */
 static void
 unhold(struct vr_dpsync *ds, const char *id)
@@ -363,6 +387,7 @@ vr_dpsync_release(struct vr_dpsync *ds)
 	if (!ds->up)
 		return -1;
 	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
+		ending(ds, s->key, "accepted_missing");
 		memset(&ref, 0, sizeof(ref));
 		snprintf(ref.id, sizeof(ref.id), "%s", s->key);
 		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
@@ -418,6 +443,7 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	vr_map_free(&absent);
 	i = 0;
 	while ((s = vr_map_next(&gone, &i)) != NULL) {
+		ending(ds, s->key, end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key)));
 		memset(&ref, 0, sizeof(ref));
 		snprintf(ref.id, sizeof(ref.id), "%s", s->key);
 		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
@@ -491,6 +517,7 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 			if (r != NULL)
 				unhold(ds, s->key);
 			if (pass == 0 && !want && p != NULL) {
+				ending(ds, s->key, end_reason(r));
 				memset(&ref, 0, sizeof(ref));
 				snprintf(ref.id, sizeof(ref.id), "%s", s->key);
 				rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL,

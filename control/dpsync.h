@@ -38,6 +38,14 @@ struct vr_dpsync {
 	unsigned int hold_pct;      /* a full pass that finds at least this share (%) of the
 	                             * bound calls missing holds them; above 100: never */
 	uint64_t n_add, n_mod, n_del, n_fail;
+	/*
+	 * Called just before a bound call is unbound, with its last counters
+	 * (NULL when the dataplane did not give them) and why ("deleted",
+	 * "final_timeout", "rejected", "accepted_missing"): the end-of-call record.
+	 */
+	void (*on_end)(void *arg, const char *id, const struct vr_ctl_call_stats *st,
+		const char *why);
+	void *on_end_arg;
 };
 
 /*

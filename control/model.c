@@ -135,9 +135,24 @@ vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id)
 	if (old != NULL) {
 		memcpy(n->published, old->published, sizeof(n->published));
 		n->held = still_held(n, old);
+		/* The same call written again stays ended; anything new is a new call. */
+		n->ended = old->ended && memcmp(&n->u, &old->u, sizeof(n->u)) == 0;
 		take_good(n, old);
 		rec_free(old);
 	}
+}
+
+int
+vr_model_end_call(struct vr_model *m, const char *id)
+{
+	struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], id);
+
+	if (r == NULL || !r->ok || r->ended)
+		return 0;
+	release(m, r);
+	r->ended = 1;
+	r->ok = 0;
+	return 1;
 }
 
 int
@@ -170,6 +185,7 @@ vr_model_inherit(struct vr_model *m, const struct vr_model *old)
 				continue;
 			memcpy(r->published, o->published, sizeof(r->published));
 			r->held = still_held(r, o);
+			r->ended = o->ended && memcmp(&r->u, &o->u, sizeof(r->u)) == 0;
 			take_good(r, o);
 		}
 	}
@@ -485,6 +501,12 @@ resolve_call(struct vr_model *m, const struct vr_dp_view *dp, struct vr_map *por
 	vr_map_del(&m->clashed, c->id);
 	if (!r->parsed)
 		return;
+	if (r->ended) {
+		snprintf(r->error, sizeof(r->error), "%scall:%s: ended by voxrelay-control: no media "
+			"on either leg for the final timeout; rewrite the record to bind it again",
+			m->prefix, c->id);
+		return;
+	}
 	memset(&d, 0, sizeof(d));
 	snprintf(d.id, sizeof(d.id), "%s", c->id);
 	d.learn_window_ms = c->learn_window_ms;
@@ -522,7 +544,7 @@ fall_back(struct vr_rec *r)
 		free(r->good);
 		r->good = NULL;
 	}
-	if (r->ok || r->kept || r->good == NULL)
+	if (r->ok || r->kept || r->ended || r->good == NULL)
 		return 0;
 	memcpy(r->rejected, r->error, sizeof(r->rejected));
 	r->u = *r->good;

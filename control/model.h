@@ -40,6 +40,8 @@ struct vr_rec {
 	int held;                   /* SBCs: held its tunnel id after the last pass; kept while
 	                             * the record is rewritten with the same tunnel id */
 	int kept;                   /* u is the last good version, not the one in Redis */
+	int ended;                  /* calls: ended by control (a final timeout): not bound
+	                             * again while the record says the same */
 	char error[VR_ERR_MAX];     /* why not ok */
 	char rejected[VR_ERR_MAX];  /* kept: why the version in Redis was refused */
 	char published[VR_ERR_MAX + 16]; /* the status last written to Redis */
@@ -79,6 +81,13 @@ char *vr_model_status_key(const char *prefix, enum vr_rec_type t, const char *id
  * last good one for the next resolve to fall back on.
  */
 void vr_model_put(struct vr_model *m, struct vr_rec *r, const char *id);
+
+/*
+ * Ends call id (a final timeout): it gives back its ports and is not valid
+ * again while its record says the same. Re-check it with
+ * vr_model_resolve_calls(). Returns 1 if it was a valid call.
+ */
+int vr_model_end_call(struct vr_model *m, const char *id);
 
 /* Removes a record; returns 1 if it existed. */
 int vr_model_del(struct vr_model *m, enum vr_rec_type t, const char *id);

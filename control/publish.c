@@ -157,7 +157,8 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 			if (r == NULL)
 				continue;
 			/* Kept: the version in Redis is refused, the last good one is in force. */
-			state = pending != NULL ? "pending" : !r->ok ? "rejected" : r->kept ? "kept" : "ok";
+			state = pending != NULL ? "pending" : r->ended ? "ended" : !r->ok ? "rejected" :
+				r->kept ? "kept" : "ok";
 			why = pending != NULL ? pending : !r->ok ? r->error : r->kept ? r->rejected : "";
 			snprintf(cur, sizeof(cur), "%s %s", state, why);
 			if (strcmp(cur, r->published) == 0)
@@ -171,7 +172,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 				pipe_argv(&p, 8, argv);
 			}
 			free(key);
-			if (pending == NULL && (!r->ok || r->kept)) {
+			if (pending == NULL && !r->ended && (!r->ok || r->kept)) {
 				const char *lp[] = { "LPUSH", errkey, line };
 				const char *lt[] = { "LTRIM", errkey, "0", "999" };
 
