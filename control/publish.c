@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "log.h"
 #include "publish.h"
 
@@ -560,11 +562,12 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	struct vr_map_slot *s;
 	struct hash hs;
 	uint64_t now = unix_ms(), fwd, rx, drops_total = 0;
-	char key[256], json[4096];
+	char key[256], *json;
+	json_t *js, *jd;
 	double secs;
 	unsigned int k;
 	size_t it;
-	int n, ttl = pb->ttl_s;
+	int ttl = pb->ttl_s;
 
 	for (k = 0; k < 2; k++) {
 		struct vr_map *am = k == 0 ? &pb->sites : &pb->sbcs;
@@ -609,9 +612,11 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	hash_dbl(&hs, "rx_pps", secs > 0 && rx >= pb->last_rx ? (double)(rx - pb->last_rx) / secs : 0);
 	hash_u64(&hs, "fwd_pkts", fwd);
 	hash_u64(&hs, "rx_pkts", rx);
-	n = snprintf(json, sizeof(json), "{\"active_calls\":%" PRIu64 ",\"calls\":%" PRIu64
-		",\"pps\":%.1f,\"fwd_pkts\":%" PRIu64 ",\"drops\":{", pb->active, pb->bound,
-		secs > 0 && fwd >= pb->last_fwd ? (double)(fwd - pb->last_fwd) / secs : 0.0, fwd);
+	/* The JSON summary: jansson writes it (names and numbers, escaped as JSON wants). */
+	js = json_pack("{s:I,s:I,s:f,s:I}", "active_calls", (json_int_t)pb->active,
+		"calls", (json_int_t)pb->bound, "pps", secs > 0 && fwd >= pb->last_fwd ?
+		(double)(fwd - pb->last_fwd) / secs : 0.0, "fwd_pkts", (json_int_t)fwd);
+	jd = json_object();
 	{
 		static char dn[VR_DROP_MAX][48];
 
@@ -621,9 +626,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 			drops_total += d;
 			snprintf(dn[k], sizeof(dn[k]), "drop_%s", vr_drop_name(k));
 			hash_u64(&hs, dn[k], d);
-			if (n > 0 && (size_t)n < sizeof(json))
-				n += snprintf(json + n, sizeof(json) - (size_t)n, "%s\"%s\":%" PRIu64,
-					k ? "," : "", vr_drop_name(k), d);
+			json_object_set_new(jd, vr_drop_name(k), json_integer((json_int_t)d));
 		}
 	}
 	hash_u64(&hs, "dropped", drops_total);
@@ -636,14 +639,17 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	}
 	hash_u64(&hs, "updated_ms", now);
 	hash_send(p, &hs, ttl);
-	if (n > 0 && (size_t)n < sizeof(json))
-		snprintf(json + n, sizeof(json) - (size_t)n, "},\"dropped\":%" PRIu64
-			",\"updated_ms\":%" PRIu64 "}", drops_total, now);
+	json_object_set_new(js, "drops", jd);
+	json_object_set_new(js, "dropped", json_integer((json_int_t)drops_total));
+	json_object_set_new(js, "updated_ms", json_integer((json_int_t)now));
+	json = json_dumps(js, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(js);
 	snprintf(key, sizeof(key), "%sstats", pb->prefix);
-	{
+	if (json != NULL) {
 		const char *argv[] = { "PUBLISH", key, json };
 
 		pipe_argv(p, 3, argv);
+		free(json);
 	}
 	pb->last_ms = now;
 	pb->last_fwd = fwd;

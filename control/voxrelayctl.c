@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "voxrelay/counters.h"
 #include "voxrelay/ctl.h"
 #include "voxrelay/shm.h"
@@ -79,6 +81,29 @@ latch_str(unsigned int l)
 	return l == VR_LATCH_LATCHED ? "latched" : l == VR_LATCH_EXPIRED ? "expired" : "learning";
 }
 
+/* Prints j (which it frees) as one line of compact JSON. */
+static int
+emit(json_t *j)
+{
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	if (s == NULL) {
+		fprintf(stderr, "voxrelayctl: could not write the JSON (out of memory, or a "
+			"value that is not UTF-8)\n");
+		return -ENOMEM;
+	}
+	puts(s);
+	free(s);
+	return 0;
+}
+
+static json_t *
+u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
 static int
 cmd_health(struct vr_ctl_client *c)
 {
@@ -93,20 +118,23 @@ cmd_health(struct vr_ctl_client *c)
 		return rc;
 	h.srtp_engine[sizeof(h.srtp_engine) - 1] = '\0';
 	h.crypto_dev[sizeof(h.crypto_dev) - 1] = '\0';
+	h.shm_name[sizeof(h.shm_name) - 1] = '\0';
 	if (json) {
-		printf("{\"boot_id\":\"%016llx\",\"uptime_ms\":%llu,\"workers\":%u,\"calls\":%u,"
-			"\"max_calls\":%u,\"link_up\":%s,\"gateway_resolved\":%s,\"port_lo\":%u,"
-			"\"port_hi\":%u,\"shm\":\"%s\",\"tsc_hz\":%llu,\"srtp_engine\":\"%s\","
-			"\"crypto_dev\":\"%s\",\"tunnel_epoch\":\"%012llx\",\"addrs\":[",
-			(unsigned long long)h.boot_id, (unsigned long long)h.uptime_ms, h.n_workers,
-			h.n_calls, h.max_calls, h.link_up ? "true" : "false",
-			h.neigh_resolved ? "true" : "false", h.port_lo, h.port_hi, h.shm_name,
-			(unsigned long long)h.tsc_hz, h.srtp_engine, h.crypto_dev,
-			(unsigned long long)h.tunnel_epoch);
+		char boot[20], epoch[16];
+		json_t *o, *addrs = json_array();
+
+		snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)h.boot_id);
+		snprintf(epoch, sizeof(epoch), "%012llx", (unsigned long long)h.tunnel_epoch);
 		for (i = 0; i < h.n_addrs && i < 64; i++)
-			printf("%s\"%s\"", i ? "," : "", ip_str(h.addrs[i], a));
-		printf("]}\n");
-		return 0;
+			json_array_append_new(addrs, json_string(ip_str(h.addrs[i], a)));
+		o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:b,s:b,s:i,s:i,s:s,s:o,s:s,s:s,s:s,s:o}",
+			"boot_id", boot, "uptime_ms", u64(h.uptime_ms), "workers", (int)h.n_workers,
+			"calls", (int)h.n_calls, "max_calls", (int)h.max_calls, "link_up", (int)h.link_up,
+			"gateway_resolved", (int)h.neigh_resolved, "port_lo", (int)h.port_lo,
+			"port_hi", (int)h.port_hi, "shm", h.shm_name, "tsc_hz", u64(h.tsc_hz),
+			"srtp_engine", h.srtp_engine, "crypto_dev", h.crypto_dev,
+			"tunnel_epoch", epoch, "addrs", addrs);
+		return emit(o);
 	}
 	printf("uptime         %llu.%03llu s (boot id %016llx)\n",
 		(unsigned long long)h.uptime_ms / 1000, (unsigned long long)h.uptime_ms % 1000,
@@ -138,15 +166,14 @@ cmd_stats(struct vr_ctl_client *c)
 	if (rc < 0)
 		return rc;
 	if (json) {
-		printf("{");
+		json_t *o = json_object(), *d = json_object();
+
 		for (i = 0; i < VR_GC_MAX; i++)
-			printf("\"%s\":%llu,", vr_global_counter_name(i), (unsigned long long)s.c[i]);
-		printf("\"drops\":{");
+			json_object_set_new(o, vr_global_counter_name(i), u64(s.c[i]));
 		for (i = 0; i < VR_DROP_MAX; i++)
-			printf("%s\"%s\":%llu", i ? "," : "", vr_drop_name(i),
-				(unsigned long long)s.drops[i]);
-		printf("}}\n");
-		return 0;
+			json_object_set_new(d, vr_drop_name(i), u64(s.drops[i]));
+		json_object_set_new(o, "drops", d);
+		return emit(o);
 	}
 	for (i = 0; i < VR_GC_MAX; i++)
 		printf("%-20s %llu\n", vr_global_counter_name(i), (unsigned long long)s.c[i]);
@@ -162,18 +189,22 @@ cmd_stats(struct vr_ctl_client *c)
 	return 0;
 }
 
-static void
-print_leg_json(const struct vr_ctl_leg *l)
+static json_t *
+leg_json(const struct vr_ctl_leg *l)
 {
 	char a[INET_ADDRSTRLEN];
+	json_t *o = json_pack("{s:s,s:i}", "addr", ip_str(l->addr, a), "port", (int)l->port);
 
-	printf("{\"addr\":\"%s\",\"port\":%u", ip_str(l->addr, a), l->port);
-	if (l->flags & VR_CTL_LEG_F_EXPECT)
-		printf(",\"peer\":\"%s\",\"peer_ports\":[%u,%u]", ip_str(l->expect_ip, a),
-			l->expect_lo, l->expect_hi);
-	if (l->flags & VR_CTL_LEG_F_TUNNEL)
-		printf(",\"sbc\":%u,\"channel\":%u", l->sbc_id, l->channel);
-	printf("}");
+	if (o != NULL && (l->flags & VR_CTL_LEG_F_EXPECT)) {
+		json_object_set_new(o, "peer", json_string(ip_str(l->expect_ip, a)));
+		json_object_set_new(o, "peer_ports", json_pack("[i,i]", (int)l->expect_lo,
+			(int)l->expect_hi));
+	}
+	if (o != NULL && (l->flags & VR_CTL_LEG_F_TUNNEL)) {
+		json_object_set_new(o, "sbc", json_integer(l->sbc_id));
+		json_object_set_new(o, "channel", json_integer(l->channel));
+	}
+	return o;
 }
 
 static int
@@ -183,34 +214,36 @@ cmd_list(struct vr_ctl_client *c)
 	struct vr_ctl_list_req rq = { .cursor = 0, .max = VR_CTL_LIST_MAX };
 	struct vr_ctl_list *l = (struct vr_ctl_list *)buf;
 	unsigned int i, n = 0;
+	json_t *all = json ? json_array() : NULL;
 	int rc;
 
-	if (json)
-		printf("[");
-	else
+	if (!json)
 		printf("%-24s %-22s %-22s %-9s %-9s %s\n", "CALL", "LEG A", "LEG B", "A", "B",
 			"PKTS A>B/B>A");
 	do {
 		rc = vr_ctl_request(c, VR_CTL_CALL_LIST, &rq, sizeof(rq), buf, sizeof(buf), NULL);
-		if (rc < 0)
+		if (rc < 0) {
+			json_decref(all);
 			return rc;
+		}
 		for (i = 0; i < l->n; i++, n++) {
 			const struct vr_ctl_call_brief *e = &l->calls[i];
 			char la[40], lb[40];
 
 			if (json) {
-				printf("%s{\"id\":\"%s\",\"owner\":%u,\"legs\":[", n ? "," : "",
-					e->call.id, e->owner);
-				print_leg_json(&e->call.leg[0]);
-				printf(",");
-				print_leg_json(&e->call.leg[1]);
-				printf("],\"idle\":[%s,%s],\"latch\":[\"%s\",\"%s\",\"%s\",\"%s\"],"
-					"\"pkts\":[%llu,%llu,%llu,%llu]}",
-					e->idle[0] ? "true" : "false", e->idle[1] ? "true" : "false",
-					latch_str(e->latch[0]), latch_str(e->latch[1]),
+				json_t *j = json_pack("{s:s,s:i,s:[o,o],s:[b,b],s:[s,s,s,s],"
+					"s:[o,o,o,o]}", "id", e->call.id, "owner", (int)e->owner,
+					"legs", leg_json(&e->call.leg[0]), leg_json(&e->call.leg[1]),
+					"idle", (int)e->idle[0], (int)e->idle[1],
+					"latch", latch_str(e->latch[0]), latch_str(e->latch[1]),
 					latch_str(e->latch[2]), latch_str(e->latch[3]),
-					(unsigned long long)e->pkts[0], (unsigned long long)e->pkts[1],
-					(unsigned long long)e->pkts[2], (unsigned long long)e->pkts[3]);
+					"pkts", u64(e->pkts[0]), u64(e->pkts[1]), u64(e->pkts[2]),
+					u64(e->pkts[3]));
+
+				if (j == NULL || json_array_append_new(all, j) < 0) {
+					json_decref(all);
+					return emit(NULL);
+				}
 				continue;
 			}
 			leg_str(&e->call.leg[0], la, sizeof(la));
@@ -223,9 +256,8 @@ cmd_list(struct vr_ctl_client *c)
 		rq.cursor = l->next_cursor;
 	} while (rq.cursor != 0);
 	if (json)
-		printf("]\n");
-	else
-		printf("%u call(s)\n", n);
+		return emit(all);
+	printf("%u call(s)\n", n);
 	return 0;
 }
 
@@ -244,33 +276,33 @@ cmd_show(struct vr_ctl_client *c, const char *id)
 	rc = vr_ctl_request(c, VR_CTL_CALL_GET, &ref, sizeof(ref), &s, sizeof(s), NULL);
 	if (rc < 0)
 		return rc;
+	s.call.id[sizeof(s.call.id) - 1] = '\0';
 	if (json) {
-		printf("{\"id\":\"%s\",\"slot\":%u,\"owner\":%u,\"bound_unix_ns\":%llu,\"legs\":[",
-			s.call.id, s.slot, s.owner, (unsigned long long)s.bound_unix_ns);
-		print_leg_json(&s.call.leg[0]);
-		printf(",");
-		print_leg_json(&s.call.leg[1]);
-		printf("],\"idle\":[%s,%s],\"flows\":{", s.idle[0] ? "true" : "false",
-			s.idle[1] ? "true" : "false");
+		json_t *flows = json_object();
+
 		for (i = 0; i < 4; i++) {
 			const struct vr_shm_flow *f = &s.flow[i];
+			json_t *o, *d = json_object();
+			char peer[32];
 
-			printf("%s\"%s\":{\"latch\":\"%s\",\"peer\":\"%s:%u\",\"ssrc\":%u,", i ? "," : "",
-				fname[i], latch_str(f->latch), ip_str(f->peer_ip, a),
-				ntohs(f->peer_port), f->ssrc);
+			snprintf(peer, sizeof(peer), "%s:%u", ip_str(f->peer_ip, a), ntohs(f->peer_port));
+			o = json_pack("{s:s,s:s,s:o}", "latch", latch_str(f->latch), "peer", peer,
+				"ssrc", u64(f->ssrc));
 			for (k = 0; k < VR_FC_MAX; k++)
-				printf("\"%s\":%llu,", vr_flow_counter_name(k),
-					(unsigned long long)f->c[k]);
-			printf("\"rtp_lost\":%llu,\"jitter\":%u,\"clock_rate\":%u,\"last_tsc\":%llu,"
-				"\"drops\":{", (unsigned long long)vr_shm_flow_lost(f), f->jitter,
-				f->clock_rate, (unsigned long long)f->last_tsc);
+				json_object_set_new(o, vr_flow_counter_name(k), u64(f->c[k]));
+			json_object_set_new(o, "rtp_lost", u64(vr_shm_flow_lost(f)));
+			json_object_set_new(o, "jitter", u64(f->jitter));
+			json_object_set_new(o, "clock_rate", u64(f->clock_rate));
+			json_object_set_new(o, "last_tsc", u64(f->last_tsc));
 			for (k = 0; k < VR_DROP_MAX; k++)
-				printf("%s\"%s\":%llu", k ? "," : "", vr_drop_name(k),
-					(unsigned long long)f->drops[k]);
-			printf("}}");
+				json_object_set_new(d, vr_drop_name(k), u64(f->drops[k]));
+			json_object_set_new(o, "drops", d);
+			json_object_set_new(flows, fname[i], o);
 		}
-		printf("}}\n");
-		return 0;
+		return emit(json_pack("{s:s,s:i,s:i,s:o,s:[o,o],s:[b,b],s:o}", "id", s.call.id,
+			"slot", (int)s.slot, "owner", (int)s.owner, "bound_unix_ns", u64(s.bound_unix_ns),
+			"legs", leg_json(&s.call.leg[0]), leg_json(&s.call.leg[1]),
+			"idle", (int)s.idle[0], (int)s.idle[1], "flows", flows));
 	}
 	printf("call %s (slot %u, lcore %u)\n", s.call.id, s.slot, s.owner);
 	for (i = 0; i < 2; i++) {

@@ -12,7 +12,7 @@ PKGS=(build-essential meson ninja-build pkg-config
 	redis-server redis-tools
 	iproute2 nftables ethtool iputils-ping procps gawk gnuplot-nox
 	clang libclang-rt-14-dev
-	libmicrohttpd-dev prometheus jq)
+	libmicrohttpd-dev libjansson-dev prometheus jq)
 HUGEPAGES=${VR_HUGEPAGES:-512}   # 2 MiB pages: 1 GiB
 
 if [ "$(id -u)" != 0 ]; then

@@ -63,6 +63,22 @@ done
 	fail "health boot_id $(health boot_id) is not the dataplane's $boot"
 [ "$(rcli TTL voxrelay:stats:health)" -gt 0 ] || fail "the health hash has no TTL"
 
+# JSON is written by a JSON library: a call id with a quote and a backslash
+# (the dataplane takes any printable id from voxrelayctl add; control's
+# records allow fewer) comes out escaped, and the stats channel parses.
+# Control owns the call table and removes that call at its next change.
+command -v jq >/dev/null || fail "jq is missing: run scripts/setup.sh"
+ctl add 'q"1\x' $RELAY:20010 $RELAY:20012 >/dev/null || fail "voxrelayctl add refused the id"
+j=$(ctl --json list)
+[ "$(jq -r '.[].id' <<<"$j" | grep -c '^q"1\\x$')" = 1 ] ||
+	fail "voxrelayctl --json list is not valid JSON with that id: $j"
+ctl --json show 'q"1\x' | jq -e '.flows["a.rtp"].latch' >/dev/null || fail "voxrelayctl --json show is not valid JSON"
+ctl del 'q"1\x' >/dev/null 2>&1 || true
+ctl --json health | jq -e '.calls >= 1 and .link_up' >/dev/null || fail "voxrelayctl --json health: $(ctl --json health)"
+msg=$(timeout 3 redis-cli -p "$RPORT" SUBSCRIBE voxrelay:stats | sed -n 6p || true)
+jq -e '(.calls | type) == "number" and (.drops | type) == "object" and .drops.bad_source >= 0' \
+	<<<"$msg" >/dev/null || fail "the stats channel's message is not the JSON summary: '$msg'"
+
 echo "3. a kept record is counted"
 rcli HSET voxrelay:ext:101 public_ip 198.51.100.256 >/dev/null
 wait_for 3 health_is kept_records 1 || fail "kept_records $(health kept_records)"
