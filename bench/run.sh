@@ -19,7 +19,8 @@
 #   5. the cost of publishing 100,000 active calls' stats every second: the
 #      relay with voxrelay-control publishing and with --interval 0, in turns
 #      (steps 1-2 run with --interval 0: control follows Redis, publishes no
-#      stats), and the CPU that control and Redis use for it;
+#      stats), and the CPU that control and Redis use for it; and of
+#      Prometheus scraping /metrics every second (scrape_cost_cycles_pct=);
 #   6. SBC tunnel termination, both SRTP suites and both engines: 1,000 calls
 #      whose leg a is a channel of one SBC's tunnel, per lcore (vr-tun-bench:
 #      the worker's code at full bursts on a ring port) and over the memif
@@ -139,6 +140,7 @@ stop_pid() {
 	wait "$p" 2>/dev/null || true
 }
 cleanup() {
+	stop_pid "${SCRAPER_PID:-}"
 	stop_pid "$TP_PID"; stop_pid "$DP_PID"; stop_pid "$CONTROL_PID"; stop_pid "$REDIS_PID"
 	cp "$WORK"/*.log "$OUT"/ 2>/dev/null || true
 	rm -f "/dev/shm/$P"
@@ -175,6 +177,23 @@ start_control() {
 		>>"$WORK/control.log" 2>&1 &
 	CONTROL_PID=$!
 }
+
+# One GET /metrics from voxrelay-control (bash's /dev/tcp), and the
+# scraper: one a second, as Prometheus does, 600 at most.
+scrape_once() {
+	exec 3<>"/dev/tcp/127.0.0.1/$MPORT" || return 1
+	printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+	cat <&3
+	exec 3<&-
+}
+scraper() {
+	local n
+	for n in $(seq 600); do
+		scrape_once >/dev/null 2>&1 || true
+		sleep 1
+	done
+}
+SCRAPER_PID=
 
 # Calls [from, to) of the generator's layout, written to Redis.
 provision() { "$ROOT/bench/provision.sh" "$1" "$2" -p "$RPORT"; }
@@ -333,7 +352,7 @@ for F in "${FLOWS[@]}"; do
 
 	if [ "$F" = 200000 ]; then
 		# 5. Publishing 100,000 active calls' stats every second, on and off in turns.
-		pub_on=0 pub_off=0 cpp_on=0 cpp_off=0
+		pub_on=0 pub_off=0 cpp_on=0 cpp_off=0 cpp_scrape=0 scrape_ms=0
 		pub_cpu=0 pub_wall=0
 		for k in $(seq $PAIRS); do
 			stop_pid "$CONTROL_PID"; start_control 1000
@@ -343,6 +362,13 @@ for F in "${FLOWS[@]}"; do
 			pub_cpu=$((pub_cpu + $(cpu_ms "$CONTROL_PID") + $(cpu_ms "$REDIS_PID") - c0))
 			pub_wall=$((pub_wall + $(ms) - w0))
 			pub_on=$(calc %.0f "$pub_on + $R_PPS"); cpp_on=$(calc %.1f "$cpp_on + $R_CPP")
+			# The same with Prometheus's scrape of /metrics once a second.
+			scraper &
+			SCRAPER_PID=$!
+			relay_run "publish_scrape_$k" --calls "$C" --rate 0 --duration "$DUR"
+			stop_pid "$SCRAPER_PID"; SCRAPER_PID=
+			cpp_scrape=$(calc %.1f "$cpp_scrape + $R_CPP")
+			t=$(ms); scrape_once >/dev/null; scrape_ms=$((scrape_ms + $(ms) - t))
 			stop_pid "$CONTROL_PID"; start_control 0
 			sleep 1.5
 			relay_run "publish_off_$k" --calls "$C" --rate 0 --duration "$DUR"
@@ -357,6 +383,9 @@ for F in "${FLOWS[@]}"; do
 		kv publish_cost_pct "$pub_cost"
 		kv publish_cost_cycles_pct "$cpp_cost"
 		kv publish_cpu_pct_of_a_core "$pub_cpu_pct"
+		kv scrape_cost_cycles_pct "$(calc %.2f "100 * ($cpp_scrape / $cpp_on - 1)")"
+		kv scrape_ms_100000_calls "$((scrape_ms / PAIRS))"
+		row "  and /metrics scraped every 1 s" "" "$(calc %.0f "$cpp_scrape / $PAIRS")" "" "" "" "" ""
 
 		# 3 and 4. Fixed rate at 90% of the maximum with publishing on, and
 		# the control path probed while it publishes.

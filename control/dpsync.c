@@ -17,11 +17,15 @@
 static void
 forget(struct vr_dpsync *ds)
 {
+	static char one;
 	struct vr_map_slot *s;
 	size_t i = 0;
 
-	while ((s = vr_map_next(&ds->programmed, &i)) != NULL)
+	/* What the dataplane had, to tell a call it refuses after a restart. */
+	while ((s = vr_map_next(&ds->programmed, &i)) != NULL) {
+		vr_map_put(&ds->was_bound, s->key, &one);
 		free(s->val);
+	}
 	vr_map_free(&ds->programmed);
 	i = 0;
 	while ((s = vr_map_next(&ds->sbcs, &i)) != NULL) {
@@ -121,6 +125,9 @@ send_call(struct vr_dpsync *ds, uint16_t type, struct vr_rec *r)
 	snprintf(r->error, sizeof(r->error), "call:%s: the dataplane refused it: %s",
 		r->def.id, ds->ctl.error);
 	ds->n_fail++;
+	/* It was live before the dataplane restarted: it ends here. */
+	if (vr_map_del(&ds->was_bound, r->def.id) != NULL && ds->on_end != NULL)
+		ds->on_end(ds->on_end_arg, r->def.id, NULL, "refused_after_restart");
 	return 1;
 }
 
@@ -483,9 +490,12 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 		if (changes < LOG_EACH)
 			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
 		remember(ds, &r->def);
+		vr_map_del(&ds->was_bound, r->def.id);
 		changes++;
 	}
 	log_rest(ds, changes, add0, mod0, del0);
+	/* Every call of the model was sent: what is left was not valid any more. */
+	vr_map_free(&ds->was_bound);
 	rc = sbcs_del(ds, m);
 	if (rc < 0)
 		return -1;
@@ -547,6 +557,7 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 				if (changes < LOG_EACH)
 			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
 				remember(ds, &r->def);
+				vr_map_del(&ds->was_bound, r->def.id);
 				changes++;
 			}
 		}

@@ -34,6 +34,8 @@ struct vr_dpsync {
 	 * its call's hold; vr_dpsync_release() ends them all.
 	 */
 	struct vr_map held;
+	struct vr_map was_bound;    /* call ids bound in the dataplane before it restarted, until
+	                             * each is bound again (or refused: "refused_after_restart") */
 	uint64_t held_since_ms;     /* Unix time the hold began, 0: nothing held */
 	unsigned int hold_pct;      /* a full pass that finds at least this share (%) of the
 	                             * bound calls missing holds them; above 100: never */
@@ -41,7 +43,9 @@ struct vr_dpsync {
 	/*
 	 * Called just before a bound call is unbound, with its last counters
 	 * (NULL when the dataplane did not give them) and why ("deleted",
-	 * "final_timeout", "rejected", "accepted_missing"): the end-of-call record.
+	 * "final_timeout", "rejected", "accepted_missing"; "refused_after_restart"
+	 * for a call a restarted dataplane would not take back): the end-of-call
+	 * record.
 	 */
 	void (*on_end)(void *arg, const char *id, const struct vr_ctl_call_stats *st,
 		const char *why);

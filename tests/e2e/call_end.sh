@@ -9,7 +9,9 @@
 #      voxrelay:cdr with the packets each phone sent;
 #   2. a call the PBX deletes leaves an end-of-call record too ("deleted");
 #   3. with --keep-ended, an ended call's record stays, the same record
-#      written again does not bind it again, a changed one does.
+#      written again does not bind it again, a changed one does;
+#   4. a dataplane restarted with room for fewer calls refuses one it had:
+#      its end-of-call record says "refused_after_restart".
 #
 # Usage: call_end.sh BUILD_DIR
 set -euo pipefail
@@ -106,4 +108,17 @@ not_listed c3 || fail "the same record written again bound c3 again"
 rcli HSET voxrelay:call:c3 b_port 20012 >/dev/null
 wait_for 5 listed c3 || fail "a changed c3 was not bound again"
 wait_for 3 status_is call:c3 ok || fail "the changed c3's status: $(rcli HGETALL voxrelay:status:call:c3)"
-echo "e2e call_end: 3 passed, 0 failed"
+echo "4. refused after a dataplane restart"
+stop "$CONTROL_PID"
+start_control --idle-timeout 0 --final-timeout 0
+rcli HSET voxrelay:call:c4 a_ext 101 a_port 20014 b_ext 102 b_port 20016 >/dev/null
+rcli HSET voxrelay:call:c5 a_ext 101 a_port 20018 b_ext 102 b_port 20020 >/dev/null
+wait_for 5 listed c4 || fail "c4 never reached the dataplane"
+wait_for 5 listed c5 || fail "c5 never reached the dataplane"
+kill -9 "$DP_PID"
+wait "$DP_PID" 2>/dev/null || true
+DP_ARGS="--max-calls 1" start_dp
+wait_for 8 sh -c "redis-cli -p $RPORT XRANGE voxrelay:cdr - + | grep -qx refused_after_restart" ||
+	fail "no refused_after_restart record: $(rcli XRANGE voxrelay:cdr - +)"
+echo "ok: call $(rcli XRANGE voxrelay:cdr - + | grep -B2 -x refused_after_restart | head -1) refused after the restart"
+echo "e2e call_end: 4 passed, 0 failed"
