@@ -19,8 +19,9 @@
 #   5. the cost of publishing 100,000 active calls' stats every second: the
 #      relay with voxrelay-control publishing and with --interval 0, in turns
 #      (steps 1-2 run with --interval 0: control follows Redis, publishes no
-#      stats), and the CPU that control and Redis use for it; and of
-#      Prometheus scraping /metrics every second (scrape_cost_cycles_pct=);
+#      stats), and the CPU that control and Redis use for it; and the
+#      relay's cycles per packet with Prometheus scraping /metrics every
+#      second over those without (scrape_cost_cycles_pct=, --interval 0);
 #   6. SBC tunnel termination, both SRTP suites and both engines: 1,000 calls
 #      whose leg a is a channel of one SBC's tunnel, per lcore (vr-tun-bench:
 #      the worker's code at full bursts on a ring port) and over the memif
@@ -362,17 +363,19 @@ for F in "${FLOWS[@]}"; do
 			pub_cpu=$((pub_cpu + $(cpu_ms "$CONTROL_PID") + $(cpu_ms "$REDIS_PID") - c0))
 			pub_wall=$((pub_wall + $(ms) - w0))
 			pub_on=$(calc %.0f "$pub_on + $R_PPS"); cpp_on=$(calc %.1f "$cpp_on + $R_CPP")
-			# The same with Prometheus's scrape of /metrics once a second.
-			scraper &
-			SCRAPER_PID=$!
-			relay_run "publish_scrape_$k" --calls "$C" --rate 0 --duration "$DUR"
-			stop_pid "$SCRAPER_PID"; SCRAPER_PID=
-			cpp_scrape=$(calc %.1f "$cpp_scrape + $R_CPP")
-			t=$(ms); scrape_once >/dev/null; scrape_ms=$((scrape_ms + $(ms) - t))
 			stop_pid "$CONTROL_PID"; start_control 0
 			sleep 1.5
 			relay_run "publish_off_$k" --calls "$C" --rate 0 --duration "$DUR"
 			pub_off=$(calc %.0f "$pub_off + $R_PPS"); cpp_off=$(calc %.1f "$cpp_off + $R_CPP")
+			# The same with Prometheus's scrape of /metrics once a second
+			# (control and the scraper on the generator's core, as Redis).
+			scraper &
+			SCRAPER_PID=$!
+			taskset -p -c 0 "$SCRAPER_PID" >/dev/null
+			relay_run "scrape_$k" --calls "$C" --rate 0 --duration "$DUR"
+			stop_pid "$SCRAPER_PID"; SCRAPER_PID=
+			cpp_scrape=$(calc %.1f "$cpp_scrape + $R_CPP")
+			t=$(ms); scrape_once >/dev/null; scrape_ms=$((scrape_ms + $(ms) - t))
 		done
 		pub_cpu_pct=$(calc %.1f "100 * $pub_cpu / $pub_wall")
 		pub_cost=$(calc %.2f "100 * (1 - $pub_on / $pub_off)")
@@ -383,9 +386,10 @@ for F in "${FLOWS[@]}"; do
 		kv publish_cost_pct "$pub_cost"
 		kv publish_cost_cycles_pct "$cpp_cost"
 		kv publish_cpu_pct_of_a_core "$pub_cpu_pct"
-		kv scrape_cost_cycles_pct "$(calc %.2f "100 * ($cpp_scrape / $cpp_on - 1)")"
+		kv scrape_cost_cycles_pct "$(calc %.2f "100 * ($cpp_scrape / $cpp_off - 1)")"
 		kv scrape_ms_100000_calls "$((scrape_ms / PAIRS))"
 		row "  and /metrics scraped every 1 s" "" "$(calc %.0f "$cpp_scrape / $PAIRS")" "" "" "" "" ""
+		SCRAPE_LINE="/metrics scraped every second ($C calls bound, $((scrape_ms / PAIRS)) ms a scrape): relay cycles/pkt $(calc %+.2f "100 * ($cpp_scrape / $cpp_off - 1)")% against none"
 
 		# 3 and 4. Fixed rate at 90% of the maximum with publishing on, and
 		# the control path probed while it publishes.
@@ -692,6 +696,7 @@ printf '%-34s %9s %7s %8s %9s %7s %7s %7s\n' "run ($FRAME-byte frames)" Mpps cyc
 printf '%s\n' "${TABLE[@]}"
 echo "${PROBE_LINE:-}"
 echo "${PUB_LINE:-}"
+echo "${SCRAPE_LINE:-}"
 for l in "${TUN_LINES[@]}"; do echo "$l"; done
 sed -n '/^calls/,/^one redis/p' "$WORK/control_scale.log"
 echo "plots: $OUT/throughput.png, $OUT/overload.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"

@@ -328,9 +328,12 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 }
 
 /* Re-checks the model and brings the dataplane and the statuses in line. */
-/* The statuses while the dataplane is unreachable: no verdict, and why. */
+/*
+ * The statuses while the dataplane is unreachable: no verdict, and why; of
+ * the calls in only, or of the records that have no status yet.
+ */
 static void
-pending(struct control *c, struct vr_map *gone)
+pending(struct control *c, struct vr_map *gone, const struct vr_map *only)
 {
 	char why[200];
 
@@ -338,14 +341,14 @@ pending(struct control *c, struct vr_map *gone)
 		return;
 	snprintf(why, sizeof(why), "not programmed: the dataplane %s is unreachable (%s)",
 		c->o.ctl_path, c->health.dp_error);
-	vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, NULL, why);
+	vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, only, why);
 }
 
 static void
 converge(struct control *c, struct vr_map *gone)
 {
 	if (c->loaded && !c->ds.up)
-		pending(c, gone);
+		pending(c, gone, NULL);
 	if (!c->loaded || !c->ds.up)
 		return;
 	vr_model_resolve(&c->model, &c->ds.view, &c->ds.programmed);
@@ -364,10 +367,16 @@ converge(struct control *c, struct vr_map *gone)
 static void
 converge_calls(struct control *c, char *const *ids, size_t n, struct vr_map *gone)
 {
+	static char one;
 	struct vr_map touched = { 0 };
+	size_t i;
 
-	if (c->loaded && !c->ds.up)
-		pending(c, gone);
+	if (c->loaded && !c->ds.up) {
+		for (i = 0; i < n; i++)
+			vr_map_put(&touched, ids[i], &one);
+		pending(c, gone, &touched);
+		vr_map_free(&touched);
+	}
 	if (!c->loaded || !c->ds.up)
 		return;
 	vr_model_resolve_calls(&c->model, &c->ds.view, ids, n, &touched);

@@ -158,6 +158,10 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 
 			if (r == NULL)
 				continue;
+			/* Pending, on a full pass: only records that never had a verdict (a
+			 * dataplane restart must not rewrite every live call's status twice). */
+			if (pending != NULL && only_calls == NULL && r->published[0] != '\0')
+				continue;
 			/* Kept: the version in Redis is refused, the last good one is in force. */
 			state = pending != NULL ? "pending" : r->ended ? "ended" : !r->ok ? "rejected" :
 				r->kept ? "kept" : "ok";

@@ -61,8 +61,9 @@ void vr_publish_forget(struct vr_publisher *pb);
  * last written (and pushes rejections on the error list), and deletes the
  * keys in deleted (status keys of records that are gone), pipelined. With
  * only_calls, only the calls named there are looked at. With pending (the
- * dataplane is unreachable), every record's state is "pending" and its
- * error says pending: no verdict can be given yet.
+ * dataplane is unreachable), the state is "pending" and the error says
+ * pending: no verdict can be given yet; of the calls in only_calls, or of
+ * every record that has no status yet.
  */
 void vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	struct vr_map *deleted, const struct vr_map *only_calls, const char *pending);

@@ -75,8 +75,9 @@ redis-server --port $RPORT --bind 127.0.0.1 --dir "$WORK" --save "" --daemonize 
 	>"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
 for _ in $(seq 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+MPORT=9479
 build/control/voxrelay-control --redis 127.0.0.1:$RPORT --ctl "$SOCK" --shm /vrdemo-stats \
-	--interval 1000 >"$WORK/control.log" 2>&1 &
+	--interval 1000 --metrics 127.0.0.1:$MPORT >"$WORK/control.log" 2>&1 &
 CONTROL_PID=$!
 
 echo
@@ -146,6 +147,16 @@ echo "attacker: $(cat "$WORK/att.json")"
 echo
 echo "== global counters"
 ctl stats
+echo
+echo "== health, as an alert reads it: redis-cli HGETALL voxrelay:stats:health"
+rcli HGETALL voxrelay:stats:health | paste -d= - - | grep -v '^worker_[0-9]' | tr '\n' ' ' | fold -s -w 110
+echo
+echo
+echo "== Prometheus metrics (http://127.0.0.1:$MPORT/metrics, docs/metrics.md), a few of them"
+exec 3<>"/dev/tcp/127.0.0.1/$MPORT"
+printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+grep -E '^voxrelay_(dataplane_up|calls|relayed_packets_total|dropped_packets_total\{reason="bad_source"\}|sbc_online|site_calls|worker_busy_seconds_total)' <&3 || true
+exec 3<&-
 sleep 6
 echo
 echo "== after 5 s of silence the legs are reported idle (the call stays bound)"
@@ -156,5 +167,9 @@ echo "== hanging up: redis-cli DEL voxrelay:call:demo-1"
 rcli DEL voxrelay:call:demo-1 >/dev/null
 sleep 1
 ctl list
+echo
+echo "== what remains of the call: its end-of-call record (redis-cli XREVRANGE voxrelay:cdr + - COUNT 1)"
+rcli XREVRANGE voxrelay:cdr + - COUNT 1 | tail -n +2 | paste -d= - - | tr '\n' ' ' | fold -s -w 110
+echo
 echo "== control log"
 cat "$WORK/control.log"
