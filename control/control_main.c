@@ -335,7 +335,7 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 static void
 pending(struct control *c, struct vr_map *gone, const struct vr_map *only)
 {
-	char why[200];
+	char why[320];
 
 	if (!c->loaded || c->rc == NULL)
 		return;

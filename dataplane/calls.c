@@ -4,8 +4,10 @@
  * the main lcore (from ctl.c). A call is applied whole or not at all: every
  * check is made before the first pointer is published. Workers keep reading
  * the table throughout; what is unlinked is freed, and a call slot reused,
- * only after rte_rcu_qsbr_synchronize() has seen every worker pass a
- * quiescent point. Writes the header part of the call's shm slot (under its
+ * only after every worker passed a quiescent point: it goes on an RCU defer
+ * queue (rte_rcu_qsbr_dq), which the main lcore's loop drains, so that an
+ * unbind never waits for a grace period (ARP, hellos and the control socket
+ * go on meanwhile) and a bulk delete pays one wait, not one per call. Writes the header part of the call's shm slot (under its
  * seq) and zeroes the flows' state before they are bound. A tunnel leg (a
  * channel of an SBC's tunnel) has no cell of its own: its RTP flow is found
  * by (SBC, channel) in dp->tun_ft (tuntab.c), and its SRTP state (sbc.c) follows the
@@ -25,9 +27,32 @@
 #include "ctlmsg.h"
 #include "dp.h"
 
+/* What an unbind or a rebind unlinked, freed once no worker can hold it. */
+struct vr_retired {
+	struct vr_call *call;       /* unbound: its flows, tunnel legs and slot; or NULL */
+	struct vr_flow *flows[4];   /* a rebind on the same ports: the flows it replaced */
+	int32_t pos[2];             /* tunnel-table positions to give back, or -1 */
+};
+
+static void retired_free(void *p, void *e, unsigned int n);
+static void retire(struct vr_dp *dp, struct vr_retired *r);
+
 int
 vr_calls_init(struct vr_dp *dp)
 {
+	struct rte_rcu_qsbr_dq_parameters dq = {
+		.name = "vr_retired",
+		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,   /* the main lcore only */
+		.size = dp->cfg.max_calls + 64,
+		.esize = sizeof(struct vr_retired),
+		/* Entries are freed by vr_calls_reclaim() from the main loop, and by
+		 * an enqueue that finds the queue this full. */
+		.trigger_reclaim_limit = dp->cfg.max_calls / 2 + 32,
+		.max_reclaim_size = 256,
+		.free_fn = retired_free,
+		.p = dp,
+		.v = dp->qs,
+	};
 	struct rte_hash_parameters hp = {
 		.name = "vr_call_ids",
 		.entries = dp->cfg.max_calls < 8 ? 8 : dp->cfg.max_calls,
@@ -48,7 +73,17 @@ vr_calls_init(struct vr_dp *dp)
 	for (i = 0; i < dp->cfg.max_calls; i++)
 		dp->free_slots[i] = dp->cfg.max_calls - 1 - i;
 	dp->n_free = dp->cfg.max_calls;
+	dp->retired = rte_rcu_qsbr_dq_create(&dq);
+	if (dp->retired == NULL)
+		return -ENOMEM;
 	return 0;
+}
+
+void
+vr_calls_reclaim(struct vr_dp *dp)
+{
+	if (dp->retired != NULL)
+		rte_rcu_qsbr_dq_reclaim(dp->retired, 256, NULL, NULL, NULL);
 }
 
 static int
@@ -81,6 +116,10 @@ vr_calls_fini(struct vr_dp *dp)
 {
 	uint32_t i;
 
+	/* The workers have stopped: whatever waits on the defer queue goes now. */
+	if (dp->retired != NULL)
+		rte_rcu_qsbr_dq_delete(dp->retired);
+	dp->retired = NULL;
 	if (dp->slot_call != NULL) {
 		for (i = 0; i < dp->cfg.max_calls; i++) {
 			if (dp->slot_call[i] == NULL)
@@ -260,7 +299,25 @@ slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
 	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Frees slot after its flows are unreachable (the caller synchronized). */
+/*
+ * Slot's call is unbound: readers of the shared memory see it go at once
+ * (state RETIRED), but the slot, whose flows workers may still be writing,
+ * is freed and reused only after a grace period (slot_release()).
+ */
+static void
+slot_retire(struct vr_dp *dp, uint32_t slot)
+{
+	struct vr_shm_call *sc = &dp->shm_calls[slot];
+
+	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+	rte_smp_wmb();
+	sc->state = VR_SHM_CALL_RETIRED;
+	rte_smp_wmb();
+	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+	dp->slot_call[slot] = NULL;
+}
+
+/* Frees slot after its flows are unreachable (a grace period passed). */
 static void
 slot_release(struct vr_dp *dp, uint32_t slot)
 {
@@ -502,9 +559,8 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 		memcpy(c->flows, flows, sizeof(flows));
 		if (publish(dp, def, flows) < 0)
 			VR_LOG(ERR, "call '%s': the tunnel table is full", def->id);
-		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
-		for (i = 0; i < 4; i++)
-			rte_free(old[i]);
+		retire(dp, &(struct vr_retired){ .flows = { old[0], old[1], old[2], old[3] },
+			.pos = { -1, -1 } });
 		return 0;
 	}
 	if (dp->n_free == 0) {
@@ -547,14 +603,48 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 		pos[i] = unpublish_leg(dp, &c->def.leg[i], &old[i * 2]);
 	key_of(def->id, key);
 	rte_hash_add_key_data(dp->call_ids, key, n);
-	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
-	free_positions(dp, pos);
-	slot_release(dp, c->slot);
-	call_free(dp, c);
+	slot_retire(dp, c->slot);
+	retire(dp, &(struct vr_retired){ .call = c, .pos = { pos[0], pos[1] } });
 	return 0;
 nomem:
 	snprintf(err, errlen, "call '%s': out of memory", def->id);
 	return -ENOMEM;
+}
+
+/* The defer queue's free function: what r unlinked, a grace period later. */
+static void
+retired_free(void *p, void *e, unsigned int n)
+{
+	struct vr_dp *dp = p;
+	struct vr_retired *r = e;
+	unsigned int i;
+
+	for (; n > 0; n--, r++) {
+		free_positions(dp, r->pos);
+		if (r->call != NULL) {
+			tun_register(dp, r->call, 0);
+			slot_release(dp, r->call->slot);
+			call_free(dp, r->call);
+		}
+		for (i = 0; i < 4; i++)
+			rte_free(r->flows[i]);
+	}
+}
+
+/*
+ * Frees what r unlinked once every worker passed a quiescent point, without
+ * waiting for it: on the defer queue. A full queue (a worker that stopped
+ * reporting, with more unbinds than calls waiting) is the one case that
+ * waits here.
+ */
+static void
+retire(struct vr_dp *dp, struct vr_retired *r)
+{
+	if (rte_rcu_qsbr_dq_enqueue(dp->retired, r) == 0)
+		return;
+	VR_LOG(WARNING, "the RCU defer queue is full: waiting for a grace period");
+	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+	retired_free(dp, r, 1);
 }
 
 int
@@ -574,11 +664,8 @@ vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen)
 		pos[i] = unpublish_leg(dp, &c->def.leg[i], &c->flows[i * 2]);
 	key_of(id, key);
 	rte_hash_del_key(dp->call_ids, key);
-	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
-	free_positions(dp, pos);
-	tun_register(dp, c, 0);
-	slot_release(dp, c->slot);
-	call_free(dp, c);
+	slot_retire(dp, c->slot);
 	__atomic_store_n(&dp->shm->n_calls, dp->shm->n_calls - 1, __ATOMIC_RELAXED);
+	retire(dp, &(struct vr_retired){ .call = c, .pos = { pos[0], pos[1] } });
 	return 0;
 }

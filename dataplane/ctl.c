@@ -204,8 +204,8 @@ log_call(const char *what, const struct vr_ctl_call *c)
 	VR_LOG(INFO, "%s call '%s': a %s, b %s", what, c->id, leg[0], leg[1]);
 }
 
-size_t
-vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
+static size_t
+handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 {
 	/* Bodies are built here, aligned, then copied behind the reply header
 	 * (which leaves them at an offset no struct of ours is aligned to). */
@@ -321,6 +321,17 @@ done:
 	memcpy(r + 1, out, out_len);
 	r->hdr.len = (uint32_t)(sizeof(*r) + out_len);
 	return r->hdr.len;
+}
+
+size_t
+vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
+{
+	size_t n = handle(dp, req, len, reply, cap);
+
+	/* What an unbind left on the defer queue goes as soon as it can (and
+	 * with no worker online, as in the in-process tests, at once). */
+	vr_calls_reclaim(dp);
+	return n;
 }
 
 static void

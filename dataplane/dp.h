@@ -269,6 +269,7 @@ struct vr_dp {
 	struct vr_flow **ft;           /* [addr * n_ports + port - lo]; main writes, workers read */
 	struct vr_neigh neigh;
 	struct rte_rcu_qsbr *qs;
+	struct rte_rcu_qsbr_dq *retired; /* main: what calls.c unlinked, freed after a grace period */
 	struct rte_mempool *pool;
 	struct rte_ring *slow_rx;      /* MP/SC: ARP from workers to the main lcore */
 	struct rte_ring *hello_rx;     /* MP/SC: SBC hellos from workers, rate-limited */
@@ -359,6 +360,8 @@ int vr_slow_send(struct vr_dp *dp, struct rte_mbuf *m);
 /* calls.c: main lcore, the only writer of the flow table. */
 int vr_calls_init(struct vr_dp *dp);
 void vr_calls_fini(struct vr_dp *dp);
+/* Frees what unbinds and rebinds left on the defer queue once its grace period passed. */
+void vr_calls_reclaim(struct vr_dp *dp);
 int vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen);
 int vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen);
 int vr_calls_del(struct vr_dp *dp, const char *id, char *err, size_t errlen);

@@ -36,6 +36,7 @@ vr_slow_poll(struct vr_dp *dp)
 	vr_neigh_timers(dp, now);
 	vr_sbc_timers(dp, now);
 	vr_shm_tick(dp, now);
+	vr_calls_reclaim(dp);
 	/* A 1 ms sleep per pass would cap what it takes from each ring at 32
 	 * a millisecond: it sleeps only when they are all empty. */
 	idle = rte_ring_empty(dp->slow_rx) && rte_ring_empty(dp->hello_rx) &&

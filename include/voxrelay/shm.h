@@ -158,6 +158,7 @@ struct vr_shm_leg {
 enum vr_shm_call_state {
 	VR_SHM_CALL_FREE = 0,
 	VR_SHM_CALL_BOUND = 1,
+	VR_SHM_CALL_RETIRED = 2,  /* unbound; the slot is reused after workers let go of it */
 };
 
 /*

@@ -6,6 +6,8 @@
  * independently (tests/common/pktbuild.h); and the counters after malformed,
  * unbound and unlatched traffic.
  */
+#include <rte_rcu_qsbr.h>
+
 #include "tests/common/eal_harness.h"
 
 TestSuite(relay_eal, .init = eal_setup, .fini = eal_teardown);
@@ -457,4 +459,53 @@ Test(relay_eal, muxed_rtcp_never_moves_the_rtp_latch)
 	cr_assert_eq(st->peer_port, htons(14010));
 	cr_assert_eq(st->c[VR_FC_RELATCHES], 1);
 	cr_assert_eq(st->drops[VR_DROP_NOT_LATCHED_SOURCE], 18);
+}
+
+/*
+ * An unbind does not wait for the workers: with worker 0 online and never
+ * reporting a quiescent state (a worker in the middle of a burst, for as
+ * long as it likes), 60 calls (of the harness's 64) are unbound, each
+ * request answered (rte_rcu_qsbr_synchronize here waited for ever: the
+ * test hung until its timeout); their slots are not reused, and their
+ * flows not freed, until the worker reports, and then they are.
+ */
+Test(relay_eal, unbind_never_waits_for_a_grace_period)
+{
+	struct vr_ctl_call_ref ref;
+	struct vr_ctl_call c;
+	uint32_t free0, i;
+
+	for (i = 0; i < 60; i++) {
+		c = call_def("x");
+		snprintf(c.id, sizeof(c.id), "bulk-%u", i);
+		c.leg[0].port = (uint16_t)(20000 + 4 * i);
+		c.leg[1].port = (uint16_t)(20002 + 4 * i);
+		ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	}
+	free0 = dp.n_free;
+	rte_rcu_qsbr_thread_online(dp.qs, 0);
+	for (i = 0; i < 60; i++) {
+		memset(&ref, 0, sizeof(ref));
+		snprintf(ref.id, sizeof(ref.id), "bulk-%u", i);
+		ctl(VR_CTL_CALL_DEL, &ref, sizeof(ref), 0);
+	}
+	cr_assert_null(vr_calls_find(&dp, "bulk-7"), "an unbound call is still found");
+	cr_assert_eq(dp.shm_calls[0].state, VR_SHM_CALL_RETIRED,
+		"the shared memory does not show the slot unbound");
+	cr_assert_eq(dp.n_free, free0, "a slot was reused before the worker let go of it");
+	cr_assert_eq(dp.shm->n_calls, 0);
+	/* Ports are free for a new call at once: its flows are new. */
+	c = call_def("x");
+	snprintf(c.id, sizeof(c.id), "bulk-new");
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	/* The worker lets go: the next pass of the main loop frees them all. */
+	rte_rcu_qsbr_quiescent(dp.qs, 0);
+	vr_calls_reclaim(&dp);
+	vr_calls_reclaim(&dp);
+	rte_rcu_qsbr_thread_offline(dp.qs, 0);
+	cr_assert_eq(dp.n_free, free0 + 60 - 1, "the slots were not given back: %u of %u",
+		dp.n_free, free0 + 60 - 1);
+	for (i = 0; i < 60; i++)
+		if (dp.shm_calls[i].state == VR_SHM_CALL_RETIRED)
+			cr_assert_fail("slot %u is still retired", i);
 }
