@@ -26,11 +26,12 @@
 #include "voxrelay/shm.h"
 
 #include "changes.h"
+#include "clock.h"
 #include "dpsync.h"
 #include "health.h"
 #include "lifecycle.h"
-#include "metrics.h"
 #include "log.h"
+#include "metrics.h"
 #include "model.h"
 #include "publish.h"
 #include "redis_sync.h"
@@ -81,15 +82,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -301,7 +293,7 @@ redis_down(struct control *c, const char *why)
 	c->health.redis_since_ms = 0;
 	/* Redis may come back empty: publish every field again. */
 	vr_publish_forget(&c->pub);
-	c->redis_retry_ms = now_ms() + c->redis_backoff_ms;
+	c->redis_retry_ms = vr_mono_ms() + c->redis_backoff_ms;
 	c->redis_backoff_ms = c->redis_backoff_ms * 2 > 5000 ? 5000 : c->redis_backoff_ms * 2;
 }
 
@@ -417,7 +409,7 @@ full_load(struct control *c)
 	c->loaded = 1;
 	converge(c, &gone);
 	vr_map_free(&gone);
-	c->resync_at_ms = now_ms() + c->o.resync_s * 1000ull;
+	c->resync_at_ms = vr_mono_ms() + c->o.resync_s * 1000ull;
 	return 0;
 }
 
@@ -448,7 +440,7 @@ redis_up(struct control *c)
 	}
 	c->notify = 1;
 	c->redis_backoff_ms = 100;
-	c->health.redis_since_ms = (uint64_t)time(NULL) * 1000;
+	c->health.redis_since_ms = vr_unix_ms();
 	vr_log(LOG_INFO, "redis connected%s%s, prefix '%s', db %d", c->o.redis.unix_path[0] ?
 		" on " : "", c->o.redis.unix_path, c->o.redis.prefix, c->o.redis.db);
 	if (full_load(c) == 0)
@@ -612,7 +604,7 @@ main(int argc, char **argv)
 	c.ds.ctl.fd = -1;
 	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
 	c.ds.hold_pct = c.o.hold_pct;
-	c.health.started_ms = (uint64_t)time(NULL) * 1000;
+	c.health.started_ms = vr_unix_ms();
 	c.life.idle_s = c.o.idle_s;
 	c.life.final_s = c.o.final_s;
 	c.life.keep_ended = c.o.keep_ended;
@@ -647,7 +639,7 @@ main(int argc, char **argv)
 			{ .fd = c.metrics.fd, .events = POLLIN },
 		};
 
-		t = now_ms();
+		t = vr_mono_ms();
 		if (t >= c.dp_check_ms) {
 			check_dataplane(&c);
 			c.dp_check_ms = t + 200;

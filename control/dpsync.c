@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dpsync.h"
 #include "log.h"
 
@@ -275,15 +276,6 @@ sbcs_del(struct vr_dpsync *ds, struct vr_model *m)
 	return n;
 }
 
-static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Why a bound call is unbound, from its record (NULL: deleted). */
 static const char *
 end_reason(const struct vr_rec *r)
@@ -350,7 +342,7 @@ hold_or_drop(struct vr_dpsync *ds, struct vr_map *absent, struct vr_map *gone)
 		free(vr_map_put(&ds->held, s->key, copy));
 	}
 	if (hold && ds->held_since_ms == 0)
-		ds->held_since_ms = unix_ms();
+		ds->held_since_ms = vr_unix_ms();
 }
 
 /* Held calls a restarted dataplane lacks, bound again. Returns the number, or -1. */

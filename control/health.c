@@ -12,26 +12,18 @@
 
 #include "voxrelay/counters.h"
 
+#include "clock.h"
 #include "health.h"
 #include "log.h"
 
 /* "Unreachable" again in the log this often while it lasts. */
 #define SAY_AGAIN_MS 30000
 
-static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 vr_health_dp(struct vr_health *hl, const char *path, const struct vr_ctl_health *h,
 	const char *err)
 {
-	uint64_t now = unix_ms();
+	uint64_t now = vr_unix_ms();
 
 	if (h != NULL) {
 		if (!hl->dp_up && hl->dp_since_ms != 0)
@@ -156,7 +148,7 @@ vr_health_publish(struct vr_health *hl, redisContext *c, const char *prefix, int
 	snprintf(v[nv], sizeof(v[0]), "%012" PRIx64, h->tunnel_epoch);
 	STR("tunnel_epoch", v[nv]);
 	nv++;
-	U64("updated_ms", unix_ms());
+	U64("updated_ms", vr_unix_ms());
 #undef STR
 #undef U64
 #undef DBL

@@ -15,20 +15,12 @@
 
 #include "voxrelay/counters.h"
 
+#include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
 
 /* How long the status of a call ended and removed stays to say why. */
 #define ENDED_STATUS_TTL_S 86400
-
-static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 send_argv(struct vr_lifecycle *lc, int argc, const char **argv)
@@ -66,7 +58,7 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 	static char v[48 + 2 * (6 + VR_DROP_MAX)][64], names[2][6 + VR_DROP_MAX][48];
 	const char *argv[16 + 2 * 2 * (8 + VR_DROP_MAX)];
 	char key[96], line[1024];
-	uint64_t end = unix_ms(), start = st != NULL ? st->bound_unix_ns / 1000000 : 0;
+	uint64_t end = vr_unix_ms(), start = st != NULL ? st->bound_unix_ns / 1000000 : 0;
 	int n = 0, nv = 0, leg, lo = 0, first;
 	unsigned int k;
 
@@ -173,7 +165,7 @@ vr_lifecycle_scan(struct vr_lifecycle *lc, const struct vr_shm_map *shm, struct 
 	const struct vr_shm_hdr *h = shm->hdr;
 	struct vr_map now_idle = { 0 };
 	struct vr_map_slot *s;
-	uint64_t now = unix_ms(), now_tsc;
+	uint64_t now = vr_unix_ms(), now_tsc;
 	char id[VR_CALL_ID_MAX], since[24];
 	uint32_t i;
 	size_t it;

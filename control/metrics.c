@@ -16,6 +16,7 @@
 
 #include "voxrelay/counters.h"
 
+#include "clock.h"
 #include "metrics.h"
 
 /* The global counters, by index: metric name (without _total), unit, or NULL to skip. */
@@ -87,9 +88,9 @@ label(struct om *o, const char *k, const char *v, int first)
 	fputc('"', o->f);
 }
 
-/* A sample with up to two labels (k2 NULL: one; k1 NULL: none). */
+/* A sample's name and up to two labels (k2 NULL: one; k1 NULL: none). */
 static void
-val_u64(struct om *o, const char *k1, const char *v1, const char *k2, const char *v2, uint64_t v)
+sample(struct om *o, const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	fprintf(o->f, "%s%s", o->name, o->sfx);
 	if (k1 != NULL) {
@@ -98,19 +99,19 @@ val_u64(struct om *o, const char *k1, const char *v1, const char *k2, const char
 			label(o, k2, v2, 0);
 		fputc('}', o->f);
 	}
+}
+
+static void
+val_u64(struct om *o, const char *k1, const char *v1, const char *k2, const char *v2, uint64_t v)
+{
+	sample(o, k1, v1, k2, v2);
 	fprintf(o->f, " %" PRIu64 "\n", v);
 }
 
 static void
 val_dbl(struct om *o, const char *k1, const char *v1, const char *k2, const char *v2, double v)
 {
-	fprintf(o->f, "%s%s", o->name, o->sfx);
-	if (k1 != NULL) {
-		label(o, k1, v1, 1);
-		if (k2 != NULL)
-			label(o, k2, v2, 0);
-		fputc('}', o->f);
-	}
+	sample(o, k1, v1, k2, v2);
 	/* Whole numbers as such: "1", not "1.000000". */
 	if (v == (double)(int64_t)v && v < 1e15 && v > -1e15)
 		fprintf(o->f, " %" PRId64 "\n", (int64_t)v);
@@ -327,12 +328,10 @@ vr_metrics_write(FILE *f, const struct vr_metrics_src *src, int openmetrics)
 	struct om o = { f, openmetrics, "", "" };
 	uint64_t n[VR_REC_TYPES][3] = { { 0 } };
 	struct vr_map_slot *s;
-	struct timespec ts;
 	char boot[20], epoch[16];
 	unsigned int t, k;
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	gauge(&o, "voxrelay_dataplane_up", NULL, "1 while voxrelay-dp answers on its control socket",
 		hl->dp_up);
 	gauge(&o, "voxrelay_link_up", NULL, "1 while the dataplane's port reports link up",
@@ -387,7 +386,7 @@ vr_metrics_write(FILE *f, const struct vr_metrics_src *src, int openmetrics)
 		if (src->per_call)
 			write_calls(&o, src->shm);
 	}
-	write_sbcs(&o, src, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+	write_sbcs(&o, src, vr_unix_ms());
 	write_sites(&o, src);
 	if (openmetrics)
 		fputs("# EOF\n", f);

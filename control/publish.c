@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "log.h"
 #include "publish.h"
 
@@ -125,15 +126,6 @@ hash_send(struct pipe *p, struct hash *h, int ttl)
 	}
 }
 
-static uint64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	struct vr_map *deleted, const struct vr_map *only_calls, const char *pending)
@@ -145,7 +137,7 @@ vr_publish_status(redisContext *c, const char *prefix, struct vr_model *m,
 	size_t i;
 	int t;
 
-	snprintf(now, sizeof(now), "%" PRIu64, unix_ms());
+	snprintf(now, sizeof(now), "%" PRIu64, vr_unix_ms());
 	snprintf(errkey, sizeof(errkey), "%serrors", prefix);
 	for (t = only_calls != NULL ? VR_REC_CALL : 0; t < VR_REC_TYPES; t++) {
 		const struct vr_map *walk = only_calls != NULL ? only_calls : &m->recs[t];
@@ -411,7 +403,7 @@ pass_begin(struct vr_publisher *pb, const struct vr_shm_hdr *h, const struct vr_
 	pb->cursor = 0;
 	pb->active = 0;
 	pb->bound = 0;
-	pb->pass_start_ms = unix_ms();
+	pb->pass_start_ms = vr_unix_ms();
 }
 
 /* Publishes calls from the cursor on: at most budget of them, 16 * budget slots. */
@@ -565,7 +557,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 {
 	struct vr_map_slot *s;
 	struct hash hs;
-	uint64_t now = unix_ms(), fwd, rx, drops_total = 0;
+	uint64_t now = vr_unix_ms(), fwd, rx, drops_total = 0;
 	char key[256], *json;
 	json_t *js, *jd;
 	double secs;

@@ -19,6 +19,7 @@
 #include "voxrelay/ctl.h"
 #include "voxrelay/shm.h"
 
+#include "clock.h"
 #include "ctl_client.h"
 #include "model.h"
 #include "redis_sync.h"
@@ -453,7 +454,6 @@ static int
 cmd_accept_missing(int argc, char **argv)
 {
 	struct vr_redis_cfg cfg;
-	struct timespec ts;
 	redisContext *c;
 	redisReply *r;
 	char err[256], key[96], now[32];
@@ -469,9 +469,7 @@ cmd_accept_missing(int argc, char **argv)
 		fprintf(stderr, "voxrelayctl: %s\n", err);
 		return -EIO;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(now, sizeof(now), "%llu",
-		(unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
+	snprintf(now, sizeof(now), "%llu", (unsigned long long)vr_unix_ms());
 	snprintf(key, sizeof(key), "%scontrol:accept_missing", cfg.prefix);
 	r = redisCommand(c, "SET %s %s EX 3600", key, now);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {

@@ -7,11 +7,12 @@
  * only after every worker passed a quiescent point: it goes on an RCU defer
  * queue (rte_rcu_qsbr_dq), which the main lcore's loop drains, so that an
  * unbind never waits for a grace period (ARP, hellos and the control socket
- * go on meanwhile) and a bulk delete pays one wait, not one per call. Writes the header part of the call's shm slot (under its
- * seq) and zeroes the flows' state before they are bound. A tunnel leg (a
- * channel of an SBC's tunnel) has no cell of its own: its RTP flow is found
- * by (SBC, channel) in dp->tun_ft (tuntab.c), and its SRTP state (sbc.c) follows the
- * call when it is rebound to the same channel.
+ * go on meanwhile) and a bulk delete pays one wait, not one per call. Writes
+ * the header part of the call's shm slot (under its seq) and zeroes the
+ * flows' state before they are bound. A tunnel leg (a channel of an SBC's
+ * tunnel) has no cell of its own: its RTP flow is found by (SBC, channel) in
+ * dp->tun_ft (tuntab.c), and its SRTP state (sbc.c) follows the call when it
+ * is rebound to the same channel.
  */
 #include <arpa/inet.h>
 #include <errno.h>
