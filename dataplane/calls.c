@@ -265,6 +265,21 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 	return 0;
 }
 
+/* A slot's header is rewritten between these two: seq odd, readers retry. */
+static void
+slot_begin(struct vr_shm_call *sc)
+{
+	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+	rte_smp_wmb();
+}
+
+static void
+slot_end(struct vr_shm_call *sc)
+{
+	rte_smp_wmb();
+	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+}
+
 /* Writes the control-owned part of slot c->slot; zeroes the flows if fresh. */
 static void
 slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
@@ -273,8 +288,7 @@ slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
 	struct timespec ts;
 	unsigned int i;
 
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
-	rte_smp_wmb();
+	slot_begin(sc);
 	if (fresh) {
 		memset(sc->flow, 0, sizeof(sc->flow));
 		memset(&dp->priv[c->slot * 4], 0, 4 * sizeof(*dp->priv));
@@ -296,8 +310,7 @@ slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
 		sc->leg[i].expect_lo = (l->flags & VR_CTL_LEG_F_EXPECT) ? l->expect_lo : 0;
 		sc->leg[i].expect_hi = (l->flags & VR_CTL_LEG_F_EXPECT) ? l->expect_hi : 0;
 	}
-	rte_smp_wmb();
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+	slot_end(sc);
 }
 
 /*
@@ -310,29 +323,24 @@ slot_retire(struct vr_dp *dp, uint32_t slot)
 {
 	struct vr_shm_call *sc = &dp->shm_calls[slot];
 
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
-	rte_smp_wmb();
+	slot_begin(sc);
 	sc->state = VR_SHM_CALL_RETIRED;
-	rte_smp_wmb();
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
+	slot_end(sc);
 	dp->slot_call[slot] = NULL;
 }
 
-/* Frees slot after its flows are unreachable (a grace period passed). */
+/* Frees a retired slot after its flows are unreachable (a grace period passed). */
 static void
 slot_release(struct vr_dp *dp, uint32_t slot)
 {
 	struct vr_shm_call *sc = &dp->shm_calls[slot];
 
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
-	rte_smp_wmb();
+	slot_begin(sc);
 	sc->state = VR_SHM_CALL_FREE;
 	memset(sc->id, 0, sizeof(sc->id));
 	memset(sc->leg, 0, sizeof(sc->leg));
 	memset(sc->flow, 0, sizeof(sc->flow));
-	rte_smp_wmb();
-	__atomic_store_n(&sc->seq, sc->seq + 1, __ATOMIC_RELEASE);
-	dp->slot_call[slot] = NULL;
+	slot_end(sc);
 	dp->free_slots[dp->n_free++] = slot;
 }
 
