@@ -300,6 +300,29 @@ ending(struct vr_dpsync *ds, const char *id, const char *why)
 	ds->on_end(ds->on_end_arg, id, rc == 0 ? &st : NULL, why);
 }
 
+/*
+ * Unbinds call id (why: for its end-of-call record) and forgets it. -1 when
+ * the link to the dataplane broke; a call it no longer has is unbound too.
+ */
+static int
+unbind(struct vr_dpsync *ds, const char *id, const char *why)
+{
+	struct vr_ctl_call_ref ref;
+	int rc;
+
+	ending(ds, id, why);
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
+	if (rc < 0 && rc != -ENOENT) {
+		ds->up = 0;
+		return -1;
+	}
+	free(vr_map_del(&ds->programmed, id));
+	ds->n_del++;
+	return 0;
+}
+
 /* Ends call id's hold (its record returned, or it was released). */
 static void
 unhold(struct vr_dpsync *ds, const char *id)
@@ -378,24 +401,15 @@ rebind_held(struct vr_dpsync *ds)
 int
 vr_dpsync_release(struct vr_dpsync *ds)
 {
-	struct vr_ctl_call_ref ref;
 	struct vr_map_slot *s;
 	size_t i = 0;
-	int n = 0, rc;
+	int n = 0;
 
 	if (!ds->up)
 		return -1;
 	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
-		ending(ds, s->key, "accepted_missing");
-		memset(&ref, 0, sizeof(ref));
-		snprintf(ref.id, sizeof(ref.id), "%s", s->key);
-		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
-		if (rc < 0 && rc != -ENOENT) {
-			ds->up = 0;
+		if (unbind(ds, s->key, "accepted_missing") < 0)
 			return -1;
-		}
-		free(vr_map_del(&ds->programmed, s->key));
-		ds->n_del++;
 		n++;
 	}
 	i = 0;
@@ -411,7 +425,6 @@ int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 {
 	struct vr_map_slot *s;
-	struct vr_ctl_call_ref ref;
 	struct vr_map gone = { 0 }, absent = { 0 };
 	size_t i = 0;
 	int changes = 0, rc;
@@ -442,20 +455,12 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	vr_map_free(&absent);
 	i = 0;
 	while ((s = vr_map_next(&gone, &i)) != NULL) {
-		ending(ds, s->key, end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key)));
-		memset(&ref, 0, sizeof(ref));
-		snprintf(ref.id, sizeof(ref.id), "%s", s->key);
-		rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
-		if (rc < 0 && rc != -ENOENT) {
-			ds->up = 0;
+		if (unbind(ds, s->key, end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key))) < 0) {
 			vr_map_free(&gone);
 			return -1;
 		}
-		free(vr_map_del(&ds->programmed, s->key));
-		ds->n_del++;
-		changes++;
-		if (changes <= LOG_EACH)
-			vr_log(LOG_INFO, "call %s unbound", ref.id);
+		if (++changes <= LOG_EACH)
+			vr_log(LOG_INFO, "call %s unbound", s->key);
 	}
 	vr_map_free(&gone);
 	i = 0;
@@ -497,7 +502,6 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 int
 vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *touched)
 {
-	struct vr_ctl_call_ref ref;
 	struct vr_map_slot *s;
 	size_t i = 0;
 	int changes = 0, pass, rc;
@@ -519,20 +523,10 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 			if (r != NULL)
 				unhold(ds, s->key);
 			if (pass == 0 && !want && p != NULL) {
-				ending(ds, s->key, end_reason(r));
-				memset(&ref, 0, sizeof(ref));
-				snprintf(ref.id, sizeof(ref.id), "%s", s->key);
-				rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL,
-					0, NULL);
-				if (rc < 0 && rc != -ENOENT) {
-					ds->up = 0;
+				if (unbind(ds, s->key, end_reason(r)) < 0)
 					return -1;
-				}
-				free(vr_map_del(&ds->programmed, s->key));
-				ds->n_del++;
-				changes++;
-				if (changes <= LOG_EACH)
-			vr_log(LOG_INFO, "call %s unbound", ref.id);
+				if (++changes <= LOG_EACH)
+					vr_log(LOG_INFO, "call %s unbound", s->key);
 			}
 			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0)) {
 				rc = send_call(ds, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r);
