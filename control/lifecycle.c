@@ -86,14 +86,8 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 	for (leg = 0; leg < 2 && st != NULL; leg++) {
 		const struct vr_shm_flow *rtp = &st->flow[leg * 2], *rtcp = &st->flow[leg * 2 + 1];
 		const char *l = leg == 0 ? "a" : "b";
-		uint64_t dropped = 0, expected, lost;
 		char ip[INET_ADDRSTRLEN];
 
-		expected = rtp->c[VR_FC_RTP_RECEIVED] == 0 ? 0 :
-			(uint64_t)(rtp->rtp_ext_max - rtp->rtp_base) + 1;
-		lost = expected > rtp->c[VR_FC_RTP_RECEIVED] ? expected - rtp->c[VR_FC_RTP_RECEIVED] : 0;
-		for (k = 0; k < VR_DROP_MAX; k++)
-			dropped += rtp->drops[k] + rtcp->drops[k];
 		snprintf(names[leg][0], sizeof(names[0][0]), "%s_packets", l);
 		snprintf(names[leg][1], sizeof(names[0][0]), "%s_bytes", l);
 		snprintf(names[leg][2], sizeof(names[0][0]), "%s_lost", l);
@@ -102,10 +96,10 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 		snprintf(names[leg][5], sizeof(names[0][0]), "%s_peer", l);
 		F(names[leg][0], "%" PRIu64, rtp->c[VR_FC_PKTS] + rtcp->c[VR_FC_PKTS]);
 		F(names[leg][1], "%" PRIu64, rtp->c[VR_FC_BYTES] + rtcp->c[VR_FC_BYTES]);
-		F(names[leg][2], "%" PRIu64, lost);
+		F(names[leg][2], "%" PRIu64, vr_shm_flow_lost(rtp));
 		F(names[leg][3], "%.2f", rtp->clock_rate == 0 ? 0.0 :
 			1000.0 * (double)rtp->jitter / (double)rtp->clock_rate);
-		F(names[leg][4], "%" PRIu64, dropped);
+		F(names[leg][4], "%" PRIu64, vr_shm_flow_drops(rtp) + vr_shm_flow_drops(rtcp));
 		ip[0] = '\0';
 		if (rtp->peer_ip != 0)
 			inet_ntop(AF_INET, &rtp->peer_ip, ip, sizeof(ip));

@@ -280,7 +280,7 @@ write_calls(struct om *o, const struct vr_shm_map *shm)
 		"interarrival jitter of the leg's RTP (RFC 3550)",
 	};
 	struct vr_shm_call c;
-	unsigned int m, i, leg, k;
+	unsigned int m, i, leg;
 
 	for (m = 0; m < 5; m++) {
 		fam(o, name[m], m < 3 ? "counter" : "gauge", m == 1 ? "bytes" : m == 4 ? "seconds" :
@@ -292,21 +292,13 @@ write_calls(struct om *o, const struct vr_shm_map *shm)
 			for (leg = 0; leg < 2; leg++) {
 				const struct vr_shm_flow *rtp = &c.flow[leg * 2], *rtcp = &c.flow[leg * 2 + 1];
 				const char *l = leg == 0 ? "a" : "b";
-				uint64_t v = 0, expected;
+				uint64_t v = 0;
 
 				switch (m) {
 				case 0: v = rtp->c[VR_FC_PKTS] + rtcp->c[VR_FC_PKTS]; break;
 				case 1: v = rtp->c[VR_FC_BYTES] + rtcp->c[VR_FC_BYTES]; break;
-				case 2:
-					for (k = 0; k < VR_DROP_MAX; k++)
-						v += rtp->drops[k] + rtcp->drops[k];
-					break;
-				case 3:
-					expected = rtp->c[VR_FC_RTP_RECEIVED] == 0 ? 0 :
-						(uint64_t)(rtp->rtp_ext_max - rtp->rtp_base) + 1;
-					v = expected > rtp->c[VR_FC_RTP_RECEIVED] ?
-						expected - rtp->c[VR_FC_RTP_RECEIVED] : 0;
-					break;
+				case 2: v = vr_shm_flow_drops(rtp) + vr_shm_flow_drops(rtcp); break;
+				case 3: v = vr_shm_flow_lost(rtp); break;
 				default:
 					val_dbl(o, "call", c.id, "leg", l, rtp->clock_rate == 0 ? 0 :
 						(double)rtp->jitter / (double)rtp->clock_rate);

@@ -224,17 +224,6 @@ agg_free(struct vr_map *m)
 	vr_map_free(m);
 }
 
-static uint64_t
-flow_drops(const struct vr_shm_flow *f)
-{
-	uint64_t d = 0;
-	unsigned int k;
-
-	for (k = 0; k < VR_DROP_MAX; k++)
-		d += f->drops[k];
-	return d;
-}
-
 /* Which extension each leg of a call is, by the model (NULL for an endpoint). */
 static const struct vr_ext *
 leg_ext(const struct vr_model *m, const struct vr_rec *call, unsigned int leg)
@@ -323,7 +312,7 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 		field_u64(&hs, &lc[0], fresh, names[l][0], rtp->c[VR_FC_PKTS]);
 		field_u64(&hs, &lc[1], fresh, names[l][1], rtp->c[VR_FC_BYTES] +
 			rtcp->c[VR_FC_BYTES]);
-		field_u64(&hs, &lc[2], fresh, names[l][2], flow_drops(rtp) + flow_drops(rtcp));
+		field_u64(&hs, &lc[2], fresh, names[l][2], vr_shm_flow_drops(rtp) + vr_shm_flow_drops(rtcp));
 		field_u64(&hs, &lc[3], fresh, names[l][3], vr_shm_flow_lost(rtp));
 		if (fresh || lc[4] != jitter_us) {
 			lc[4] = jitter_us;
@@ -440,7 +429,7 @@ pass_calls(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_map *shm
 			a = agg_get(e->mode == VR_EXT_SBC ? &pb->sbcs : &pb->sites,
 				e->mode == VR_EXT_SBC ? e->sbc : e->site);
 			a->pkts += sc.flow[k * 2].c[VR_FC_PKTS] + sc.flow[k * 2 + 1].c[VR_FC_PKTS];
-			a->dropped += flow_drops(&sc.flow[k * 2]) + flow_drops(&sc.flow[k * 2 + 1]);
+			a->dropped += vr_shm_flow_drops(&sc.flow[k * 2]) + vr_shm_flow_drops(&sc.flow[k * 2 + 1]);
 			if (k == 1 && other != NULL && strcmp(other->site, e->site) == 0 &&
 					other->mode == e->mode)
 				continue; /* both phones at one site: counted with leg a */

@@ -224,6 +224,18 @@ vr_shm_sum(const struct vr_shm_hdr *h, unsigned int i, int drop)
 	return sum;
 }
 
+/* Packets dropped at flow f, all reasons. */
+static inline uint64_t
+vr_shm_flow_drops(const struct vr_shm_flow *f)
+{
+	uint64_t d = 0;
+	unsigned int k;
+
+	for (k = 0; k < VR_DROP_MAX; k++)
+		d += __atomic_load_n(&f->drops[k], __ATOMIC_RELAXED);
+	return d;
+}
+
 /*
  * RTP packets lost in flow f so far (RFC 3550 A.3): expected minus received,
  * cumulative across SSRC changes, never negative.
