@@ -201,37 +201,20 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'E':
 			o->keep_ended = 1;
 			break;
-		case 'I':
-		case 'F':
-		case 'X':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
-					v > (opt == 'X' ? 100000000ul : 30 * 86400ul))
-				goto bad;
-			if (opt == 'I')
-				o->idle_s = (unsigned int)v;
-			else if (opt == 'F')
-				o->final_s = (unsigned int)v;
-			else
-				o->cdr_maxlen = (unsigned int)v;
-			break;
 		case 'H':
 			if (strcmp(optarg, "off") == 0) {
 				o->hold_pct = 101;
 				break;
 			}
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || v < 1 || v > 100)
-				goto bad;
-			o->hold_pct = (unsigned int)v;
-			break;
+			/* fall through - a percentage */
 		case 'd':
 		case 'i':
 		case 't':
 		case 'R':
 		case 'K':
+		case 'I':
+		case 'F':
+		case 'X':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || optarg[0] == '\0' ||
@@ -239,18 +222,22 @@ parse_opts(struct opts *o, int argc, char **argv)
 					(opt == 'i' && v != 0 && (v < 100 || v > 60000)) ||
 					(opt == 't' && (v < 1 || v > 86400)) ||
 					(opt == 'R' && (v < 1 || v > 86400)) ||
-					(opt == 'K' && (v < 1 || v > 86400)))
+					(opt == 'K' && (v < 1 || v > 86400)) ||
+					((opt == 'I' || opt == 'F') && v > 30 * 86400ul) ||
+					(opt == 'X' && v > 100000000ul) ||
+					(opt == 'H' && (v < 1 || v > 100)))
 				goto bad;
-			if (opt == 'd')
-				o->redis.db = (int)v;
-			else if (opt == 'i')
-				o->interval_ms = (unsigned int)v;
-			else if (opt == 't')
-				o->ttl_s = (int)v;
-			else if (opt == 'K')
-				o->key_overlap_s = (unsigned int)v;
-			else
-				o->resync_s = (unsigned int)v;
+			switch (opt) {
+			case 'd': o->redis.db = (int)v; break;
+			case 'i': o->interval_ms = (unsigned int)v; break;
+			case 't': o->ttl_s = (int)v; break;
+			case 'K': o->key_overlap_s = (unsigned int)v; break;
+			case 'R': o->resync_s = (unsigned int)v; break;
+			case 'I': o->idle_s = (unsigned int)v; break;
+			case 'F': o->final_s = (unsigned int)v; break;
+			case 'X': o->cdr_maxlen = (unsigned int)v; break;
+			default: o->hold_pct = (unsigned int)v; break;
+			}
 			break;
 		case 'h':
 			usage(stdout);
