@@ -52,10 +52,7 @@ start_redis
 start_dp
 start_control
 
-rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
-	rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
-rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
-	rtp_ports 14020-14039 lan_ip 192.168.50.12 >/dev/null
+site_phones rcli
 rcli HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
 wait_for 5 listed c1 || fail "call c1 never reached the dataplane"
 

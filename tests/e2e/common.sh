@@ -84,3 +84,50 @@ num() {
 }
 # A fresh random tunnel leg epoch (12 hex digits), as a PBX gives each call.
 epoch() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# The estate of faults.sh and redis_mistakes.sh (scripts/topology.sh with one
+# SBC site, vr_topo_sbc_site sbc1 1): remote phones 101 and 102 talk on call
+# c1 (relay ports 20000 and 20002), and SBC b1's phone on channel 12 of call
+# t1 talks to phone 101's second line (port 20004). EST_KEY is the SBC's
+# key, EST_EPOCH t1's a_epoch.
+EST_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
+EST_EPOCH=$(epoch)
+# site_phones REDIS_CLI...: remote STUN extensions 101 and 102 of site
+# branch1 (public address 203.0.113.2), as the PBX writes them.
+site_phones() {
+	"$@" HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
+		rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
+	"$@" HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
+		rtp_ports 14020-14039 lan_ip 192.168.50.12 >/dev/null
+}
+# estate_records REDIS_CLI...: its records, as the PBX writes them (and writes them back).
+estate_records() {
+	site_phones "$@"
+	"$@" HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
+		suite AES_CM_128_HMAC_SHA1_80 key $EST_KEY >/dev/null
+	"$@" HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
+	"$@" HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
+	"$@" HSET voxrelay:call:t1 a_ext 301 a_channel 12 a_epoch "$EST_EPOCH" b_ext 101 \
+		b_port 20004 >/dev/null
+}
+# estate_talk COUNT PPS: its four streams, COUNT packets each at PPS, in the
+# background; their PIDs in EST_PIDS, their reports in $WORK/ph1.json,
+# ph2.json, ph1b.json and sbc.json (the SBC's errors in sbc.err).
+estate_talk() {
+	local phone=$BUILD/tests/vr_phone
+	EST_PIDS=()
+	x ph1 "$phone" --bind 192.168.50.11:14000 --to $RELAY:20000 --from $RELAY:20000 \
+		--tag PH1 --expect-tag PH2 --count "$1" --pps "$2" --ssrc 0x101 >"$WORK/ph1.json" &
+	EST_PIDS+=($!)
+	x ph2 "$phone" --bind 192.168.50.12:14020 --to $RELAY:20002 --from $RELAY:20002 \
+		--tag PH2 --expect-tag PH1 --count "$1" --pps "$2" --ssrc 0x102 >"$WORK/ph2.json" &
+	EST_PIDS+=($!)
+	x ph1 "$phone" --bind 192.168.50.11:14002 --to $RELAY:20004 --from $RELAY:20004 \
+		--tag PH1B --expect-tag SB12 --count "$1" --pps "$2" --ssrc 0x103 >"$WORK/ph1b.json" &
+	EST_PIDS+=($!)
+	x sbc1 "$BUILD/tests/vr_sbc" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
+		--suite AES_CM_128_HMAC_SHA1_80 --key "0:$EST_KEY" \
+		--channel "12:$EST_EPOCH:SB12:PH1B" --count "$1" --pps "$2" \
+		>"$WORK/sbc.json" 2>"$WORK/sbc.err" &
+	EST_PIDS+=($!)
+}

@@ -20,8 +20,6 @@
 set -euo pipefail
 
 BUILD=$(cd "${1:?usage: faults.sh BUILD_DIR}" && pwd)
-PHONE=$BUILD/tests/vr_phone
-SBC=$BUILD/tests/vr_sbc
 P=vrf$$
 WORK=$(mktemp -d /tmp/voxrelay-faults.XXXXXX)
 SOCK=$WORK/dp.sock
@@ -32,7 +30,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 trap cleanup EXIT
 
-K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 PPS=50
 COUNT=1300       # 26 s
 STEP=4           # seconds between faults
@@ -43,32 +40,11 @@ start_redis
 start_dp
 start_control --stats-ttl 3
 
-rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
-	rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
-rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
-	rtp_ports 14020-14039 lan_ip 192.168.50.12 >/dev/null
-rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
-	suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
-rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
-E=$(epoch)
-rcli HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
-rcli HSET voxrelay:call:t1 a_ext 301 a_channel 12 a_epoch "$E" b_ext 101 b_port 20004 >/dev/null
+estate_records rcli
 wait_for 5 listed c1 || fail "call c1 never reached the dataplane"
 wait_for 5 listed t1 || fail "call t1 never reached the dataplane"
 
-x ph1 "$PHONE" --bind 192.168.50.11:14000 --to $RELAY:20000 --from $RELAY:20000 \
-	--tag PH1 --expect-tag PH2 --count $COUNT --pps $PPS --ssrc 0x101 >"$WORK/ph1.json" &
-A=$!
-x ph2 "$PHONE" --bind 192.168.50.12:14020 --to $RELAY:20002 --from $RELAY:20002 \
-	--tag PH2 --expect-tag PH1 --count $COUNT --pps $PPS --ssrc 0x102 >"$WORK/ph2.json" &
-B=$!
-x ph1 "$PHONE" --bind 192.168.50.11:14002 --to $RELAY:20004 --from $RELAY:20004 \
-	--tag PH1B --expect-tag SB12 --count $COUNT --pps $PPS --ssrc 0x103 >"$WORK/ph1b.json" &
-C=$!
-x sbc1 "$SBC" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
-	--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --channel "12:$E:SB12:PH1B" \
-	--count $COUNT --pps $PPS >"$WORK/sbc.json" 2>"$WORK/sbc.err" &
-D=$!
+estate_talk $COUNT $PPS
 T0=$(date +%s%N)
 # at SECONDS: sleeps until that many seconds after T0.
 at() { local ns=$((T0 + $1 * 1000000000 - $(date +%s%N))); [ $ns -le 0 ] || sleep "$(awk -v n=$ns 'BEGIN { printf "%.3f", n / 1e9 }')"; }
@@ -97,7 +73,7 @@ kill -9 "$DP_PID"
 wait "$DP_PID" 2>/dev/null || true
 start_dp
 wait_for 5 listed t1 || fail "control did not program the restarted dataplane"
-wait $A $B $C $D || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
+wait "${EST_PIDS[@]}" || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
 
 # holes JSON: the holes of a report, one "FIRST LAST" a line (packet counters).
 holes() { grep -o '"holes":\[[^]]*\]' <<<"$1" | grep -o '[0-9]*-[0-9]*' | tr - ' ' || true; }

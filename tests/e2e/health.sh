@@ -32,10 +32,7 @@ vr_topo_up
 vr_topo_sbc_site sbc1 1
 start_redis
 start_control
-rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
-	rtp_ports 14000-14019 >/dev/null
-rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
-	rtp_ports 14020-14039 >/dev/null
+site_phones rcli
 rcli HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
 
 echo "1. no dataplane"

@@ -75,10 +75,7 @@ scraped() { [ "$(q 'up{job="voxrelay"}')" = 1 ]; }
 wait_for 15 scraped ||
 	fail "prometheus does not scrape voxrelay: $(tail -5 "$WORK/prometheus.log")"
 
-rcli HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
-	rtp_ports 14000-14019 >/dev/null
-rcli HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
-	rtp_ports 14020-14039 >/dev/null
+site_phones rcli
 rcli HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
 	suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
 rcli HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null

@@ -24,8 +24,6 @@
 set -euo pipefail
 
 BUILD=$(cd "${1:?usage: redis_mistakes.sh BUILD_DIR}" && pwd)
-PHONE=$BUILD/tests/vr_phone
-SBC=$BUILD/tests/vr_sbc
 P=vrm$$
 WORK=$(mktemp -d /tmp/voxrelay-mistakes.XXXXXX)
 SOCK=$WORK/dp.sock
@@ -38,7 +36,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REDIS2_PID=
 trap 'stop "$REDIS2_PID"; cleanup' EXIT
 
-K1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 PPS=50
 COUNT=1500       # 30 s
 
@@ -48,38 +45,11 @@ start_redis
 start_dp
 start_control --resync 3
 
-E=$(epoch)
-# The records, as the PBX writes them (and writes them back).
-provision() {
-	local r=("$@")
-	"${r[@]}" HSET voxrelay:ext:101 mode stun site branch1 public_ip 203.0.113.2 sip_port 5065 \
-		rtp_ports 14000-14019 lan_ip 192.168.50.11 >/dev/null
-	"${r[@]}" HSET voxrelay:ext:102 mode stun site branch1 public_ip 203.0.113.2 sip_port 5066 \
-		rtp_ports 14020-14039 lan_ip 192.168.50.12 >/dev/null
-	"${r[@]}" HSET voxrelay:sbc:b1 name "Branch 1" auth_id sbc-b1 tunnel_id 1 \
-		suite AES_CM_128_HMAC_SHA1_80 key $K1 >/dev/null
-	"${r[@]}" HSET voxrelay:ext:301 mode sbc site b1 sbc b1 >/dev/null
-	"${r[@]}" HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
-	"${r[@]}" HSET voxrelay:call:t1 a_ext 301 a_channel 12 a_epoch "$E" b_ext 101 \
-		b_port 20004 >/dev/null
-}
-provision redis-cli -p "$RPORT"
+estate_records redis-cli -p "$RPORT"
 wait_for 5 listed c1 || fail "call c1 never reached the dataplane"
 wait_for 5 listed t1 || fail "call t1 never reached the dataplane"
 
-x ph1 "$PHONE" --bind 192.168.50.11:14000 --to $RELAY:20000 --from $RELAY:20000 \
-	--tag PH1 --expect-tag PH2 --count $COUNT --pps $PPS --ssrc 0x101 >"$WORK/ph1.json" &
-A=$!
-x ph2 "$PHONE" --bind 192.168.50.12:14020 --to $RELAY:20002 --from $RELAY:20002 \
-	--tag PH2 --expect-tag PH1 --count $COUNT --pps $PPS --ssrc 0x102 >"$WORK/ph2.json" &
-B=$!
-x ph1 "$PHONE" --bind 192.168.50.11:14002 --to $RELAY:20004 --from $RELAY:20004 \
-	--tag PH1B --expect-tag SB12 --count $COUNT --pps $PPS --ssrc 0x103 >"$WORK/ph1b.json" &
-C=$!
-x sbc1 "$SBC" --bind 192.168.61.10:40000 --relay $RELAY:5090 --sbc-id 1 \
-	--suite AES_CM_128_HMAC_SHA1_80 --key "0:$K1" --channel "12:$E:SB12:PH1B" \
-	--count $COUNT --pps $PPS >"$WORK/sbc.json" 2>"$WORK/sbc.err" &
-D=$!
+estate_talk $COUNT $PPS
 sleep 2
 
 held() { [ "$(redis-cli -p "${1:-$RPORT}" HGET voxrelay:stats:summary held_calls)" = "$2" ]; }
@@ -109,7 +79,7 @@ wait_for 5 held "$RPORT" 2 || fail "control did not hold the 2 calls (held_calls
 grep -q "missing from Redis at once" "$WORK/control.log" || fail "no alarm in control's log"
 both_listed || fail "a call was unbound when redis came back empty"
 sleep 1
-provision redis-cli -p "$RPORT"
+estate_records redis-cli -p "$RPORT"
 wait_for 5 held "$RPORT" 0 || fail "the hold did not end when the records returned"
 wait_for 3 status_is call:c1 ok || fail "c1 is not ok after its record returned"
 
@@ -117,7 +87,7 @@ echo "3. FLUSHALL"
 rcli FLUSHALL >/dev/null
 wait_for 6 held "$RPORT" 2 || fail "control did not hold the calls after FLUSHALL"
 both_listed || fail "a call was unbound after FLUSHALL"
-provision redis-cli -p "$RPORT"
+estate_records redis-cli -p "$RPORT"
 wait_for 5 held "$RPORT" 0 || fail "the hold did not end after FLUSHALL's records returned"
 
 echo "4. control switched to an empty Redis server"
@@ -130,10 +100,10 @@ start_control --resync 3 --redis 127.0.0.1:"$RPORT2"
 wait_for 5 held "$RPORT2" 2 || fail "control did not hold the calls on the empty server"
 both_listed || fail "a call was unbound on the switch to an empty server"
 sleep 1
-provision redis-cli -p "$RPORT2"
+estate_records redis-cli -p "$RPORT2"
 wait_for 5 held "$RPORT2" 0 || fail "the hold did not end on the new server"
 
-wait $A $B $C $D || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
+wait "${EST_PIDS[@]}" || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
 sbc=$(cat "$WORK/sbc.json")
 for s in ph1 ph2 ph1b; do
 	j=$(cat "$WORK/$s.json")

@@ -33,12 +33,14 @@ teardown(void)
 
 TestSuite(model, .init = setup, .fini = teardown);
 
-static void
-stun(const char *num, const char *site, unsigned int sip, unsigned int lo, unsigned int hi)
+/* Writes remote STUN extension num as control reads it from Redis; whether it parsed. */
+static int
+stun_at(const char *num, const char *site, const char *public_ip, unsigned int sip,
+	unsigned int lo, unsigned int hi)
 {
 	char key[64], s[8], r[16];
 	const char *f[] = { "mode", "site", "public_ip", "sip_port", "rtp_ports" };
-	const char *v[] = { "stun", site, "203.0.113.2", s, r };
+	const char *v[] = { "stun", site, public_ip, s, r };
 	struct vr_rec rec;
 
 	snprintf(key, sizeof(key), "voxrelay:ext:%s", num);
@@ -47,8 +49,14 @@ stun(const char *num, const char *site, unsigned int sip, unsigned int lo, unsig
 	memset(&rec, 0, sizeof(rec));
 	rec.type = VR_REC_EXT;
 	rec.parsed = vr_schema_ext(key, num, f, v, 5, &rec.u.ext, rec.error, sizeof(rec.error)) == 0;
-	cr_assert(rec.parsed, "%s", rec.error);
 	vr_model_put(&m, &rec, num);
+	return rec.parsed;
+}
+
+static void
+stun(const char *num, const char *site, unsigned int sip, unsigned int lo, unsigned int hi)
+{
+	cr_assert(stun_at(num, site, "203.0.113.2", sip, lo, hi), "ext %s did not parse", num);
 }
 
 /* Call id between extension a (relay port ap, or tunnel channel ach) and b on port bp. */
@@ -370,17 +378,7 @@ Test(model, incremental_resolution_frees_and_retries_ports)
 static void
 stun_typo(const char *num, const char *site)
 {
-	char key[64];
-	const char *f[] = { "mode", "site", "public_ip", "sip_port", "rtp_ports" };
-	const char *v[] = { "stun", site, "198.51.100.256", "5065", "14000-14019" };
-	struct vr_rec rec;
-
-	snprintf(key, sizeof(key), "voxrelay:ext:%s", num);
-	memset(&rec, 0, sizeof(rec));
-	rec.type = VR_REC_EXT;
-	rec.parsed = vr_schema_ext(key, num, f, v, 5, &rec.u.ext, rec.error, sizeof(rec.error)) == 0;
-	cr_assert_not(rec.parsed, "the typo parsed");
-	vr_model_put(&m, &rec, num);
+	cr_assert_not(stun_at(num, site, "198.51.100.256", 5065, 14000, 14019), "the typo parsed");
 }
 
 Test(model, typo_over_a_live_extension_keeps_its_last_good_version)
