@@ -477,8 +477,6 @@ check_hold(struct control *c, uint64_t t)
 	char key[96];
 	int accept;
 
-	c->pub.held_calls = c->ds.held.n;
-	c->pub.held_since_ms = c->ds.held_since_ms;
 	if (c->ds.held.n == 0 || c->rc == NULL || !c->ds.up)
 		return;
 	if (t >= c->hold_said_ms) {
@@ -509,8 +507,6 @@ check_hold(struct control *c, uint64_t t)
 	}
 	freeReplyObject(redisCommand(c->rc, "DEL %s", key));
 	c->hold_said_ms = 0;
-	c->pub.held_calls = 0;
-	c->pub.held_since_ms = 0;
 }
 
 /* Idle and final timeouts: ends the calls silent for too long. */
@@ -655,6 +651,8 @@ main(int argc, char **argv)
 				(c.pub.in_pass || t >= c.stats_at_ms)) {
 			if (!c.pub.in_pass)
 				c.stats_at_ms = t + c.o.interval_ms;
+			c.pub.held_calls = c.ds.held.n;
+			c.pub.held_since_ms = c.ds.held_since_ms;
 			rc = vr_publish_step(&c.pub, c.rc, &c.shm, &c.model, PUBLISH_STEP);
 			if (rc < 0)
 				redis_down(&c, c.rc->errstr);

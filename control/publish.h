@@ -30,8 +30,8 @@ struct vr_publisher {
 	uint64_t last_cost_ms;  /* how long the previous publication took */
 	char srtp_engine[16];   /* the dataplane's tunnel SRTP engine, for the summary */
 	char crypto_dev[64];    /* and its crypto device */
-	uint64_t held_calls;    /* calls held while their records are missing (dpsync.h) */
-	uint64_t held_since_ms; /* and since when, 0: none */
+	uint64_t held_calls;    /* set by the caller: calls held while their records are */
+	uint64_t held_since_ms; /* missing (dpsync.h), and since when (0: none) */
 	/* What each call slot's hash holds in Redis, so that only changes are sent:
 	 * [slot * VR_PUB_FIELDS + field]; slot_seq tells a reused slot. */
 	uint64_t *cache;
