@@ -192,48 +192,64 @@ write_sbcs(struct om *o, const struct vr_metrics_src *src, uint64_t now_ms)
 		"bound calls with a leg in its tunnel",
 		"of those, calls whose legs both had media within the idle timeout",
 	};
+	/* Each SBC as the dataplane sees it, read once for all the families. */
+	struct sbc_seen {
+		const char *id;
+		const struct vr_pub_agg *a;
+		struct vr_shm_sbc row;
+		struct vr_shm_sbc_ctr sum;
+	} *all;
 	const struct vr_shm_hdr *h = src->shm->hdr;
+	const struct vr_map *recs = &src->model->recs[VR_REC_SBC];
 	struct vr_map_slot *s;
 	unsigned int m, k;
-	size_t i;
+	size_t i = 0, n = 0, j;
 
+	all = calloc(recs->n + 1, sizeof(*all));
+	if (all == NULL)
+		abort();
+	while ((s = vr_map_next(recs, &i)) != NULL) {
+		const struct vr_rec *r = s->val;
+
+		all[n].id = s->key;
+		all[n].a = vr_map_get(&src->pub->last_sbcs, s->key);
+		if (h != NULL && r->ok)
+			vr_publish_sbc_view(h, r->u.sbc.tunnel_id, &all[n].row, &all[n].sum);
+		n++;
+	}
 	for (m = 0; m < sizeof(name) / sizeof(name[0]); m++) {
 		const char *type = m == 0 || m == 1 || m >= 8 ? "gauge" : "counter";
 
 		fam(o, name[m], type, m == 1 ? "seconds" : m == 5 || m == 6 ? "bytes" : NULL, help[m]);
-		i = 0;
-		while ((s = vr_map_next(&src->model->recs[VR_REC_SBC], &i)) != NULL) {
-			const struct vr_rec *r = s->val;
-			const struct vr_pub_agg *a = vr_map_get(&src->pub->last_sbcs, s->key);
-			struct vr_shm_sbc row;
-			struct vr_shm_sbc_ctr sum;
+		for (j = 0; j < n; j++) {
+			const char *id = all[j].id;
+			const struct vr_pub_agg *a = all[j].a;
+			const struct vr_shm_sbc *row = &all[j].row;
+			const struct vr_shm_sbc_ctr *sum = &all[j].sum;
 
-			memset(&row, 0, sizeof(row));
-			memset(&sum, 0, sizeof(sum));
-			if (h != NULL && r->ok)
-				vr_publish_sbc_view(h, r->u.sbc.tunnel_id, &row, &sum);
 			switch (m) {
-			case 0: val_u64(o, "sbc", s->key, NULL, NULL,
-					(uint64_t)vr_publish_sbc_online(&row, now_ms)); break;
-			case 1: val_dbl(o, "sbc", s->key, NULL, NULL,
-					(double)row.last_hello_unix_ns / 1e9); break;
-			case 2: val_u64(o, "sbc", s->key, NULL, NULL, row.hellos); break;
-			case 3: val_u64(o, "sbc", s->key, NULL, NULL, sum.rx_pkts); break;
-			case 4: val_u64(o, "sbc", s->key, NULL, NULL, sum.tx_pkts); break;
-			case 5: val_u64(o, "sbc", s->key, NULL, NULL, sum.rx_bytes); break;
-			case 6: val_u64(o, "sbc", s->key, NULL, NULL, sum.tx_bytes); break;
+			case 0: val_u64(o, "sbc", id, NULL, NULL,
+					(uint64_t)vr_publish_sbc_online(row, now_ms)); break;
+			case 1: val_dbl(o, "sbc", id, NULL, NULL,
+					(double)row->last_hello_unix_ns / 1e9); break;
+			case 2: val_u64(o, "sbc", id, NULL, NULL, row->hellos); break;
+			case 3: val_u64(o, "sbc", id, NULL, NULL, sum->rx_pkts); break;
+			case 4: val_u64(o, "sbc", id, NULL, NULL, sum->tx_pkts); break;
+			case 5: val_u64(o, "sbc", id, NULL, NULL, sum->rx_bytes); break;
+			case 6: val_u64(o, "sbc", id, NULL, NULL, sum->tx_bytes); break;
 			case 7:
 				for (k = 0; k < VR_DROP_MAX; k++)
-					val_u64(o, "sbc", s->key, "reason", vr_drop_name(k), sum.drops[k]);
+					val_u64(o, "sbc", id, "reason", vr_drop_name(k), sum->drops[k]);
 				break;
-			case 8: val_u64(o, "sbc", s->key, NULL, NULL, a != NULL ? a->devices : 0); break;
-			case 9: val_u64(o, "sbc", s->key, NULL, NULL, a != NULL ? a->calls : 0); break;
+			case 8: val_u64(o, "sbc", id, NULL, NULL, a != NULL ? a->devices : 0); break;
+			case 9: val_u64(o, "sbc", id, NULL, NULL, a != NULL ? a->calls : 0); break;
 			default:
-				val_u64(o, "sbc", s->key, NULL, NULL, a != NULL ? a->active_calls : 0);
+				val_u64(o, "sbc", id, NULL, NULL, a != NULL ? a->active_calls : 0);
 				break;
 			}
 		}
 	}
+	free(all);
 }
 
 /* Each site (of the last publication pass): devices, calls, active calls. */
