@@ -451,7 +451,7 @@ vr_publish_sbc_view(const struct vr_shm_hdr *h, uint32_t tid, struct vr_shm_sbc 
 	uint32_t r, seq;
 	unsigned int l, k;
 
-	if (tid == 0 || h->version_minor < 1 || h->sbc_size < sizeof(*row))
+	if (tid == 0 || h->sbc_size < sizeof(*row))
 		return 0;
 	rows = (const struct vr_shm_sbc *)((const char *)h + h->sbcs_off);
 	for (r = 0; r < h->max_sbcs; r++) {

@@ -66,9 +66,7 @@ vr_calls_init(struct vr_dp *dp)
 	dp->call_ids = rte_hash_create(&hp);
 	dp->slot_call = rte_zmalloc("vr_slot_call", sizeof(*dp->slot_call) * dp->cfg.max_calls, 0);
 	dp->free_slots = rte_malloc("vr_free_slots", sizeof(uint32_t) * dp->cfg.max_calls, 0);
-	dp->priv = rte_zmalloc("vr_flow_priv", sizeof(*dp->priv) * 4 * dp->cfg.max_calls, 0);
-	if (dp->call_ids == NULL || dp->slot_call == NULL || dp->free_slots == NULL ||
-			dp->priv == NULL)
+	if (dp->call_ids == NULL || dp->slot_call == NULL || dp->free_slots == NULL)
 		return -ENOMEM;
 	/* Hand out low slots first: readers scanning the region stop early. */
 	for (i = 0; i < dp->cfg.max_calls; i++)
@@ -133,11 +131,9 @@ vr_calls_fini(struct vr_dp *dp)
 	rte_hash_free(dp->call_ids);
 	rte_free(dp->slot_call);
 	rte_free(dp->free_slots);
-	rte_free(dp->priv);
 	dp->call_ids = NULL;
 	dp->slot_call = NULL;
 	dp->free_slots = NULL;
-	dp->priv = NULL;
 }
 
 static void
@@ -243,8 +239,7 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 			}
 		}
 		f->st = &sc->flow[i];
-		f->priv = &dp->priv[c->slot * 4 + i];
-		f->out_st = &sc->flow[i ^ 2];
+		f->priv = vr_flow_priv(dp, c->slot, i);
 		f->tun = c->tun[i / 2];
 		f->out_tun = c->tun[(i ^ 2) / 2];
 		f->partner = out[i ^ 2];
@@ -260,7 +255,8 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 		f->slot = c->slot;
 		f->slot_seq = __atomic_load_n(&sc->seq, __ATOMIC_RELAXED);
 		f->fidx = (uint8_t)i;
-		f->is_rtcp = i & 1;
+		f->kind = (uint8_t)((i & 1 ? VR_FLOW_RTCP : 0) | (f->tun != NULL ? VR_FLOW_TUN_IN : 0) |
+			(f->out_tun != NULL ? VR_FLOW_TUN_OUT : 0));
 	}
 	return 0;
 }
@@ -291,7 +287,6 @@ slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
 	slot_begin(sc);
 	if (fresh) {
 		memset(sc->flow, 0, sizeof(sc->flow));
-		memset(&dp->priv[c->slot * 4], 0, 4 * sizeof(*dp->priv));
 		clock_gettime(CLOCK_REALTIME, &ts);
 		sc->bound_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 		for (i = 0; i < 4; i++)

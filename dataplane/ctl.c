@@ -79,6 +79,12 @@ vr_ctl_close(struct vr_dp *dp)
 	dp->ctl_fd = -1;
 }
 
+static uint64_t
+tsc_ns(const struct vr_dp *dp, uint64_t tsc)
+{
+	return (uint64_t)((unsigned __int128)tsc * 1000000000u / dp->tsc_hz);
+}
+
 static void
 health(struct vr_dp *dp, struct vr_ctl_health *h)
 {
@@ -105,6 +111,8 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 	snprintf(h->srtp_engine, sizeof(h->srtp_engine), "%s", dp->use_cdev ? "cryptodev" : "libsrtp");
 	if (dp->use_cdev)
 		snprintf(h->crypto_dev, sizeof(h->crypto_dev), "%s", dp->cfg.crypto_dev);
+	h->loop_pause_max_ns = tsc_ns(dp, dp->pause_max_tsc);
+	h->loop_pause_recent_ns = tsc_ns(dp, RTE_MAX(dp->pause_cur_tsc, dp->pause_prev_tsc));
 }
 
 static void
@@ -362,7 +370,8 @@ void
 vr_ctl_poll(struct vr_dp *dp, int wait_ms)
 {
 	struct pollfd pfd[N_CLIENTS + 1];
-	int n = 0, i, fd, map[N_CLIENTS + 1];
+	int n = 0, i, fd, rc, map[N_CLIENTS + 1];
+	uint64_t t;
 
 	pfd[n].fd = dp->ctl_fd;
 	pfd[n].events = POLLIN;
@@ -375,7 +384,11 @@ vr_ctl_poll(struct vr_dp *dp, int wait_ms)
 		map[n++] = i;
 	}
 	/* The main lcore's only sleep (slowpath.c: 1 ms, when it has nothing else to do). */
-	if (poll(pfd, (nfds_t)n, wait_ms) <= 0)
+	t = rte_rdtsc();
+	rc = poll(pfd, (nfds_t)n, wait_ms);
+	if (wait_ms > 0)
+		dp->ctl_wait_tsc = rte_rdtsc() - t;
+	if (rc <= 0)
 		return;
 	for (i = 1; i < n; i++)
 		if (pfd[i].revents != 0)

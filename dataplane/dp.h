@@ -18,6 +18,7 @@
 #define VR_DP_DP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -44,11 +45,25 @@ extern int vr_logtype_dp;
 #define VR_TX_DRAIN_US 100   /* buffered packets wait at most this long */
 #define VR_MAX_WORKERS 64
 
-/* Private per-flow state, indexed like the shm flows. Owner lcore only. */
+/*
+ * A flow's hot private state, one cache line: the last line of its shm row
+ * (vr_shm_flow.dp_private), so that it outlives rebinds on the same ports
+ * and shares a page with the row's first line. Written by the call's owner
+ * lcore only (all four flows of a call have the same owner), zeroed with the
+ * row before the call is bound.
+ */
 struct vr_flow_priv {
-	struct vr_latch latch;
 	struct vr_rtp_track rtp;
+	struct vr_latch latch;
 	uint32_t gen;          /* the vr_flow.gen last applied by the owner */
+	/* Where this flow's packets go: the other leg's latched peer (for an
+	 * RTCP flow whose partner has not latched, the other leg's RTP peer,
+	 * port + 1), kept by the owner whenever one of those latches changes
+	 * (relay.c, dest_refresh), so that a packet reads no state of the other
+	 * leg. Unused by flows into a tunnel, which send where their SBC is. */
+	uint32_t dest_ip;      /* network order */
+	uint16_t dest_port;    /* network order */
+	uint8_t dest_ok;       /* 0: the other leg has no peer yet */
 } __rte_cache_aligned;
 
 /*
@@ -129,36 +144,46 @@ struct vr_tun_leg {
 	struct vr_srtp_ssrcs ssrc_tx;  /* owner, with libsrtp: SSRCs sent to the SBC */
 };
 
+/* What a flow is, for the relay's compile-time variants (relay.c). */
+#define VR_FLOW_RTCP 0x1       /* an RTCP port */
+#define VR_FLOW_TUN_IN 0x2     /* a tunnel leg: its packets were decrypted (tunnel.c) */
+#define VR_FLOW_TUN_OUT 0x4    /* the other leg is a tunnel leg: packets are encrypted */
+
 /*
  * A bound relay port: one leg's RTP or RTCP port. Immutable once published in
  * the flow table; the main lcore replaces it whole and frees the old one after
- * a grace period. Its mutable state is st (exported) and priv, written only
- * by the owner lcore. A relayed packet reads the first line and the few
- * words of the second that it needs; it does not touch the partner flow:
- * where to send (out_st, out_ip, out_port) is copied here, which saves two
- * cache misses per packet when the flows no longer fit in the cache.
+ * a grace period. Its mutable state is priv (private, one line) and the shm
+ * row st (exported: the latch and the counters), both written only by the
+ * owner lcore. A relayed plain packet reads the first line only: where to
+ * send is in priv, not in the other leg's flow or state.
  */
 struct vr_flow {
+	/* Line 0: all that a relayed plain packet reads here. */
 	struct vr_latch_rule rule;
-	struct vr_shm_flow *st;
-	struct vr_shm_flow *out_st; /* partner->st: the other leg's latched peer */
 	struct vr_flow_priv *priv;
 	uint64_t clock_mult;      /* tsc * clock_mult >> 40 = RTP clock units */
 	uint32_t out_ip;          /* partner->local_ip: the relayed packet's source */
-	uint16_t out_port;        /* partner->local_port */
-	uint8_t is_rtcp;
-	uint8_t fidx;             /* leg * 2 + rtcp */
 	uint32_t gen;             /* call programming generation */
-	uint32_t slot;            /* call slot in the shm region */
+	uint32_t slot;            /* call slot in the shm region: st is its flow[fidx] */
 	uint32_t slot_seq;        /* that slot's seq while this flow is bound */
+	uint16_t out_port;        /* partner->local_port */
 	uint16_t owner;           /* worker index */
-	uint16_t local_port;      /* network order */
-	uint32_t local_ip;        /* network order */
-	struct vr_flow *partner;  /* the other leg's flow of the same kind */
-	struct vr_flow *sibling;  /* this leg's RTCP flow for the RTP one and back */
+	uint8_t fidx;             /* leg * 2 + rtcp */
+	uint8_t kind;             /* VR_FLOW_* */
+	/* Line 1: the tunnel paths and the slow paths. */
+	struct vr_shm_flow *st;
 	struct vr_tun_leg *tun;   /* tunnel legs: the leg's SRTP state; else NULL */
 	struct vr_tun_leg *out_tun; /* partner->tun */
-};
+	struct vr_flow *partner;  /* the other leg's flow of the same kind */
+	struct vr_flow *sibling;  /* this leg's RTCP flow for the RTP one and back */
+	uint32_t local_ip;        /* network order */
+	uint16_t local_port;      /* network order */
+} __rte_cache_aligned;
+
+_Static_assert(offsetof(struct vr_flow, st) == RTE_CACHE_LINE_SIZE,
+	"a plain packet's part of struct vr_flow is one cache line");
+_Static_assert(sizeof(struct vr_flow_priv) == sizeof(((struct vr_shm_flow *)0)->dp_private),
+	"struct vr_flow_priv is the shm row's private line");
 
 /* Neighbour word: MAC in bits 0-47, state in the top bits. */
 #define VR_NEIGH_VALID (1ull << 63)
@@ -278,7 +303,6 @@ struct vr_dp {
 	struct vr_shm_hdr *shm;        /* main writes the header; lcores their rows */
 	struct vr_shm_call *shm_calls;
 	uint64_t shm_size;
-	struct vr_flow_priv *priv;     /* [slot * 4 + fidx] */
 	struct vr_sbc **sbc;           /* [tunnel id]; main writes, workers read */
 	struct vr_tuntab *tun_ft;      /* sbc id << 32 | channel -> RTP flow; main writes */
 	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
@@ -308,6 +332,13 @@ struct vr_dp {
 	uint32_t n_free;
 	uint32_t next_owner;
 	uint64_t start_tsc;
+	/* How long the main lcore's loop stays away from its rings: the
+	 * longest pass (its sleep in the control socket's poll left out) since
+	 * start, in the current second and in the one before (slowpath.c). */
+	uint64_t pause_max_tsc;
+	uint64_t pause_cur_tsc, pause_prev_tsc;
+	uint64_t pause_window_tsc;     /* when the current second began */
+	uint64_t ctl_wait_tsc;         /* this pass's sleep in poll (ctl.c) */
 	int ctl_fd;
 	int ctl_clients[16];
 	volatile int quit;             /* set by the signal handler or the owner of dp */
@@ -323,6 +354,20 @@ vr_addr_index(const struct vr_dp *dp, uint32_t ip)
 		if (dp->cfg.addrs[i] == ip)
 			return (int)i;
 	return -1;
+}
+
+/* f's exported row: its call slot's flow[fidx] (st, computed from line 0). */
+static inline struct vr_shm_flow *
+vr_flow_st(const struct vr_dp *dp, const struct vr_flow *f)
+{
+	return &dp->shm_calls[f->slot].flow[f->fidx];
+}
+
+/* The private line of flow fidx of call slot. */
+static inline struct vr_flow_priv *
+vr_flow_priv(const struct vr_dp *dp, uint32_t slot, unsigned int fidx)
+{
+	return (struct vr_flow_priv *)dp->shm_calls[slot].flow[fidx].dp_private;
 }
 
 /* The counter row of worker idx. */

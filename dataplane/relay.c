@@ -104,12 +104,47 @@ slow_input(struct vr_lcore *lc, struct rte_mbuf *m, int kind, struct vr_pkt *p)
 	drop(lc, m, -kind);
 }
 
+/*
+ * Recomputes where flow j of slot sends (its priv's dest) from the latches of
+ * the other leg: its flow of the same kind, else, for RTCP, its RTP flow's
+ * peer at port + 1. Owner lcore.
+ */
+static void
+dest_refresh(struct vr_dp *dp, uint32_t slot, unsigned int j)
+{
+	const struct vr_shm_flow *fl = dp->shm_calls[slot].flow;
+	const struct vr_shm_flow *o = &fl[j ^ 2], *rtp = &fl[(j ^ 2) & ~1u];
+	struct vr_flow_priv *pv = vr_flow_priv(dp, slot, j);
+
+	if (o->latch == VR_LATCH_LATCHED) {
+		pv->dest_ip = o->peer_ip;
+		pv->dest_port = o->peer_port;
+		pv->dest_ok = 1;
+	} else if ((j & 1) && rtp->latch == VR_LATCH_LATCHED) {
+		pv->dest_ip = rtp->peer_ip;
+		pv->dest_port = rte_cpu_to_be_16(rte_be_to_cpu_16(rtp->peer_port) + 1);
+		pv->dest_ok = 1;
+	} else {
+		pv->dest_ok = 0;
+	}
+}
+
+/* f latched, moved or was reset: the other leg's flows that send to its peer follow. */
+static __rte_noinline void
+latch_changed(struct vr_dp *dp, const struct vr_flow *f)
+{
+	dest_refresh(dp, f->slot, f->fidx ^ 2u);
+	if (!(f->kind & VR_FLOW_RTCP))
+		dest_refresh(dp, f->slot, (f->fidx ^ 2u) | 1u);
+}
+
 /* Applies a reprogrammed call's new rule to the flow's state. */
 static __rte_noinline void
-flow_reprogram(struct vr_flow *f)
+flow_reprogram(struct vr_dp *dp, const struct vr_flow *f)
 {
-	vr_latch_reprogram(&f->rule, f->st, &f->priv->latch);
+	vr_latch_reprogram(&f->rule, vr_flow_st(dp, f), &f->priv->latch);
 	f->priv->gen = f->gen;
+	latch_changed(dp, f);
 }
 
 /* Asks the main lcore to resolve host (rate-limited there). */
@@ -123,14 +158,19 @@ neigh_miss(struct vr_lcore *lc, uint32_t host, uint64_t word)
 /*
  * Relays m, which arrived on flow f (owned by this lcore), to the other leg:
  * validates the payload, applies the source rules, updates the stats, and
- * rewrites the headers.
+ * rewrites the headers. kind (f->kind) and hw_cksum (the port computes IPv4
+ * header checksums) are constants: relay_fn[] holds a copy of this body for
+ * each, so that a packet tests none of them.
  */
-static inline void
-relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr_pkt *p,
-	uint64_t now)
+static __rte_always_inline void
+relay_body(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, struct vr_pkt *p,
+	uint64_t now, const unsigned int kind, const int hw_cksum)
 {
+	const int rtcp = kind & VR_FLOW_RTCP, tun_in = kind & VR_FLOW_TUN_IN,
+		tun_out = kind & VR_FLOW_TUN_OUT;
 	struct vr_dp *dp = lc->dp;
-	struct vr_shm_flow *st = f->st;
+	struct vr_flow_priv *pv = f->priv;
+	struct vr_shm_flow *st = vr_flow_st(dp, f);
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip = p->ip;
 	struct rte_udp_hdr *udp = p->udp;
@@ -141,64 +181,60 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	uint64_t word;
 	int v, queued = 0;
 
-	if (unlikely(f->priv->gen != f->gen))
-		flow_reprogram(f);
+	if (unlikely(pv->gen != f->gen))
+		flow_reprogram(dp, f);
 	/* The expected-peer rule first: cheapest, and the reason an operator wants.
 	 * A tunnel leg's packet was authenticated, and its SBC latched, in tunnel.c. */
-	if (unlikely(!vr_latch_allowed(&f->rule, ip->src_addr, udp->src_port)) && f->tun == NULL)
+	if (!tun_in && unlikely(!vr_latch_allowed(&f->rule, ip->src_addr, udp->src_port)))
 		return drop_flow(lc, st, m, VR_DROP_BAD_SOURCE);
-	if (f->is_rtcp) {
+	if (rtcp) {
 		if (unlikely(!vr_rtcp_check(p->payload, p->payload_len, &info)))
 			return drop_flow(lc, st, m, VR_DROP_NOT_RTCP);
 	} else if (unlikely(!vr_rtp_check(p->payload, p->payload_len, &info))) {
 		return drop_flow(lc, st, m, VR_DROP_NOT_RTP);
 	}
-	k.src_ip = ip->src_addr;
-	k.src_port = udp->src_port;
-	k.seq = info.seq;
-	k.ssrc = info.ssrc;
-	k.is_rtp = info.is_rtp;
-	k.rtcp_flow = f->is_rtcp;
-	k.sibling_ip = f->is_rtcp ? f->sibling->st->peer_ip : 0;
-	v = likely(f->tun == NULL) ? vr_latch_check(&f->rule, st, &f->priv->latch, &k, now) :
-		VR_LATCH_PASS;
-	if (unlikely(v != VR_LATCH_PASS)) {
-		if (v < 0)
-			return drop_flow(lc, st, m, -v);
-		if (v == VR_LATCH_MOVED) {
-			st->c[VR_FC_RELATCHES]++;
-			count(lc, VR_GC_RELATCH, 1);
+	if (!tun_in) {
+		k.src_ip = ip->src_addr;
+		k.src_port = udp->src_port;
+		k.seq = info.seq;
+		k.ssrc = info.ssrc;
+		k.is_rtp = info.is_rtp;
+		k.rtcp_flow = rtcp != 0;
+		k.sibling_ip = rtcp ? dp->shm_calls[f->slot].flow[f->fidx ^ 1].peer_ip : 0;
+		v = vr_latch_check(&f->rule, st, &pv->latch, &k, now);
+		if (unlikely(v != VR_LATCH_PASS)) {
+			if (v < 0)
+				return drop_flow(lc, st, m, -v);
+			if (v == VR_LATCH_MOVED) {
+				st->c[VR_FC_RELATCHES]++;
+				count(lc, VR_GC_RELATCH, 1);
+			}
+			latch_changed(dp, f);
 		}
 	}
 	if (info.is_rtp) {
 		if (unlikely(info.ssrc != st->ssrc)) {
 			__atomic_store_n(&st->ssrc, info.ssrc, __ATOMIC_RELAXED);
-			vr_rtp_track_reset(&f->priv->rtp);
+			vr_rtp_track_reset(&pv->rtp);
 			st->c[VR_FC_SSRC_CHANGES]++;
 		}
-		vr_rtp_track_update(&f->priv->rtp, st, info.seq, info.ts,
+		vr_rtp_track_update(&pv->rtp, st, info.seq, info.ts,
 			(uint32_t)(((unsigned __int128)now * f->clock_mult) >> 40));
 	}
 	__atomic_store_n(&st->last_tsc, now, __ATOMIC_RELAXED);
 
 	/* Where to: into a tunnel, where its SBC was last heard from (any channel
-	 * or hello, authenticated); else the other leg's latched peer (for RTCP,
-	 * its RTP peer's port + 1). */
-	if (f->out_tun != NULL) {
+	 * or hello, authenticated); else the other leg's latched peer. */
+	if (tun_out) {
 		uint64_t a = __atomic_load_n(&dp->sbc_addr[f->out_tun->sbc_row].v, __ATOMIC_RELAXED);
 
 		if (unlikely(a == 0))
 			return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
 		dip = (uint32_t)(a >> 16);
 		dport = (uint16_t)a;
-	} else if (likely(f->out_st->latch == VR_LATCH_LATCHED)) {
-		dip = f->out_st->peer_ip;
-		dport = f->out_st->peer_port;
-	} else if (f->is_rtcp && f->partner->sibling->st->latch == VR_LATCH_LATCHED) {
-		const struct vr_shm_flow *rtp = f->partner->sibling->st;
-
-		dip = rtp->peer_ip;
-		dport = rte_cpu_to_be_16(rte_be_to_cpu_16(rtp->peer_port) + 1);
+	} else if (likely(pv->dest_ok)) {
+		dip = pv->dest_ip;
+		dport = pv->dest_port;
 	} else {
 		return drop_flow(lc, st, m, VR_DROP_PEER_UNLATCHED);
 	}
@@ -211,7 +247,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		return drop_flow(lc, st, m, VR_DROP_NO_NEIGH);
 	}
 
-	if (unlikely(f->out_tun != NULL)) {
+	if (tun_out) {
 		queued = vr_tun_encap(lc, f, m, p);
 		if (queued < 0)
 			return;
@@ -230,7 +266,7 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	ip->time_to_live = dp->cfg.ttl;
 	ip->src_addr = f->out_ip;
 	ip->dst_addr = dip;
-	if (likely(f->tun == NULL && f->out_tun == NULL)) {
+	if (!tun_in && !tun_out) {
 		udp->dgram_cksum = vr_udp_cksum_rewrite(udp->dgram_cksum, sip, odip,
 			sport, udp->dst_port, f->out_ip, dip, f->out_port, dport);
 		udp->src_port = f->out_port;
@@ -242,13 +278,13 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 		udp->src_port = f->out_port;
 		udp->dst_port = dport;
 		udp->dgram_cksum = 0;
-		if (!queued && (f->out_tun == NULL || dp->cfg.tunnel_cksum))
+		if (!queued && (!tun_out || dp->cfg.tunnel_cksum))
 			udp->dgram_cksum = vr_ipv4_udp_cksum(ip, udp);
 	}
 	ip->hdr_checksum = 0;
 	if (m->pkt_len > sizeof(*eth) + p->ip_len)
 		rte_pktmbuf_trim(m, m->pkt_len - (sizeof(*eth) + p->ip_len));
-	if (dp->tx_ip_cksum) {
+	if (hw_cksum) {
 		m->l2_len = sizeof(*eth);
 		m->l3_len = sizeof(*ip);
 		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
@@ -262,6 +298,37 @@ relay_flow(struct vr_lcore *lc, struct vr_flow *f, struct rte_mbuf *m, struct vr
 	count(lc, VR_GC_FWD_BYTES, p->ip_len);
 	if (!queued)
 		tx_enqueue(lc, m, tx_tag(f));
+}
+
+typedef void relay_fn_t(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m,
+	struct vr_pkt *p, uint64_t now);
+
+/* relay_body's copy for flow kind K (VR_FLOW_*) and checksum offload H. */
+#define RELAY_VARIANT(K, H) \
+	static void \
+	relay_##K##_##H(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, \
+		struct vr_pkt *p, uint64_t now) \
+	{ \
+		relay_body(lc, f, m, p, now, K, H); \
+	}
+#define RELAY_VARIANTS(H) \
+	RELAY_VARIANT(0, H) RELAY_VARIANT(1, H) RELAY_VARIANT(2, H) RELAY_VARIANT(3, H) \
+	RELAY_VARIANT(4, H) RELAY_VARIANT(5, H) RELAY_VARIANT(6, H) RELAY_VARIANT(7, H)
+RELAY_VARIANTS(0)
+RELAY_VARIANTS(1)
+
+/* [kind | hw_cksum << 3] */
+static relay_fn_t *const relay_fn[16] = {
+	relay_0_0, relay_1_0, relay_2_0, relay_3_0, relay_4_0, relay_5_0, relay_6_0, relay_7_0,
+	relay_0_1, relay_1_1, relay_2_1, relay_3_1, relay_4_1, relay_5_1, relay_6_1, relay_7_1,
+};
+
+/* Relays m, which arrived on flow f (owned by this lcore), with f's variant. */
+static inline void
+relay_flow(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, struct vr_pkt *p,
+	uint64_t now)
+{
+	relay_fn[(f->kind & 7) | (unsigned int)lc->dp->tx_ip_cksum << 3](lc, f, m, p, now);
 }
 
 /* packet_cell() for a packet to the SBC tunnel port: tunnel.c finds its flow. */
@@ -326,13 +393,18 @@ packet_flow(struct vr_lcore *lc, struct rte_mbuf *m, int64_t cell, int handed)
 	return likely(flow_owned(lc, f, m, handed)) ? f : NULL;
 }
 
-/* What relay_flow reads of f's state, prefetched a stage before it runs. */
+/*
+ * What relay_flow reads beyond f's first line, prefetched a stage before it
+ * runs: f's private line and its exported row (the latch and the counters);
+ * the tunnel paths also read f's second line.
+ */
 static inline void
-prefetch_flow_state(const struct vr_flow *f)
+prefetch_flow_state(const struct vr_dp *dp, const struct vr_flow *f)
 {
-	rte_prefetch0(f->st); /* its first line holds all a packet needs */
 	rte_prefetch0(f->priv);
-	rte_prefetch0(&f->out_st->latch);
+	rte_prefetch0(&vr_flow_st(dp, f)->last_tsc);
+	if (unlikely(f->kind & (VR_FLOW_TUN_IN | VR_FLOW_TUN_OUT)))
+		rte_prefetch0(&f->st);
 }
 
 /*
@@ -357,7 +429,7 @@ crypto_poll(struct vr_lcore *lc, uint64_t now)
 			f[nf] = vr_tun_back(lc, slot[i], st[i], &m[nf], &p[nf]);
 			if (f[nf] == NULL)
 				continue;
-			prefetch_flow_state(f[nf]);
+			prefetch_flow_state(lc->dp, f[nf]);
 			nf++;
 		}
 		for (i = 0; i < nf; i++)
@@ -414,8 +486,8 @@ packet_input(struct vr_lcore *lc, struct rte_mbuf *m, uint64_t now, int handed)
  * A received burst, in stages over all its packets, so that the memory each
  * stage needs was prefetched by the stage before while other packets were
  * worked on: with a million flows every flow's state is a cache miss, and
- * the chain cell -> flow -> (state, private state, other leg's state) would
- * otherwise be paid one miss after another for every packet.
+ * the chain cell -> flow -> (private line, exported row) would otherwise be
+ * paid one miss after another for every packet.
  */
 static inline void
 burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_t now)
@@ -435,18 +507,23 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 		if (likely(cell[i] >= 0))
 			rte_prefetch0(&dp->ft[cell[i]]);
 	}
+	/* The flows' first lines; the tunnel's packets are authenticated (and
+	 * with libsrtp decrypted) here already, and have their flows. */
 	for (i = 0; i < n; i++) {
 		if (unlikely(cell[i] == CELL_TUNNEL)) {
 			f[i] = vr_tun_rx(lc, pkts[i], &p[i], 0, &pend[npend]);
 			if (pend[npend].m != NULL)
 				pend_at[npend++] = i;
-		} else {
-			f[i] = likely(cell[i] >= 0) ? packet_flow(lc, pkts[i], cell[i], 0) : NULL;
+			continue;
 		}
-		if (likely(f[i] != NULL)) {
+		f[i] = NULL;
+		if (unlikely(cell[i] < 0))
+			continue;
+		f[i] = __atomic_load_n(&dp->ft[cell[i]], __ATOMIC_ACQUIRE);
+		if (likely(f[i] != NULL))
 			rte_prefetch0(f[i]);
-			rte_prefetch0((const char *)f[i] + RTE_CACHE_LINE_SIZE);
-		}
+		else
+			drop(lc, pkts[i], VR_DROP_NO_FLOW);
 	}
 	/* The burst's tunnel packets through the crypto device at once. */
 	if (unlikely(npend > 0)) {
@@ -454,9 +531,17 @@ burst_input(struct vr_lcore *lc, struct rte_mbuf **pkts, unsigned int n, uint64_
 		for (i = 0; i < npend; i++)
 			f[pend_at[i]] = done[i];
 	}
-	for (i = 0; i < n; i++)
-		if (likely(f[i] != NULL))
-			prefetch_flow_state(f[i]);
+	/* Whose flows (their owners hand packets of other lcores' calls over),
+	 * and the state of those that are this lcore's. */
+	for (i = 0; i < n; i++) {
+		if (unlikely(f[i] == NULL))
+			continue;
+		if (likely(cell[i] >= 0) && unlikely(!flow_owned(lc, f[i], pkts[i], 0))) {
+			f[i] = NULL;
+			continue;
+		}
+		prefetch_flow_state(dp, f[i]);
+	}
 	for (i = 0; i < n; i++)
 		if (likely(f[i] != NULL))
 			relay_flow(lc, f[i], pkts[i], &p[i], now);

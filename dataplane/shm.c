@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -25,6 +26,40 @@ unix_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Backs the region with 2 MiB pages where the kernel lets shared memory have
+ * them, then faults it all in. Every relayed packet writes its call slot
+ * here: with 4 KiB pages and a million flows (800 MB of slots) nearly each
+ * one costs a page walk besides its cache miss. The kernel gives shmem huge
+ * pages on madvise only when /sys/kernel/mm/transparent_hugepage/
+ * shmem_enabled says "advise" (scripts/voxrelay-hugepages sets it); Debian's
+ * default, "never", is said in the log, and the region works on small pages.
+ */
+static void
+huge_advice(struct vr_dp *dp, void *p, uint64_t size)
+{
+	char mode[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	uint64_t off;
+
+	if (f != NULL) {
+		if (fgets(mode, sizeof(mode), f) == NULL)
+			mode[0] = '\0';
+		fclose(f);
+	}
+	if (madvise(p, size, MADV_HUGEPAGE) < 0 || strstr(mode, "[never]") != NULL ||
+			strstr(mode, "[deny]") != NULL)
+		VR_LOG(NOTICE, "shared memory '%s' (%lu MB) is on 4 KiB pages: the kernel gives "
+			"shmem no huge pages (transparent_hugepage/shmem_enabled: %s); "
+			"scripts/voxrelay-hugepages sets 'advise'", dp->cfg.shm_name,
+			(unsigned long)(size >> 20), mode[0] != '\0' ? strtok(mode, "\n") : "unknown");
+	/* As MAP_POPULATE would, after the advice (a fault decides the page size). */
+	if (madvise(p, size, MADV_POPULATE_WRITE) == 0)
+		return;
+	for (off = 0; off < size; off += 4096)
+		((volatile uint8_t *)p)[off] = 0;
 }
 
 int
@@ -56,12 +91,13 @@ vr_shm_create(struct vr_dp *dp, unsigned int n_workers)
 		shm_unlink(dp->cfg.shm_name);
 		return -e;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED) {
 		shm_unlink(dp->cfg.shm_name);
 		return -errno;
 	}
+	huge_advice(dp, p, size);
 	h = p;
 	h->version_major = VR_SHM_VERSION_MAJOR;
 	h->version_minor = VR_SHM_VERSION_MINOR;

@@ -5,7 +5,9 @@
  * out ARP), resolves the next hops they asked for, runs the neighbour and
  * SBC key timers, refreshes the clock in the shared memory and serves the
  * control socket. Sleeps, in the control socket's poll, for at most 1 ms and
- * only when none of its rings holds anything.
+ * only when none of its rings holds anything. Measures its own passes, that
+ * sleep left out: the longest is how long ARP, hellos and the control socket
+ * can wait for it (VR_CTL_HEALTH's loop_pause_*).
  */
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -13,6 +15,24 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+
+/* Accounts a pass from start to end, less its sleep in the control socket's poll. */
+static void
+pause_note(struct vr_dp *dp, uint64_t start, uint64_t end)
+{
+	uint64_t pass = end - start - dp->ctl_wait_tsc;
+
+	if (end - dp->pause_window_tsc >= dp->tsc_hz) {
+		dp->pause_prev_tsc = end - dp->pause_window_tsc < 2 * dp->tsc_hz ?
+			dp->pause_cur_tsc : 0;
+		dp->pause_cur_tsc = 0;
+		dp->pause_window_tsc = end;
+	}
+	if (pass > dp->pause_cur_tsc)
+		dp->pause_cur_tsc = pass;
+	if (pass > dp->pause_max_tsc)
+		dp->pause_max_tsc = pass;
+}
 
 void
 vr_slow_poll(struct vr_dp *dp)
@@ -41,6 +61,8 @@ vr_slow_poll(struct vr_dp *dp)
 	 * a millisecond: it sleeps only when they are all empty. */
 	idle = rte_ring_empty(dp->slow_rx) && rte_ring_empty(dp->hello_rx) &&
 		rte_ring_empty(dp->resolve);
+	dp->ctl_wait_tsc = 0;
 	if (dp->ctl_fd >= 0)
 		vr_ctl_poll(dp, idle ? 1 : 0);
+	pause_note(dp, now, rte_rdtsc());
 }

@@ -346,7 +346,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	uint8_t k = t->tx_slot;
 	/* RTCP muxed on the RTP port (RFC 5761) goes as SRTCP, as on an RTCP
 	 * port: as SRTP its bytes 8-11 would read as an SSRC. */
-	int rtcp = f->is_rtcp || (len >= 2 && p->payload[1] >= 192 && p->payload[1] <= 223);
+	int rtcp = (f->kind & VR_FLOW_RTCP) || (len >= 2 && p->payload[1] >= 192 && p->payload[1] <= 223);
 
 	/* The key the SBC last sent with, so that it has it; else the current one. */
 	if (unlikely(!__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE)))

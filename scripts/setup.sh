@@ -42,6 +42,11 @@ if ! grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts; then
 	mkdir -p /dev/hugepages
 	mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true
 fi
+# The dataplane's stats region asks for transparent huge pages (dataplane/shm.c).
+thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
+if grep -qs '\[never\]' "$thp"; then
+	echo advise >"$thp" 2>/dev/null || true
+fi
 free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 if [ "${free:-0}" -ge 128 ]; then
 	echo "setup.sh: $free hugepages free"

@@ -56,4 +56,15 @@ if VOXRELAY_SYSFS=$WORK/sys VOXRELAY_NUMA_NODE=7 "$R/bin/voxrelay-hugepages" 2>"
 fi
 grep -q "no NUMA node 7" "$WORK/err" || fail "voxrelay-hugepages: '$(cat "$WORK/err")'"
 echo "ok: voxrelay-hugepages raises a reservation and never shrinks one"
-echo "install: 3 passed, 0 failed"
+
+# Shared memory's transparent huge pages: "never" becomes "advise", any
+# other choice an operator made is left alone.
+T=$WORK/shmem_enabled
+echo "always within_size advise [never] deny force" >"$T"
+VOXRELAY_SYSFS=$WORK/sys VOXRELAY_THP=$T VOXRELAY_NUMA_NODE=1 "$R/bin/voxrelay-hugepages" >/dev/null
+[ "$(cat "$T")" = advise ] || fail "voxrelay-hugepages left shmem_enabled at '$(cat "$T")'"
+echo "always within_size advise deny [force]" >"$T"
+VOXRELAY_SYSFS=$WORK/sys VOXRELAY_THP=$T VOXRELAY_NUMA_NODE=1 "$R/bin/voxrelay-hugepages" >/dev/null
+grep -q '\[force\]' "$T" || fail "voxrelay-hugepages changed an operator's '[force]' to '$(cat "$T")'"
+echo "ok: voxrelay-hugepages lets shared memory have huge pages where asked, and only from 'never'"
+echo "install: 4 passed, 0 failed"

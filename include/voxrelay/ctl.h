@@ -182,6 +182,12 @@ struct vr_ctl_health {
 	/* Added in version 4. */
 	uint64_t tunnel_epoch;  /* this boot's tunnel epoch (docs/tunnel.md): public, in every
 	                         * hello answer's header */
+	/* Added later in version 4: how long the dataplane's main lcore (ARP,
+	 * hellos, this socket) went without looking at its work, its idle
+	 * sleep left out: the longest pass of its loop since start, and in the
+	 * last one to two seconds. */
+	uint64_t loop_pause_max_ns;
+	uint64_t loop_pause_recent_ns;
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */

@@ -28,8 +28,8 @@
 /* "VRST" in a little-endian dump. */
 #define VR_SHM_MAGIC 0x54535256u
 /* Layout version: a reader refuses a different major version. */
-#define VR_SHM_VERSION_MAJOR 2
-#define VR_SHM_VERSION_MINOR 1
+#define VR_SHM_VERSION_MAJOR 3
+#define VR_SHM_VERSION_MINOR 0
 /* Default object name (shm_open). */
 #define VR_SHM_DEFAULT_NAME "/voxrelay-stats"
 /* Longest call id, including the terminating NUL. */
@@ -125,7 +125,9 @@ enum vr_latch_state {
 /*
  * One flow: one relay UDP port of a call (a leg's RTP or RTCP port). Every
  * field is written by the call's owning lcore only; control zeroes the slot
- * before it is bound and after it is unbound.
+ * before it is bound and after it is unbound. Its last line is the owner
+ * lcore's private state (version 3): kept here, on the same page as the
+ * first line, so that a relayed packet's writes touch one page of the region.
  */
 struct vr_shm_flow {
 	/* First cache line: all that a relayed packet reads and writes here. */
@@ -142,6 +144,7 @@ struct vr_shm_flow {
 	uint32_t pad1;
 	uint64_t c[VR_FC_MAX];        /* enum vr_flow_counter: the first three in line one */
 	uint64_t drops[VR_DROP_MAX];  /* enum vr_drop_reason */
+	uint64_t dp_private[8] __attribute__((aligned(64))); /* the dataplane's own: not for readers */
 } __attribute__((aligned(64)));
 
 /* A leg as programmed (vr_shm_call.leg[]). Written by control only. */

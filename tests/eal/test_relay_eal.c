@@ -509,3 +509,76 @@ Test(relay_eal, unbind_never_waits_for_a_grace_period)
 		if (dp.shm_calls[i].state == VR_SHM_CALL_RETIRED)
 			cr_assert_fail("slot %u is still retired", i);
 }
+
+/* The UDP source and destination ports of a sent frame (no IP options). */
+static uint16_t
+sent_sport(const uint8_t *f)
+{
+	return (uint16_t)(f[34] << 8 | f[35]);
+}
+
+static uint16_t
+sent_dport(const uint8_t *f)
+{
+	return (uint16_t)(f[36] << 8 | f[37]);
+}
+
+/*
+ * Where a packet goes is kept with its own flow (relay.c, dest_refresh), not
+ * read from the other leg per packet: it must follow every latch of the
+ * other leg. RTCP first goes to the other leg's RTP peer, port + 1, until
+ * that leg's RTCP port latches on its own; RTP follows the other leg's
+ * re-latch when a phone's NAT mapping moves; and a rule that breaks the other
+ * leg's latch stops it.
+ */
+Test(relay_eal, sent_where_the_other_leg_latched)
+{
+	struct vr_ctl_call c = call_def("eal-call");
+	uint8_t in[256], out[256];
+	uint16_t seq;
+
+	resolve_gateway();
+	add_call();
+	/* Leg b's phone: RTP from 14020 (its RTCP not heard yet). */
+	inject(in, rtp_frame(in, 14020, 20002, 1, 0xb0b));
+	run();
+	cr_assert_eq(sent(out), 0, "leg a has no peer yet");
+	/* Leg a's RTCP: to leg b's RTP peer, port + 1. */
+	inject(in, rtcp_frame(in, 14001, 20001, 0xa0a));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_sport(out), 20003);
+	cr_assert_eq(sent_dport(out), 14021, "RTCP before b's RTCP latched: b's RTP port + 1");
+	/* Leg b's RTCP latches from 14025: leg a's RTCP goes there from now on. */
+	inject(in, rtcp_frame(in, 14025, 20003, 0xb0b));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_dport(out), 14001, "b's RTCP to a's latched RTCP peer");
+	inject(in, rtcp_frame(in, 14001, 20001, 0xa0a));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_dport(out), 14025, "a's RTCP to b's own RTCP peer");
+	/* Leg a's RTP to b's RTP peer; then b's phone moves to 14030. */
+	inject(in, rtp_frame(in, 14000, 20000, 1, 0xa0a));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_dport(out), 14020);
+	for (seq = 2; seq < 2 + dp.cfg.relatch_pkts; seq++)
+		inject(in, rtp_frame(in, 14030, 20002, seq, 0xb0b));
+	run();
+	while (sent(out) > 0)
+		;
+	cr_assert_eq(dp.shm_calls[0].flow[2].peer_port, htons(14030), "b re-latched");
+	inject(in, rtp_frame(in, 14000, 20000, 2, 0xa0a));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_dport(out), 14030, "a's RTP follows b's re-latch");
+	/* A rule that leg b's latch breaks: once b's flow applied it, a has no peer. */
+	c.leg[1].expect_lo = 14031;
+	ctl(VR_CTL_CALL_MOD, &c, sizeof(c), 0);
+	inject(in, rtp_frame(in, 14030, 20002, 2 + dp.cfg.relatch_pkts, 0xb0b));
+	inject(in, rtp_frame(in, 14000, 20000, 3, 0xa0a));
+	run();
+	cr_assert_eq(sent(out), 0, "nothing to b's old peer");
+	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_PEER_UNLATCHED], 1);
+}
