@@ -34,7 +34,17 @@
 #   7. overload: the phones' plain RTP that the relay encrypts into the
 #      tunnel, offered at 1x, 0.5x, 1.5x and 2x the relay's maximum and as
 #      fast as the generator can, with each engine: overload_2x_over_max=
-#      is what the relay forwards at 2x over what it forwards at 1x.
+#      is what the relay forwards at 2x over what it forwards at 1x;
+#   8. control changes at scale with traffic flowing (in the 200,000-flow
+#      run): the 100,000 bound calls deleted in Redis, then 100,000 new ones
+#      written on the same ports, while the generator plays at half the
+#      relay's maximum: control_delete_s=, control_bind_s= (from the first
+#      write to the dataplane having them all) and slowpath_pause_ms_max=,
+#      the longest pass of the dataplane's main lcore (ARP, hellos, the
+#      control socket) meanwhile, as voxrelayctl health reports it;
+#   9. the relay's worker on its own, per lcore (vr-tun-bench --engine plain,
+#      a ring port, no link, no generator) at 1,000 and 1,000,000 flows in
+#      turns: lcore_cycles_per_pkt_*= and lcore_1m_over_1k=.
 #
 # Prints a table, then one name=value line per figure, and writes
 # throughput.dat and throughput.png (gnuplot) to the output directory.
@@ -43,10 +53,11 @@
 # which does not depend on the generator keeping up.
 #
 # Usage: bench/run.sh [--quick] [--frame BYTES] [--flows LIST] [--tunnel-only]
-#                     [--overload-only] [--build DIR] [--out DIR]
+#                     [--overload-only] [--relay-only] [--build DIR] [--out DIR]
 #   --quick   shorter runs (under two minutes), same steps and flow counts
 #   --tunnel-only  steps 6 and 7 alone (about two minutes with --quick)
 #   --overload-only  step 7 alone (about a minute with --quick)
+#   --relay-only  steps 1-5 without the tunnel's and the overload's (6, 7)
 #   --flows   flow counts to run (default 1000,100000,200000,1000000); steps
 #             3-5 run at 200000, the control-plane step only with the default
 set -euo pipefail
@@ -58,6 +69,7 @@ FLOW_LIST=
 QUICK=0
 TUNNEL_ONLY=0
 OVERLOAD_ONLY=0
+RELAY_ONLY=0
 FRAME=214
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -66,9 +78,10 @@ while [ $# -gt 0 ]; do
 	--flows) FLOW_LIST=${2:?--flows needs a list}; shift ;;
 	--tunnel-only) TUNNEL_ONLY=1 ;;
 	--overload-only) OVERLOAD_ONLY=1 TUNNEL_ONLY=1 ;;
+	--relay-only) RELAY_ONLY=1 ;;
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
 	--out) OUT=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '3,49p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,60p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -327,6 +340,47 @@ REDIS_PID=$!
 for _ in $(seq 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
 # Steps 1-2 measure the relay alone: control follows Redis but publishes no
 # stats (--interval 0); step 5 measures what publishing costs.
+# churn CALLS RATE: step 8. Deletes calls b0.. in Redis, then writes as
+# many as n0.. on the same ports, with the generator playing b0..'s streams
+# (the n calls' too: same ports and phones) at RATE; sets CHURN_*.
+churn() {
+	local c=$1 rate=$2 gpid spid t0 t1 t2
+	revive_dp
+	: >"$WORK/churn-gen.out"
+	gen --rate "$rate" --calls "$c" --duration 40 --linger 0 >"$WORK/churn-gen.out" &
+	gpid=$!
+	sleep "$(calc %.1f "$WARM + 1")"
+	# The main lcore's longest pass over the last one to two seconds, 20 times a second.
+	(
+		for _ in $(seq 1200); do
+			ctl --json health | sed -n 's/.*"loop_pause_recent_us":\([0-9]*\).*/\1/p'
+			sleep 0.05
+		done
+	) >"$WORK/churn-pause.txt" 2>/dev/null &
+	spid=$!
+	t0=$(ms)
+	seq 0 $((c - 1)) | awk '{ k = "voxrelay:call:b" $1; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k }' |
+		rcli --pipe >/dev/null
+	wait_bound 0 || return 1
+	t1=$(ms)
+	"$ROOT/bench/provision.sh" --name n 0 "$c" -p "$RPORT" >/dev/null
+	wait_bound "$c" || return 1
+	t2=$(ms)
+	sleep 2.5 # a last sample that covers the end
+	stop_pid "$spid"
+	CHURN_DEL_S=$(calc %.3f "($t1 - $t0) / 1000")
+	CHURN_BIND_S=$(calc %.3f "($t2 - $t1) / 1000")
+	CHURN_PAUSE_MS=$(sort -n "$WORK/churn-pause.txt" | tail -1 | awk '{ printf "%.3f", $1 / 1000 }')
+	CHURN_SAMPLES=$(wc -l <"$WORK/churn-pause.txt")
+	# Back to the b calls for what follows.
+	seq 0 $((c - 1)) | awk '{ k = "voxrelay:call:n" $1; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k }' |
+		rcli --pipe >/dev/null
+	wait_bound 0
+	"$ROOT/bench/provision.sh" 0 "$c" -p "$RPORT" >/dev/null
+	wait_bound "$c"
+	stop_pid "$gpid"
+}
+
 start_control 0
 
 have=0
@@ -413,9 +467,44 @@ for F in "${FLOWS[@]}"; do
 		kv write_to_first_pkt_failed "$(jnum "$probe" probe_failed)"
 		stop_pid "$CONTROL_PID"; start_control 0
 		PROBE_LINE="redis write to first relayed packet: p50 $(jnum "$probe" probe_ms_p50) ms, p99 $(jnum "$probe" probe_ms_p99) ms, max $(jnum "$probe" probe_ms_max) ms ($(jnum "$probe" probe_done) of $PROBES; under 90% load, $C calls bound)"
+
+		# 8. Control changes at scale, traffic flowing.
+		say "control changes: $C calls deleted, $C bound, traffic at half the maximum"
+		if churn "$C" "$(calc %.0f "0.5 * $pub_on / $PAIRS")"; then
+			kv control_delete_s "$CHURN_DEL_S"
+			kv control_bind_s "$CHURN_BIND_S"
+			kv slowpath_pause_ms_max "$CHURN_PAUSE_MS"
+			CHURN_LINE="control changes with traffic: $C calls deleted in ${CHURN_DEL_S} s, $C bound in ${CHURN_BIND_S} s; the dataplane's main loop paused at most ${CHURN_PAUSE_MS} ms ($CHURN_SAMPLES samples)"
+		fi
 	fi
 	stop_dp
 done
+
+# 9. The worker on its own at 1,000 and 1,000,000 flows, in turns, the best
+# of each (a neighbour's burst only ever slows a run down).
+if [ $TUNNEL_ONLY = 0 ]; then
+	say "the relay's worker per lcore (vr-tun-bench --engine plain), 1000 and 1000000 flows"
+	lc_1k=0 lc_1m=0
+	for k in $(seq $((PAIRS + 1))); do
+		for c in 500 500000; do
+			out=$(timeout 600 "$BUILD/bench/vr-tun-bench" -l 1 --in-memory --no-pci \
+				--file-prefix "$P-lc" --log-level '*:error' -- --engine plain --calls $c \
+				--packets 6000000 2>>"$WORK/tun-bench.log") || { say "vr-tun-bench plain $c failed"; continue; }
+			echo "lcore_plain_$c $out" >>"$OUT/runs.jsonl"
+			cpp=$(jnum "$out" cycles_per_pkt)
+			if [ $c = 500 ]; then
+				awk "BEGIN { exit !($lc_1k == 0 || $cpp < $lc_1k) }" && lc_1k=$cpp
+			else
+				awk "BEGIN { exit !($lc_1m == 0 || $cpp < $lc_1m) }" && lc_1m=$cpp
+			fi
+		done
+	done
+	kv lcore_cycles_per_pkt_1000 "$lc_1k"
+	kv lcore_cycles_per_pkt_1000000 "$lc_1m"
+	[ "$lc_1m" = 0 ] || kv lcore_1m_over_1k "$(calc %.3f "$lc_1k / $lc_1m")"
+	row "worker alone, 1000 flows" "" "$lc_1k" "" "" "" "" ""
+	row "worker alone, 1000000 flows" "" "$lc_1m" "" "" "" "" ""
+fi
 
 # 6. SBC tunnel termination: leg a of every call is a channel of one SBC's
 # tunnel, so the relay decrypts one direction and encrypts the other, with
@@ -473,11 +562,12 @@ cdev_vs_cryptoperf() {
 }
 SUITES=(AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM)
 [ $OVERLOAD_ONLY = 0 ] || SUITES=()
-[ $OVERLOAD_ONLY = 1 ] || say "tunnel termination per lcore (vr-tun-bench), plain reference"
-[ $OVERLOAD_ONLY = 1 ] || TB_PLAIN=$(for k in 1 2 3; do
+[ $RELAY_ONLY = 0 ] || SUITES=()
+[ $OVERLOAD_ONLY = 1 ] || [ $RELAY_ONLY = 1 ] || say "tunnel termination per lcore (vr-tun-bench), plain reference"
+[ $OVERLOAD_ONLY = 1 ] || [ $RELAY_ONLY = 1 ] || TB_PLAIN=$(for k in 1 2 3; do
 	jnum "$(lcore_bench plain AES_CM_128_HMAC_SHA1_80 2000000)" cycles_per_pkt
 done | sort -n | head -1)
-[ $OVERLOAD_ONLY = 1 ] || kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
+[ $OVERLOAD_ONLY = 1 ] || [ $RELAY_ONLY = 1 ] || kv "tunnel_lcore_cycles_per_pkt_plain" "$TB_PLAIN"
 # tunnel_run NAME ENGINE RATE SECONDS: the tunnel calls over memif, SBC
 # suite and key $suite and $key, through a new dataplane with that SRTP
 # engine (relay_run's R_* figures).
@@ -697,6 +787,7 @@ printf '%s\n' "${TABLE[@]}"
 echo "${PROBE_LINE:-}"
 echo "${PUB_LINE:-}"
 echo "${SCRAPE_LINE:-}"
+echo "${CHURN_LINE:-}"
 for l in "${TUN_LINES[@]}"; do echo "$l"; done
 sed -n '/^calls/,/^one redis/p' "$WORK/control_scale.log"
 echo "plots: $OUT/throughput.png, $OUT/overload.png; raw generator output: $OUT/runs.jsonl; total $(( ($(ms) - T0) / 1000 )) s"

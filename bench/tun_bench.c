@@ -9,7 +9,12 @@
  * SBC side's encrypted between measured chunks of 256, so they are as warm
  * as a NIC or memif would leave them; what is timed is the worker taking a
  * chunk from RX to TX. --engine plain makes both legs plain UDP legs: the
- * relay's own cost, the reference for what the tunnel adds.
+ * relay's own cost, the reference for what the tunnel adds; with it, up to
+ * 500,000 calls (a million flows, 10,000 calls per relay address), so that
+ * the relay's cost at 1,000 and at 1,000,000 flows can be measured on one
+ * lcore without a link or a generator in the way. Calls are visited in a
+ * scattered order (a multiplicative permutation), as a real estate's
+ * packets arrive: no hardware prefetcher walks the flows ahead.
  *
  * Prints one JSON line: cycles and ns per packet, Mpps on this lcore, and
  * every packet is checked to have been relayed (a drop fails the run).
@@ -17,6 +22,7 @@
  *
  * Usage: vr-tun-bench [EAL options] -- [--engine cryptodev|libsrtp|plain]
  *                     [--suite S] [--calls N] [--packets N] [--dir both|up|down]
+ *   --calls   1-10,000 calls through the tunnel; 1-500,000 with --engine plain
  *
  * --dir up measures only the SBC's packets (decrypted, relayed to the
  * phone), down only the phone's (encrypted into the tunnel); both legs are
@@ -46,6 +52,10 @@
 #define RING_SIZE 1024
 #define PAYLOAD 160
 #define TPL 256      /* room for one frame of a call's template */
+#define CALLS_PER_ADDR 10000   /* ports 20000-59999, four per call */
+#define MAX_PLAIN_CALLS 500000
+/* A prime above any call count: i * SCATTER % calls visits every call once. */
+#define SCATTER 2654435761ull
 
 static struct vr_dp dp;
 static struct rte_ring *rxr, *txr;
@@ -203,11 +213,13 @@ main(int argc, char **argv)
 	plain = strcmp(engine, "plain") == 0;
 	up = strcmp(dir, "down") != 0;
 	down = strcmp(dir, "up") != 0;
-	if (usage || (!up && !down) || (strcmp(dir, "both") != 0 && up && down) || suite == 0 || calls < 1 || calls > 10000 || packets < 10000 ||
+	if (usage || (!up && !down) || (strcmp(dir, "both") != 0 && up && down) || suite == 0 ||
+			calls < 1 || calls > (plain ? MAX_PLAIN_CALLS : CALLS_PER_ADDR) || packets < 10000 ||
 			packets > 100000000 || (!plain && strcmp(engine, "cryptodev") != 0 &&
 			strcmp(engine, "libsrtp") != 0)) {
 		fprintf(stderr, "usage: vr-tun-bench [EAL options] -- [--engine cryptodev|libsrtp|plain] "
-			"[--suite S] [--calls 1-10000] [--packets 10000-100000000] [--dir both|up|down]\n");
+			"[--suite S] [--calls 1-10000, plain 1-500000] [--packets 10000-100000000] "
+			"[--dir both|up|down]\n");
 		return 2;
 	}
 
@@ -218,13 +230,15 @@ main(int argc, char **argv)
 	if (port < 0)
 		return 1;
 	vr_config_defaults(&cfg);
-	inet_pton(AF_INET, "198.51.100.10", &cfg.addrs[0]);
-	cfg.n_addrs = 1;
+	cfg.n_addrs = (uint32_t)((calls + CALLS_PER_ADDR - 1) / CALLS_PER_ADDR);
+	for (i = 0; i < cfg.n_addrs; i++)
+		cfg.addrs[i] = htonl(0xc6336400u + 10 + (uint32_t)i); /* 198.51.100.10 + i */
 	cfg.prefix_len = 24;
 	inet_pton(AF_INET, "198.51.100.1", &cfg.gateway);
 	cfg.port_lo = 20000;
 	cfg.port_hi = 59999;
 	cfg.max_calls = (uint32_t)calls + 16;
+	cfg.learn_window_ms = 3600000; /* the first round over a million calls takes a while */
 	cfg.srtp_engine = strcmp(engine, "libsrtp") == 0 ? VR_SRTP_ENGINE_LIBSRTP :
 		VR_SRTP_ENGINE_CRYPTODEV;
 	cfg.nb_mbufs = 8192;
@@ -271,16 +285,16 @@ main(int argc, char **argv)
 
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "tb-%lu", i);
-		c.leg[0].addr = c.leg[1].addr = cfg.addrs[0];
+		c.leg[0].addr = c.leg[1].addr = cfg.addrs[i / CALLS_PER_ADDR];
 		if (plain) {
-			c.leg[0].port = (uint16_t)(20000 + 4 * i);
+			c.leg[0].port = (uint16_t)(20000 + 4 * (i % CALLS_PER_ADDR));
 		} else {
 			c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 			c.leg[0].sbc_id = SBC_ID;
 			c.leg[0].channel = (uint32_t)i + 1;
 			c.leg[0].epoch = i + 1;
 		}
-		c.leg[1].port = (uint16_t)(20002 + 4 * i);
+		c.leg[1].port = (uint16_t)(20002 + 4 * (i % CALLS_PER_ADDR));
 		ctl(VR_CTL_CALL_ADD, &c, sizeof(c));
 	}
 
@@ -292,16 +306,18 @@ main(int argc, char **argv)
 	for (i = 0; i < calls; i++) {
 		uint8_t *fb = tpl + 2 * TPL * i, *fa = fb + TPL;
 		uint8_t rtp[12 + PAYLOAD], pl[VR_TUN_HDR_LEN + sizeof(rtp)];
+		uint16_t rport = (uint16_t)(20000 + 4 * (i % CALLS_PER_ADDR));
+		char relay[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &cfg.addrs[i / CALLS_PER_ADDR], relay, sizeof(relay));
 
 		build_rtp(rtp, 0, 0, 0x10000u + (uint32_t)i, PAYLOAD, (uint8_t)i);
 		build_udp(fb, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.2",
-			(uint16_t)(14000 + 2 * (i % 20000)), "198.51.100.10", (uint16_t)(20002 + 4 * i),
-			rtp, sizeof(rtp));
+			(uint16_t)(14000 + 2 * (i % 20000)), relay, (uint16_t)(rport + 2), rtp, sizeof(rtp));
 		rtp[8] ^= 0x80; /* leg a's SSRC */
 		if (plain) {
 			build_udp(fa, (const uint8_t *)&dp.mac, gw_mac, "203.0.113.3",
-				(uint16_t)(14000 + 2 * (i % 20000)), "198.51.100.10",
-				(uint16_t)(20000 + 4 * i), rtp, sizeof(rtp));
+				(uint16_t)(14000 + 2 * (i % 20000)), relay, rport, rtp, sizeof(rtp));
 		} else {
 			/* The SBC's datagram: tunnel header, then the RTP packet, which
 			 * the SBC side encrypts in place before each send. */
@@ -330,7 +346,7 @@ main(int argc, char **argv)
 		uint64_t t0;
 
 		for (j = 0; j < CHUNK / 2; j++) {
-			unsigned long c = (sent + j) % calls;
+			unsigned long c = (unsigned long)((sent + j) % calls * SCATTER % calls);
 			uint16_t s = (uint16_t)((sent + j) / calls);
 			const uint8_t *fb = tpl + 2 * TPL * c, *fa = fb + TPL;
 
