@@ -43,7 +43,12 @@
 #include <rte_ring.h>
 
 #include "dataplane/csrtp.h"
+#include "dataplane/calls.h"
+#include "dataplane/ctl.h"
 #include "dataplane/dp.h"
+#include "dataplane/relay.h"
+#include "dataplane/sbc.h"
+#include "dataplane/slowpath.h"
 #include "tests/common/pktbuild.h"
 #include "voxrelay/tunnel.h"
 

@@ -26,7 +26,11 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ctlmsg.h"
+#include "calls.h"
 #include "dp.h"
+#include "flow.h"
+#include "sbc.h"
+#include "tuntab.h"
 
 /* What an unbind or a rebind unlinked, freed once no worker can hold it. */
 struct vr_retired {
@@ -456,11 +460,8 @@ tun_register(struct vr_dp *dp, const struct vr_call *c, int on)
 {
 	unsigned int l;
 
-	for (l = 0; l < 2; l++) {
-		dp->tun_legs[c->slot * 2 + l] = on ? c->tun[l] : NULL;
-		if (on)
-			vr_sbc_leg_bound(dp, c->tun[l]);
-	}
+	for (l = 0; l < 2; l++)
+		vr_sbc_leg_register(dp, c->slot, l, on ? c->tun[l] : NULL);
 }
 
 int

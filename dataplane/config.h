@@ -12,6 +12,12 @@
 #define VR_MAX_ADDRS 64
 #define VR_PATH_MAX 108
 
+/* Compile-time limits of the workers' loop. */
+#define VR_BURST 32          /* RX burst and TX flush threshold */
+#define VR_TX_BUF (VR_BURST * 2)
+#define VR_TX_DRAIN_US 100   /* buffered packets wait at most this long */
+#define VR_MAX_WORKERS 64
+
 /* The dataplane's settings. Addresses are in network order. */
 struct vr_config {
 	uint32_t addrs[VR_MAX_ADDRS]; /* relay addresses, all in one subnet */

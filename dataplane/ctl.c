@@ -19,7 +19,10 @@
 #include <rte_ethdev.h>
 
 #include "ctlmsg.h"
+#include "calls.h"
+#include "ctl.h"
 #include "dp.h"
+#include "sbc.h"
 
 #define N_CLIENTS ((int)(sizeof(((struct vr_dp *)0)->ctl_clients) / sizeof(int)))
 

@@ -17,7 +17,12 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "calls.h"
+#include "ctl.h"
 #include "dp.h"
+#include "neigh.h"
+#include "sbc.h"
+#include "shm.h"
 #include "hellolimit.h"
 #include "port.h"
 

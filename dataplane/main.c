@@ -15,7 +15,10 @@
 #include <rte_lcore.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "dp.h"
+#include "relay.h"
+#include "slowpath.h"
 
 static struct vr_dp vr_dp;
 

@@ -20,6 +20,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "neigh.h"
 
 #define PROBES 3
 

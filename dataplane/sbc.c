@@ -27,6 +27,9 @@
 #include "cksum.h"
 #include "ctlmsg.h"
 #include "dp.h"
+#include "neigh.h"
+#include "sbc.h"
+#include "tuntab.h"
 #include "pkt.h"
 
 #define RELAY_VERSION "voxrelay-dp 0.2.0"
@@ -137,6 +140,13 @@ vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t)
 			used_add(dp, t, &k);
 		}
 	}
+}
+
+void
+vr_sbc_leg_register(struct vr_dp *dp, uint32_t slot, unsigned int l, struct vr_tun_leg *t)
+{
+	dp->tun_legs[slot * 2 + l] = t;
+	vr_sbc_leg_bound(dp, t);
 }
 
 int
@@ -824,7 +834,7 @@ vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m)
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_pkts++;
 	vr_dp_sbc_ctr(dp, dp->n_workers, s->row)->rx_bytes += p.payload_len;
 	if (hello.has_echo && challenge_take(s, hello.echo)) {
-		vr_sbc_addr_note(dp, s->row, ip, port);
+		vr_sbc_addr_note(&dp->sbc_addr[s->row], ip, port);
 		r = row_begin(dp, s->row);
 		r->public_ip = ip;
 		r->public_port = port;

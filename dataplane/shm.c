@@ -18,6 +18,7 @@
 #include <rte_random.h>
 
 #include "dp.h"
+#include "shm.h"
 
 static uint64_t
 unix_ns(void)

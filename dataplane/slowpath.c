@@ -14,7 +14,13 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "calls.h"
+#include "ctl.h"
 #include "dp.h"
+#include "neigh.h"
+#include "sbc.h"
+#include "shm.h"
+#include "slowpath.h"
 
 /* Accounts a pass from start to end, less its sleep in the control socket's poll. */
 static void

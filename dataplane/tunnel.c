@@ -26,6 +26,11 @@
 
 #include "cksum.h"
 #include "dp.h"
+#include "flow.h"
+#include "sbc.h"
+#include "tunnel.h"
+#include "tuntab.h"
+#include "tx.h"
 #include "hellolimit.h"
 #include "pkt.h"
 #include "worker.h"
@@ -120,7 +125,7 @@ rx_done(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_flo
 	/* Authenticated: this is the SBC, from wherever it is now (for every
 	 * channel: all of them go back to where the SBC was last heard from). */
 	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
-	vr_sbc_addr_note(lc->dp, t->sbc_row, p->ip->src_addr, p->udp->src_port);
+	vr_sbc_addr_note(&lc->dp->sbc_addr[t->sbc_row], p->ip->src_addr, p->udp->src_port);
 	t->tx_slot = k;
 	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->rx_pkts++;
 	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->rx_bytes += p->payload_len;

@@ -21,7 +21,12 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "dataplane/calls.h"
+#include "dataplane/ctl.h"
 #include "dataplane/dp.h"
+#include "dataplane/relay.h"
+#include "dataplane/sbc.h"
+#include "dataplane/slowpath.h"
 #include "tests/common/pktbuild.h"
 
 static struct vr_dp dp;
