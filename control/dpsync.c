@@ -110,28 +110,6 @@ link_broken(int rc)
 		rc == -EBADMSG;
 }
 
-/* Sends one request; a refusal marks the record. Returns 0, 1 refused, -1 broken. */
-static int
-send_call(struct vr_dpsync *ds, uint16_t type, struct vr_rec *r)
-{
-	int rc = vr_ctl_request(&ds->ctl, type, &r->def, sizeof(r->def), NULL, 0, NULL);
-
-	if (rc == 0)
-		return 0;
-	if (link_broken(rc)) {
-		ds->up = 0;
-		return -1;
-	}
-	r->ok = 0;
-	snprintf(r->error, sizeof(r->error), "call:%s: the dataplane refused it: %s",
-		r->def.id, ds->ctl.error);
-	ds->n_fail++;
-	/* It was live before the dataplane restarted: it ends here. */
-	if (vr_map_del(&ds->was_bound, r->def.id) != NULL && ds->on_end != NULL)
-		ds->on_end(ds->on_end_arg, r->def.id, NULL, "refused_after_restart");
-	return 1;
-}
-
 /* A bulk change is logged call by call up to LOG_EACH, then summed up in one line. */
 #define LOG_EACH 20
 
@@ -421,17 +399,147 @@ vr_dpsync_release(struct vr_dpsync *ds)
 	return n;
 }
 
+/*
+ * A bulk change goes to the dataplane in batches (VR_CTL_CALL_BATCH): up to
+ * VR_CTL_BATCH_MAX adds, mods and dels in one message and one reply,
+ * instead of a round trip, and two context switches on a shared core, per
+ * call. A del's result carries the call's last stats, for its end record.
+ * Results are handled in order as single requests' would have been.
+ */
+struct pipe {
+	struct vr_ctl_batch b;
+	const char *why[VR_CTL_BATCH_MAX];  /* a del's end-record reason */
+	struct vr_rec *r[VR_CTL_BATCH_MAX]; /* an add's or mod's record */
+	int changes;                        /* calls bound, rebound or unbound so far */
+};
+
+/* A bound, rebound or refused call's result (what a single request's caller did). */
+static void
+call_done(struct vr_dpsync *ds, struct pipe *pp, uint16_t type, struct vr_rec *r,
+	const struct vr_ctl_batch_result *res)
+{
+	if (res->status < 0) {
+		r->ok = 0;
+		snprintf(r->error, sizeof(r->error), "call:%s: the dataplane refused it: %.*s",
+			r->def.id, (int)sizeof(res->error), res->error);
+		ds->n_fail++;
+		/* It was live before the dataplane restarted: it ends here. */
+		if (vr_map_del(&ds->was_bound, r->def.id) != NULL && ds->on_end != NULL)
+			ds->on_end(ds->on_end_arg, r->def.id, NULL, "refused_after_restart");
+		vr_log(LOG_WARNING, "%s", r->error);
+		return;
+	}
+	if (type == VR_CTL_CALL_ADD)
+		ds->n_add++;
+	else
+		ds->n_mod++;
+	if (pp->changes < LOG_EACH)
+		vr_log(LOG_INFO, "call %s %s", r->def.id, type == VR_CTL_CALL_ADD ? "bound" : "rebound");
+	remember(ds, &r->def);
+	vr_map_del(&ds->was_bound, r->def.id);
+	pp->changes++;
+}
+
+/* Sends what pp holds and handles the results. -1 when the link broke. */
+static int
+pipe_flush(struct vr_dpsync *ds, struct pipe *pp)
+{
+	static struct vr_ctl_batch_reply rep;
+	uint32_t k, n = pp->b.n;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_BATCH, &pp->b, sizeof(pp->b), &rep, sizeof(rep),
+		NULL);
+	pp->b.n = 0;
+	if (rc < 0 || rep.n != n) {
+		if (rc == 0)
+			snprintf(ds->ctl.error, sizeof(ds->ctl.error),
+				"a batch of %u changes was answered with %u results", n, rep.n);
+		ds->up = 0;
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		const struct vr_ctl_batch_op *op = &pp->b.op[k];
+		const struct vr_ctl_batch_result *res = &rep.r[k];
+
+		if (op->type != VR_CTL_CALL_DEL) {
+			call_done(ds, pp, op->type, pp->r[k], res);
+			continue;
+		}
+		/* As unbind(): a call the dataplane no longer has is unbound too. */
+		if (res->status < 0 && res->status != -ENOENT) {
+			snprintf(ds->ctl.error, sizeof(ds->ctl.error), "%.*s", (int)sizeof(res->error),
+				res->error);
+			ds->up = 0;
+			return -1;
+		}
+		if (ds->on_end != NULL)
+			ds->on_end(ds->on_end_arg, op->call.id, res->has_last ? &res->last : NULL,
+				pp->why[k]);
+		free(vr_map_del(&ds->programmed, op->call.id));
+		ds->n_del++;
+		if (++pp->changes <= LOG_EACH)
+			vr_log(LOG_INFO, "call %s unbound", op->call.id);
+	}
+	return 0;
+}
+
+/* The next change of pp's batch, sending the batch first when it is full; NULL: link broke. */
+static struct vr_ctl_batch_op *
+pipe_next(struct vr_dpsync *ds, struct pipe *pp)
+{
+	struct vr_ctl_batch_op *op;
+
+	if (pp->b.n == VR_CTL_BATCH_MAX && pipe_flush(ds, pp) < 0)
+		return NULL;
+	op = &pp->b.op[pp->b.n++];
+	memset(op, 0, sizeof(*op));
+	return op;
+}
+
+/* Binds (type ADD) or rebinds (MOD) r's call, batched. */
+static int
+pipe_call(struct vr_dpsync *ds, struct pipe *pp, uint16_t type, struct vr_rec *r)
+{
+	struct vr_ctl_batch_op *op = pipe_next(ds, pp);
+
+	if (op == NULL)
+		return -1;
+	op->type = type;
+	op->call = r->def;
+	pp->r[pp->b.n - 1] = r;
+	return 0;
+}
+
+/* Unbinds call id (why: for its end record), batched. */
+static int
+pipe_unbind(struct vr_dpsync *ds, struct pipe *pp, const char *id, const char *why)
+{
+	struct vr_ctl_batch_op *op = pipe_next(ds, pp);
+
+	if (op == NULL)
+		return -1;
+	op->type = VR_CTL_CALL_DEL;
+	snprintf(op->call.id, sizeof(op->call.id), "%s", id);
+	pp->why[pp->b.n - 1] = why;
+	return 0;
+}
+
 int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 {
 	struct vr_map_slot *s;
 	struct vr_map gone = { 0 }, absent = { 0 };
+	static struct pipe pp;
 	size_t i = 0;
 	int changes = 0, rc;
 	uint64_t add0 = ds->n_add, mod0 = ds->n_mod, del0 = ds->n_del;
 
 	if (!ds->up)
 		return -1;
+	pp.b.n = 0;
 	rc = sbcs_set(ds, m);
 	if (rc < 0)
 		return -1;
@@ -454,15 +562,18 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 	hold_or_drop(ds, &absent, &gone);
 	vr_map_free(&absent);
 	i = 0;
+	pp.changes = changes;
 	while ((s = vr_map_next(&gone, &i)) != NULL) {
-		if (unbind(ds, s->key, end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key))) < 0) {
+		if (pipe_unbind(ds, &pp, s->key,
+				end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key))) < 0) {
 			vr_map_free(&gone);
 			return -1;
 		}
-		if (++changes <= LOG_EACH)
-			vr_log(LOG_INFO, "call %s unbound", s->key);
 	}
 	vr_map_free(&gone);
+	/* The unbinds' replies first: they may free ports that additions need. */
+	if (pipe_flush(ds, &pp) < 0)
+		return -1;
 	i = 0;
 	while ((s = vr_map_next(&m->recs[VR_REC_CALL], &i)) != NULL) {
 		struct vr_rec *r = s->val;
@@ -473,23 +584,12 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 		p = vr_map_get(&ds->programmed, s->key);
 		if (p != NULL && memcmp(p, &r->def, sizeof(*p)) == 0)
 			continue;
-		rc = send_call(ds, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r);
-		if (rc < 0)
+		if (pipe_call(ds, &pp, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r) < 0)
 			return -1;
-		if (rc > 0) {
-			vr_log(LOG_WARNING, "%s", r->error);
-			continue;
-		}
-		if (p == NULL)
-			ds->n_add++;
-		else
-			ds->n_mod++;
-		if (changes < LOG_EACH)
-			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
-		remember(ds, &r->def);
-		vr_map_del(&ds->was_bound, r->def.id);
-		changes++;
 	}
+	if (pipe_flush(ds, &pp) < 0)
+		return -1;
+	changes = pp.changes;
 	log_rest(ds, changes, add0, mod0, del0);
 	/* Every call of the model was sent: what is left was not valid any more. */
 	vr_map_free(&ds->was_bound);
@@ -502,14 +602,18 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 int
 vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *touched)
 {
+	static struct pipe pp;
 	struct vr_map_slot *s;
 	size_t i = 0;
-	int changes = 0, pass, rc;
+	int changes, pass;
 	uint64_t add0 = ds->n_add, mod0 = ds->n_mod, del0 = ds->n_del;
 
 	if (!ds->up)
 		return -1;
-	/* Deletions first: they may free ports that additions need. */
+	/* Deletions first (their replies read before any addition is sent):
+	 * they may free ports that additions need. */
+	pp.b.n = 0;
+	pp.changes = 0;
 	for (pass = 0; pass < 2; pass++) {
 		i = 0;
 		while ((s = vr_map_next(touched, &i)) != NULL) {
@@ -522,32 +626,18 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 				continue;
 			if (r != NULL)
 				unhold(ds, s->key);
-			if (pass == 0 && !want && p != NULL) {
-				if (unbind(ds, s->key, end_reason(r)) < 0)
-					return -1;
-				if (++changes <= LOG_EACH)
-					vr_log(LOG_INFO, "call %s unbound", s->key);
-			}
-			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0)) {
-				rc = send_call(ds, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD, r);
-				if (rc < 0)
-					return -1;
-				if (rc > 0) {
-					vr_log(LOG_WARNING, "%s", r->error);
-					continue;
-				}
-				if (p == NULL)
-					ds->n_add++;
-				else
-					ds->n_mod++;
-				if (changes < LOG_EACH)
-			vr_log(LOG_INFO, "call %s %s", r->def.id, p == NULL ? "bound" : "rebound");
-				remember(ds, &r->def);
-				vr_map_del(&ds->was_bound, r->def.id);
-				changes++;
-			}
+			if (pass == 0 && !want && p != NULL &&
+					pipe_unbind(ds, &pp, s->key, end_reason(r)) < 0)
+				return -1;
+			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0) &&
+					pipe_call(ds, &pp, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD,
+						r) < 0)
+				return -1;
 		}
+		if (pipe_flush(ds, &pp) < 0)
+			return -1;
 	}
+	changes = pp.changes;
 	log_rest(ds, changes, add0, mod0, del0);
 	return changes;
 }

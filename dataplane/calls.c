@@ -32,6 +32,13 @@
 #include "sbc.h"
 #include "tuntab.h"
 
+/*
+ * Unlinked calls freed at most per reclaim (each pass of the main loop and
+ * each control request): freeing one costs a few rte_free()s, so a bulk
+ * delete's backlog is spread over passes instead of pausing one.
+ */
+#define VR_RECLAIM_MAX 32
+
 /* What an unbind or a rebind unlinked, freed once no worker can hold it. */
 struct vr_retired {
 	struct vr_call *call;       /* unbound: its flows, tunnel legs and slot; or NULL */
@@ -53,7 +60,7 @@ vr_calls_init(struct vr_dp *dp)
 		/* Entries are freed by vr_calls_reclaim() from the main loop, and by
 		 * an enqueue that finds the queue this full. */
 		.trigger_reclaim_limit = dp->cfg.max_calls / 2 + 32,
-		.max_reclaim_size = 256,
+		.max_reclaim_size = VR_RECLAIM_MAX,
 		.free_fn = retired_free,
 		.p = dp,
 		.v = dp->qs,
@@ -86,7 +93,7 @@ void
 vr_calls_reclaim(struct vr_dp *dp)
 {
 	if (dp->retired != NULL)
-		rte_rcu_qsbr_dq_reclaim(dp->retired, 256, NULL, NULL, NULL);
+		rte_rcu_qsbr_dq_reclaim(dp->retired, VR_RECLAIM_MAX, NULL, NULL, NULL);
 }
 
 static int

@@ -116,6 +116,8 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 		snprintf(h->crypto_dev, sizeof(h->crypto_dev), "%s", dp->cfg.crypto_dev);
 	h->loop_pause_max_ns = tsc_ns(dp, dp->pause_max_tsc);
 	h->loop_pause_recent_ns = tsc_ns(dp, RTE_MAX(dp->pause_cur_tsc, dp->pause_prev_tsc));
+	h->loop_busy_max_ns = dp->busy_max_ns;
+	h->loop_busy_recent_ns = RTE_MAX(dp->busy_cur_ns, dp->busy_prev_ns);
 }
 
 static void
@@ -197,12 +199,50 @@ list(struct vr_dp *dp, const struct vr_ctl_list_req *rq, struct vr_ctl_list *l, 
 	return sizeof(*l) + l->n * sizeof(l->calls[0]);
 }
 
+/*
+ * Calls bound, rebound and unbound are logged one by one up to
+ * LOG_CALLS_PER_S a second; the rest are counted and said in one line once
+ * the second is over (vr_ctl_poll), so that a bulk change of 100,000 calls
+ * costs the main lcore a few lines, not 100,000. Main lcore only.
+ */
+#define LOG_CALLS_PER_S 20
+static uint64_t log_since_tsc;
+static unsigned int log_n, log_quiet;
+
+/* Says how many call changes went unlogged once their second is over. */
 static void
-log_call(const char *what, const struct vr_ctl_call *c)
+log_calls_tick(const struct vr_dp *dp, uint64_t now)
+{
+	if (now - log_since_tsc < dp->tsc_hz)
+		return;
+	if (log_quiet > 0)
+		VR_LOG(INFO, "%u more call changes not logged one by one", log_quiet);
+	log_since_tsc = now;
+	log_n = 0;
+	log_quiet = 0;
+}
+
+/* Whether this call change may have a line of its own. */
+static int
+log_calls_ok(const struct vr_dp *dp)
+{
+	log_calls_tick(dp, rte_rdtsc());
+	if (log_n < LOG_CALLS_PER_S) {
+		log_n++;
+		return 1;
+	}
+	log_quiet++;
+	return 0;
+}
+
+static void
+log_call(const struct vr_dp *dp, const char *what, const struct vr_ctl_call *c)
 {
 	char leg[2][48], a[16];
 	unsigned int i;
 
+	if (!log_calls_ok(dp))
+		return;
 	for (i = 0; i < 2; i++) {
 		const struct vr_ctl_leg *l = &c->leg[i];
 
@@ -213,6 +253,63 @@ log_call(const char *what, const struct vr_ctl_call *c)
 			snprintf(leg[i], sizeof(leg[i]), "%s:%u", a, l->port);
 	}
 	VR_LOG(INFO, "%s call '%s': a %s, b %s", what, c->id, leg[0], leg[1]);
+}
+
+/* Unbinds call id; its stats just before into *last when one was unbound (*has_last). */
+static int
+call_del(struct vr_dp *dp, const char *id, struct vr_ctl_call_stats *last, uint32_t *has_last,
+	char *err, size_t errlen)
+{
+	struct vr_call *c;
+	int rc = vr_ctl_check_id(id, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	c = last != NULL ? vr_calls_find(dp, id) : NULL;
+	if (c != NULL) {
+		call_stats(dp, c, last);
+		*has_last = 1;
+	}
+	rc = vr_calls_del(dp, id, err, errlen);
+	if (rc == 0 && log_calls_ok(dp))
+		VR_LOG(INFO, "unbound call '%s'", id);
+	return rc;
+}
+
+/* Applies a batch's changes in order, each as its own request would be. */
+static size_t
+batch(struct vr_dp *dp, const struct vr_ctl_batch *b, struct vr_ctl_batch_reply *out,
+	char *err, size_t errlen)
+{
+	uint32_t i;
+	int rc = vr_ctl_check_batch(b, err, errlen);
+
+	if (rc < 0)
+		return 0;
+	out->n = b->n;
+	for (i = 0; i < b->n; i++) {
+		const struct vr_ctl_batch_op *op = &b->op[i];
+		struct vr_ctl_batch_result *res = &out->r[i];
+
+		res->has_last = 0;
+		res->error[0] = '\0';
+		if (op->type == VR_CTL_CALL_DEL) {
+			char id[VR_CALL_ID_MAX];
+
+			memcpy(id, op->call.id, sizeof(id));
+			res->status = call_del(dp, id, &res->last, &res->has_last, res->error,
+				sizeof(res->error));
+			continue;
+		}
+		res->status = op->type == VR_CTL_CALL_ADD ?
+			vr_calls_add(dp, &op->call, res->error, sizeof(res->error)) :
+			vr_calls_mod(dp, &op->call, res->error, sizeof(res->error));
+		if (res->status == 0)
+			log_call(dp, op->type == VR_CTL_CALL_ADD ? "bound" : "rebound", &op->call);
+		else
+			VR_LOG(WARNING, "%s", res->error);
+	}
+	return offsetof(struct vr_ctl_batch_reply, r) + b->n * sizeof(out->r[0]);
 }
 
 static size_t
@@ -259,7 +356,7 @@ handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 		else
 			r->status = vr_calls_mod(dp, &c, r->error, sizeof(r->error));
 		if (r->status == 0)
-			log_call(type == VR_CTL_CALL_ADD ? "bound" : "rebound", &c);
+			log_call(dp, type == VR_CTL_CALL_ADD ? "bound" : "rebound", &c);
 		else
 			VR_LOG(WARNING, "%s", r->error);
 		break;
@@ -268,11 +365,19 @@ handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 		struct vr_ctl_call_ref ref;
 
 		memcpy(&ref, body, sizeof(ref));
-		r->status = vr_ctl_check_id(ref.id, r->error, sizeof(r->error));
-		if (r->status == 0)
-			r->status = vr_calls_del(dp, ref.id, r->error, sizeof(r->error));
-		if (r->status == 0)
-			VR_LOG(INFO, "unbound call '%s'", ref.id);
+		r->status = call_del(dp, ref.id, NULL, NULL, r->error, sizeof(r->error));
+		break;
+	}
+	case VR_CTL_CALL_BATCH: {
+		static struct vr_ctl_batch b;
+
+		memcpy(&b, body, sizeof(b));
+		out_len = batch(dp, &b, (struct vr_ctl_batch_reply *)out, r->error,
+			sizeof(r->error));
+		if (out_len == 0) {
+			r->status = -EINVAL;
+			VR_LOG(WARNING, "control request rejected: %s", r->error);
+		}
 		break;
 	}
 	case VR_CTL_CALL_GET: {
@@ -345,27 +450,44 @@ vr_ctl_handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t
 	return n;
 }
 
+/*
+ * Calls a client may have changed in one pass of the main loop (a request
+ * counts one, a batch as many as it carries): a client that pipelines or
+ * batches (voxrelay-control applying a bulk change) gets through them
+ * without a round of the loop each, and the pass stays short.
+ */
+#define SERVE_MAX 64
+
+/* Answers client i's waiting requests, up to SERVE_MAX calls' worth. */
 static void
 serve(struct vr_dp *dp, int i)
 {
-	static uint8_t req[VR_CTL_MSG_MAX], rep[VR_CTL_MSG_MAX];
+	static uint8_t req[VR_CTL_MSG_MAX] __rte_aligned(8), rep[VR_CTL_MSG_MAX];
+	const struct vr_ctl_hdr *h = (const struct vr_ctl_hdr *)req;
+	unsigned int k = 0;
 	ssize_t n;
 	size_t len;
 
-	n = recv(dp->ctl_clients[i], req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		close(dp->ctl_clients[i]);
-		dp->ctl_clients[i] = -1;
-		return;
-	}
-	/* With MSG_TRUNC, n is the real size: an oversized message fails the size check
-	 * in ctlmsg.c, which reads nothing past the header. */
-	len = vr_ctl_handle(dp, req, (size_t)n, rep, sizeof(rep));
-	if (send(dp->ctl_clients[i], rep, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		close(dp->ctl_clients[i]);
-		dp->ctl_clients[i] = -1;
+	while (k < SERVE_MAX) {
+		n = recv(dp->ctl_clients[i], req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			close(dp->ctl_clients[i]);
+			dp->ctl_clients[i] = -1;
+			return;
+		}
+		/* With MSG_TRUNC, n is the real size: an oversized message fails the size
+		 * check in ctlmsg.c, which reads nothing past the header. */
+		len = vr_ctl_handle(dp, req, (size_t)n, rep, sizeof(rep));
+		k += (size_t)n == sizeof(*h) + sizeof(struct vr_ctl_batch) &&
+			h->type == VR_CTL_CALL_BATCH ?
+			((const struct vr_ctl_batch *)(h + 1))->n : 1;
+		if (send(dp->ctl_clients[i], rep, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			close(dp->ctl_clients[i]);
+			dp->ctl_clients[i] = -1;
+			return;
+		}
 	}
 }
 
@@ -388,6 +510,7 @@ vr_ctl_poll(struct vr_dp *dp, int wait_ms)
 	}
 	/* The main lcore's only sleep (slowpath.c: 1 ms, when it has nothing else to do). */
 	t = rte_rdtsc();
+	log_calls_tick(dp, t);
 	rc = poll(pfd, (nfds_t)n, wait_ms);
 	if (wait_ms > 0)
 		dp->ctl_wait_tsc = rte_rdtsc() - t;

@@ -28,6 +28,8 @@ body_size(unsigned int type)
 		return sizeof(struct vr_ctl_sbc);
 	case VR_CTL_SBC_DEL:
 		return sizeof(struct vr_ctl_sbc_ref);
+	case VR_CTL_CALL_BATCH:
+		return sizeof(struct vr_ctl_batch);
 	default:
 		return 0;
 	}
@@ -68,6 +70,27 @@ vr_ctl_check_request(const void *buf, size_t len, char *err, size_t errlen)
 		return -EBADMSG;
 	}
 	return h.type;
+}
+
+int
+vr_ctl_check_batch(const struct vr_ctl_batch *b, char *err, size_t errlen)
+{
+	uint32_t i;
+
+	if (b->n == 0 || b->n > VR_CTL_BATCH_MAX) {
+		snprintf(err, errlen, "batch of %u changes is not 1-%u", b->n, VR_CTL_BATCH_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < b->n; i++) {
+		uint16_t t = b->op[i].type;
+
+		if (t != VR_CTL_CALL_ADD && t != VR_CTL_CALL_MOD && t != VR_CTL_CALL_DEL) {
+			snprintf(err, errlen, "batch change %u has type %u, not add (%u), mod (%u) "
+				"or del (%u)", i, t, VR_CTL_CALL_ADD, VR_CTL_CALL_MOD, VR_CTL_CALL_DEL);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 int

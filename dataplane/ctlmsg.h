@@ -29,6 +29,13 @@ int vr_ctl_check_request(const void *buf, size_t len, char *err, size_t errlen);
 int vr_ctl_check_call(const struct vr_config *cfg, const struct vr_ctl_call *c, char *err,
 	size_t errlen);
 
+/*
+ * Checks a batch's frame: 1 to VR_CTL_BATCH_MAX changes, each an add, a mod
+ * or a del (each change is then checked as its own request would be).
+ * Returns 0 or -EINVAL with err naming the bad value.
+ */
+int vr_ctl_check_batch(const struct vr_ctl_batch *b, char *err, size_t errlen);
+
 /* Checks that id is a NUL-terminated, printable, non-empty call id. */
 int vr_ctl_check_id(const char *id, char *err, size_t errlen);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_eal.h>
+#include <rte_log.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
@@ -49,6 +50,10 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL initialization failed: %s\n", rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
+	/* The log to stderr only (the journal, under systemd): EAL's default also
+	 * calls syslog() for every line, which opens and closes a socket each
+	 * time (tens of microseconds of the main lcore per line). */
+	rte_openlog_stream(stderr);
 	argv[0] = (char *)"voxrelay-dp";
 	vr_config_defaults(&cfg);
 	ret = vr_config_parse(&cfg, argc, argv, stdout, stderr);

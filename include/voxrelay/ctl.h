@@ -45,6 +45,8 @@ enum vr_ctl_type {
 	VR_CTL_STATS = 7,    /* body: none; reply: struct vr_ctl_stats */
 	VR_CTL_SBC_SET = 8,  /* body: struct vr_ctl_sbc; reply: none (version 3) */
 	VR_CTL_SBC_DEL = 9,  /* body: struct vr_ctl_sbc_ref; reply: none (version 3) */
+	VR_CTL_CALL_BATCH = 10, /* body: struct vr_ctl_batch; reply: struct vr_ctl_batch_reply,
+	                         * its first n results (added later in version 4) */
 	VR_CTL_TYPE_MAX,
 };
 #define VR_CTL_REPLY 0x8000
@@ -188,6 +190,10 @@ struct vr_ctl_health {
 	 * last one to two seconds. */
 	uint64_t loop_pause_max_ns;
 	uint64_t loop_pause_recent_ns;
+	/* The same passes in the main lcore's own CPU time: what they cost,
+	 * without the time a busy host had it preempted. */
+	uint64_t loop_busy_max_ns;
+	uint64_t loop_busy_recent_ns;
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */
@@ -196,6 +202,46 @@ struct vr_ctl_stats {
 	uint32_t n_drop;   /* VR_DROP_MAX */
 	uint64_t c[VR_GC_MAX];
 	uint64_t drops[VR_DROP_MAX];
+};
+
+/*
+ * Changes a VR_CTL_CALL_BATCH carries at most: its reply, with a deleted
+ * call's last stats in each result, stays within VR_CTL_MSG_MAX.
+ */
+#define VR_CTL_BATCH_MAX 24
+
+/* One change of a batch. */
+struct vr_ctl_batch_op {
+	uint16_t type;           /* VR_CTL_CALL_ADD, VR_CTL_CALL_MOD or VR_CTL_CALL_DEL */
+	uint16_t pad[3];
+	struct vr_ctl_call call; /* VR_CTL_CALL_DEL reads call.id only */
+};
+
+/*
+ * VR_CTL_CALL_BATCH body: n changes applied in order, each exactly as its
+ * own request would be (one refused does not stop the others). A client
+ * applying many changes at once (voxrelay-control after a bulk write to
+ * Redis) sends one message for up to VR_CTL_BATCH_MAX of them.
+ */
+struct vr_ctl_batch {
+	uint32_t n;              /* 1 to VR_CTL_BATCH_MAX */
+	uint32_t pad;
+	struct vr_ctl_batch_op op[VR_CTL_BATCH_MAX];
+};
+
+/* The outcome of one change of a batch. */
+struct vr_ctl_batch_result {
+	int32_t status;              /* 0, or a negative errno */
+	char error[VR_CTL_ERR_MAX];  /* when status < 0: what was wrong, with the value */
+	uint32_t has_last;           /* a VR_CTL_CALL_DEL that unbound a call: last is set */
+	struct vr_ctl_call_stats last; /* the call as it was just before it was unbound */
+};
+
+/* VR_CTL_CALL_BATCH reply body: r[0..n), n as in the request (the reply ends there). */
+struct vr_ctl_batch_reply {
+	uint32_t n;
+	uint32_t pad;
+	struct vr_ctl_batch_result r[VR_CTL_BATCH_MAX];
 };
 
 #endif /* VOXRELAY_CTL_H */

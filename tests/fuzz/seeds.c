@@ -167,6 +167,19 @@ requests(void)
 	strcpy(r.id, "c42");
 	request("call-del", VR_CTL_CALL_DEL, &r, sizeof(r));
 	request("call-get", VR_CTL_CALL_GET, &r, sizeof(r));
+	{
+		static struct vr_ctl_batch b;
+
+		memset(&b, 0, sizeof(b));
+		b.n = 3;
+		b.op[0].type = VR_CTL_CALL_DEL;
+		strcpy(b.op[0].call.id, "c41");
+		b.op[1].type = VR_CTL_CALL_ADD;
+		b.op[1].call = c;
+		b.op[2].type = VR_CTL_CALL_MOD;
+		b.op[2].call = c;
+		request("call-batch", VR_CTL_CALL_BATCH, &b, sizeof(b));
+	}
 	request("health", VR_CTL_HEALTH, NULL, 0);
 	{
 		struct vr_ctl_sbc d;

@@ -216,6 +216,31 @@ Test(ctl, sbc_requests_have_their_sizes)
 	cr_assert_eq(vr_ctl_check_request(buf, n, err, sizeof(err)), VR_CTL_SBC_DEL, "%s", err);
 }
 
+Test(ctl, batches_have_their_size_and_kinds)
+{
+	static struct vr_ctl_batch b;
+	size_t n;
+
+	memset(&b, 0, sizeof(b));
+	b.n = 2;
+	b.op[0].type = VR_CTL_CALL_ADD;
+	b.op[1].type = VR_CTL_CALL_DEL;
+	n = vr_ctl_encode(buf, sizeof(buf), VR_CTL_CALL_BATCH, 3, &b, sizeof(b));
+	cr_assert_eq(vr_ctl_check_request(buf, n, err, sizeof(err)), VR_CTL_CALL_BATCH, "%s", err);
+	cr_assert_eq(vr_ctl_check_request(buf, n - 1, err, sizeof(err)), -EBADMSG);
+	cr_assert_eq(vr_ctl_check_batch(&b, err, sizeof(err)), 0, "%s", err);
+	b.n = 0;
+	cr_assert_eq(vr_ctl_check_batch(&b, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "batch of 0 changes") != NULL, "%s", err);
+	b.n = VR_CTL_BATCH_MAX + 1;
+	cr_assert_eq(vr_ctl_check_batch(&b, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "batch of 25 changes is not 1-24") != NULL, "%s", err);
+	b.n = 2;
+	b.op[1].type = VR_CTL_HEALTH;
+	cr_assert_eq(vr_ctl_check_batch(&b, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "batch change 1 has type 1") != NULL, "%s", err);
+}
+
 Test(ctl, reply_decoding)
 {
 	struct vr_ctl_reply r;
