@@ -12,6 +12,11 @@
 #   publish_over_interval publish_ms / interval (must stay under 1)
 #   write_to_bound_ms     one more call written to Redis until the dataplane has it,
 #                         N calls bound (polled with voxrelayctl: a few ms of resolution)
+#   churn_delete_s        the N calls deleted in Redis (one pipeline) until the
+#                         dataplane has none; no traffic (bench/run.sh step 8 has it)
+#   churn_bind_s          N new calls written on the same ports until all are bound
+#   churn_loop_busy_ms_max  the longest pass of the dataplane's main loop meanwhile,
+#                         in its own CPU time (voxrelayctl health: loop_busy_recent_us)
 #
 # Usage: bench/control_scale.sh [N] [BUILD_DIR]
 set -euo pipefail
@@ -28,7 +33,7 @@ RPORT=$((30000 + $$ % 20000))
 INTERVAL=1000
 PIDS=()
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	rm -rf "$WORK" "/dev/shm/$P"
 }
 trap cleanup EXIT
@@ -89,6 +94,38 @@ done
 w1=$(ms)
 "$BUILD/control/voxrelayctl" -s "$SOCK" show probe >/dev/null ||
 	{ rcli HGETALL voxrelay:status:call:probe; echo "the probe call was not bound" >&2; exit 1; }
+rcli DEL voxrelay:call:probe >/dev/null
+
+# Churn: every call deleted, then as many new ones bound, the dataplane's main
+# loop sampled meanwhile.
+bound() { "$BUILD/control/voxrelayctl" -s "$SOCK" --json health | sed -n 's/.*"calls":\([0-9]*\).*/\1/p'; }
+wait_n() { for _ in $(seq 6000); do [ "$(bound)" = "$1" ] && return 0; sleep 0.01; done; return 1; }
+wait_n "$N" || { echo "the probe call was not unbound" >&2; exit 1; }
+(
+	for _ in $(seq 3000); do
+		"$BUILD/control/voxrelayctl" -s "$SOCK" --json health |
+			sed -n 's/.*"loop_busy_recent_us":\([0-9]*\).*/\1/p'
+		sleep 0.05
+	done
+) >"$WORK/busy.txt" 2>/dev/null &
+SAMPLER=$!
+PIDS+=($SAMPLER)
+c0=$(ms)
+awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) { k = "voxrelay:call:b" i; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k } }' |
+	rcli --pipe >/dev/null
+wait_n 0 || { tail "$WORK/control.log"; echo "the calls were not all unbound" >&2; exit 1; }
+c1=$(ms)
+awk -v n="$N" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		a = 10 + int(i / 10000); p = 20000 + (i % 10000) * 4
+		printf "HSET voxrelay:call:n%d a_endpoint 192.0.2.1 a_port %d a_addr 198.51.100.%d b_endpoint 192.0.2.2 b_port %d b_addr 198.51.100.%d\r\n", i, p, a, p + 2, a
+	}
+}' | rcli --pipe >/dev/null
+wait_n "$N" || { tail "$WORK/control.log"; echo "the new calls were not all bound" >&2; exit 1; }
+c2=$(ms)
+sleep 2.2
+kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
+busy=$(sort -n "$WORK/busy.txt" | tail -1 | awk '{ printf "%.3f", $1 / 1000 }')
 calls=$(rcli HGET voxrelay:stats:summary calls)
 keys=$(rcli EVAL "return #redis.call('keys', 'voxrelay:stats:call:*')" 0)
 load_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
@@ -99,4 +136,9 @@ printf "%-36s %s\n" "one redis write to bound (N bound)" "$((w1 - w0)) ms"
 echo "control_load_s=$load_s"
 echo "write_to_bound_ms=$((w1 - w0))"
 echo "publish_ms=$pub"
+printf "%-36s %s\n" "churn: $N deleted, $N bound" "$(( c1 - c0 )) ms, $(( c2 - c1 )) ms" \
+	"dataplane main loop, longest pass" "$busy ms of CPU"
 echo "publish_over_interval=$ratio"
+echo "churn_delete_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
+echo "churn_bind_s=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
+echo "churn_loop_busy_ms_max=$busy"

@@ -128,7 +128,7 @@ cmd_health(struct vr_ctl_client *c)
 		snprintf(epoch, sizeof(epoch), "%012llx", (unsigned long long)h.tunnel_epoch);
 		for (i = 0; i < h.n_addrs && i < 64; i++)
 			json_array_append_new(addrs, json_string(ip_str(h.addrs[i], a)));
-		o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:b,s:b,s:i,s:i,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o}",
+		o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:b,s:b,s:i,s:i,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
 			"boot_id", boot, "uptime_ms", u64(h.uptime_ms), "workers", (int)h.n_workers,
 			"calls", (int)h.n_calls, "max_calls", (int)h.max_calls, "link_up", (int)h.link_up,
 			"gateway_resolved", (int)h.neigh_resolved, "port_lo", (int)h.port_lo,
@@ -136,7 +136,9 @@ cmd_health(struct vr_ctl_client *c)
 			"srtp_engine", h.srtp_engine, "crypto_dev", h.crypto_dev,
 			"tunnel_epoch", epoch, "addrs", addrs,
 			"loop_pause_max_us", u64(h.loop_pause_max_ns / 1000),
-			"loop_pause_recent_us", u64(h.loop_pause_recent_ns / 1000));
+			"loop_pause_recent_us", u64(h.loop_pause_recent_ns / 1000),
+			"loop_busy_max_us", u64(h.loop_busy_max_ns / 1000),
+			"loop_busy_recent_us", u64(h.loop_busy_recent_ns / 1000));
 		return emit(o);
 	}
 	printf("uptime         %llu.%03llu s (boot id %016llx)\n",
@@ -146,8 +148,9 @@ cmd_health(struct vr_ctl_client *c)
 	printf("gateway        %s\n", h.neigh_resolved ? "resolved" : "UNRESOLVED");
 	printf("workers        %u\n", h.n_workers);
 	printf("calls          %u of %u\n", h.n_calls, h.max_calls);
-	printf("main loop      longest pass %.3f ms since start, %.3f ms lately\n",
-		(double)h.loop_pause_max_ns / 1e6, (double)h.loop_pause_recent_ns / 1e6);
+	printf("main loop      longest pass %.3f ms since start, %.3f ms lately (CPU %.3f, %.3f)\n",
+		(double)h.loop_pause_max_ns / 1e6, (double)h.loop_pause_recent_ns / 1e6,
+		(double)h.loop_busy_max_ns / 1e6, (double)h.loop_busy_recent_ns / 1e6);
 	if (h.srtp_engine[0] != '\0')
 		printf("tunnel SRTP    %s%s%s%s\n", h.srtp_engine, h.crypto_dev[0] ? " (" : "",
 			h.crypto_dev, h.crypto_dev[0] ? ")" : "");

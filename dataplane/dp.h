@@ -140,6 +140,9 @@ struct vr_dp {
 	uint64_t pause_max_tsc;
 	uint64_t pause_cur_tsc, pause_prev_tsc;
 	uint64_t pause_window_tsc;     /* when the current second began */
+	/* The same in the thread's CPU time (ns), which a host that preempts
+	 * the main lcore does not inflate: the work of the longest pass. */
+	uint64_t busy_max_ns, busy_cur_ns, busy_prev_ns;
 	uint64_t ctl_wait_tsc;         /* this pass's sleep in poll (ctl.c) */
 	int ctl_fd;
 	int ctl_clients[16];

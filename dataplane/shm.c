@@ -30,32 +30,31 @@ unix_ns(void)
 }
 
 /*
- * Backs the region with 2 MiB pages where the kernel lets shared memory have
- * them, then faults it all in. Every relayed packet writes its call slot
- * here: with 4 KiB pages and a million flows (800 MB of slots) nearly each
- * one costs a page walk besides its cache miss. The kernel gives shmem huge
- * pages on madvise only when /sys/kernel/mm/transparent_hugepage/
- * shmem_enabled says "advise" (scripts/voxrelay-hugepages sets it); Debian's
- * default, "never", is said in the log, and the region works on small pages.
+ * Backs the region with 2 MiB pages where the kernel gives a file in
+ * /dev/shm them, then faults it all in. Every relayed packet writes its call
+ * slot here: with 4 KiB pages and a million flows (900 MB of slots) nearly
+ * each one costs a page walk besides its cache miss. A tmpfs gives huge
+ * pages on madvise only when mounted with huge=advise (or more):
+ * scripts/voxrelay-hugepages remounts /dev/shm so; without it the region
+ * works on small pages, and the log says so.
  */
 static void
 huge_advice(struct vr_dp *dp, void *p, uint64_t size)
 {
-	char mode[128] = "";
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	char line[512], opts[256] = "";
+	FILE *f = fopen("/proc/mounts", "r");
 	uint64_t off;
 
-	if (f != NULL) {
-		if (fgets(mode, sizeof(mode), f) == NULL)
-			mode[0] = '\0';
+	/* The options of the last tmpfs mounted on /dev/shm: the one in force. */
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		(void)sscanf(line, "%*s /dev/shm tmpfs %255s", opts);
+	if (f != NULL)
 		fclose(f);
-	}
-	if (madvise(p, size, MADV_HUGEPAGE) < 0 || strstr(mode, "[never]") != NULL ||
-			strstr(mode, "[deny]") != NULL)
-		VR_LOG(NOTICE, "shared memory '%s' (%lu MB) is on 4 KiB pages: the kernel gives "
-			"shmem no huge pages (transparent_hugepage/shmem_enabled: %s); "
-			"scripts/voxrelay-hugepages sets 'advise'", dp->cfg.shm_name,
-			(unsigned long)(size >> 20), mode[0] != '\0' ? strtok(mode, "\n") : "unknown");
+	if (madvise(p, size, MADV_HUGEPAGE) < 0 || strstr(opts, "huge=") == NULL ||
+			strstr(opts, "huge=never") != NULL || strstr(opts, "huge=deny") != NULL)
+		VR_LOG(NOTICE, "shared memory '%s' (%lu MB) is on 4 KiB pages: /dev/shm (%s) gives "
+			"no huge pages; scripts/voxrelay-hugepages remounts it with huge=advise",
+			dp->cfg.shm_name, (unsigned long)(size >> 20), opts[0] ? opts : "not a tmpfs");
 	/* As MAP_POPULATE would, after the advice (a fault decides the page size). */
 	if (madvise(p, size, MADV_POPULATE_WRITE) == 0)
 		return;

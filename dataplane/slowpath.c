@@ -9,6 +9,9 @@
  * sleep left out: the longest is how long ARP, hellos and the control socket
  * can wait for it (VR_CTL_HEALTH's loop_pause_*).
  */
+#include <time.h>
+
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -22,22 +25,38 @@
 #include "shm.h"
 #include "slowpath.h"
 
-/* Accounts a pass from start to end, less its sleep in the control socket's poll. */
+/* This thread's CPU time in ns (it does not run while preempted or asleep). */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Accounts a pass from start to end (TSC), less its sleep in the control
+ * socket's poll, and its CPU time busy (ns).
+ */
 static void
-pause_note(struct vr_dp *dp, uint64_t start, uint64_t end)
+pause_note(struct vr_dp *dp, uint64_t start, uint64_t end, uint64_t busy)
 {
 	uint64_t pass = end - start - dp->ctl_wait_tsc;
 
 	if (end - dp->pause_window_tsc >= dp->tsc_hz) {
-		dp->pause_prev_tsc = end - dp->pause_window_tsc < 2 * dp->tsc_hz ?
-			dp->pause_cur_tsc : 0;
+		int last = end - dp->pause_window_tsc < 2 * dp->tsc_hz;
+
+		dp->pause_prev_tsc = last ? dp->pause_cur_tsc : 0;
+		dp->busy_prev_ns = last ? dp->busy_cur_ns : 0;
 		dp->pause_cur_tsc = 0;
+		dp->busy_cur_ns = 0;
 		dp->pause_window_tsc = end;
 	}
-	if (pass > dp->pause_cur_tsc)
-		dp->pause_cur_tsc = pass;
-	if (pass > dp->pause_max_tsc)
-		dp->pause_max_tsc = pass;
+	dp->pause_cur_tsc = RTE_MAX(dp->pause_cur_tsc, pass);
+	dp->pause_max_tsc = RTE_MAX(dp->pause_max_tsc, pass);
+	dp->busy_cur_ns = RTE_MAX(dp->busy_cur_ns, busy);
+	dp->busy_max_ns = RTE_MAX(dp->busy_max_ns, busy);
 }
 
 void
@@ -45,11 +64,12 @@ vr_slow_poll(struct vr_dp *dp)
 {
 	struct rte_mbuf *pkts[VR_BURST];
 	uint32_t hosts[VR_BURST];
-	uint64_t now;
+	uint64_t now, cpu0;
 	unsigned int n, i;
 	int idle;
 
 	now = rte_rdtsc();
+	cpu0 = cpu_ns();
 	n = rte_ring_sc_dequeue_burst(dp->slow_rx, (void **)pkts, VR_BURST, NULL);
 	for (i = 0; i < n; i++)
 		vr_neigh_input(dp, pkts[i], now);
@@ -70,5 +90,5 @@ vr_slow_poll(struct vr_dp *dp)
 	dp->ctl_wait_tsc = 0;
 	if (dp->ctl_fd >= 0)
 		vr_ctl_poll(dp, idle ? 1 : 0);
-	pause_note(dp, now, rte_rdtsc());
+	pause_note(dp, now, rte_rdtsc(), cpu_ns() - cpu0);
 }

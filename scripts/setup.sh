@@ -42,10 +42,10 @@ if ! grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts; then
 	mkdir -p /dev/hugepages
 	mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true
 fi
-# The dataplane's stats region asks for transparent huge pages (dataplane/shm.c).
-thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
-if grep -qs '\[never\]' "$thp"; then
-	echo advise >"$thp" 2>/dev/null || true
+# The dataplane's stats region in /dev/shm asks for transparent huge pages
+# (dataplane/shm.c): a tmpfs gives them only with huge=advise or more.
+if awk '$2 == "/dev/shm" && $3 == "tmpfs" && $4 !~ /huge=/ { f = 1 } END { exit !f }' /proc/mounts; then
+	mount -o remount,huge=advise /dev/shm 2>/dev/null || true
 fi
 free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 if [ "${free:-0}" -ge 128 ]; then
