@@ -41,7 +41,9 @@
 #      relay's maximum: control_delete_s=, control_bind_s= (from the first
 #      write to the dataplane having them all) and slowpath_pause_ms_max=,
 #      the longest pass of the dataplane's main lcore (ARP, hellos, the
-#      control socket) meanwhile, as voxrelayctl health reports it;
+#      control socket) meanwhile, as voxrelayctl health reports it (and
+#      slowpath_busy_ms_max=, the same in its own CPU time: on two cores
+#      the host preempts it for control, Redis and the generator);
 #   9. the relay's worker on its own, per lcore (vr-tun-bench --engine plain,
 #      a ring port, no link, no generator) at 1,000 and 1,000,000 flows in
 #      turns: lcore_cycles_per_pkt_*= and lcore_1m_over_1k=.
@@ -353,7 +355,9 @@ churn() {
 	# The main lcore's longest pass over the last one to two seconds, 20 times a second.
 	(
 		for _ in $(seq 1200); do
-			ctl --json health | sed -n 's/.*"loop_pause_recent_us":\([0-9]*\).*/\1/p'
+			h=$(ctl --json health) || continue
+			echo "$(sed -n 's/.*"loop_pause_recent_us":\([0-9]*\).*/\1/p' <<<"$h")" \
+				"$(sed -n 's/.*"loop_busy_recent_us":\([0-9]*\).*/\1/p' <<<"$h")"
 			sleep 0.05
 		done
 	) >"$WORK/churn-pause.txt" 2>/dev/null &
@@ -371,6 +375,7 @@ churn() {
 	CHURN_DEL_S=$(calc %.3f "($t1 - $t0) / 1000")
 	CHURN_BIND_S=$(calc %.3f "($t2 - $t1) / 1000")
 	CHURN_PAUSE_MS=$(sort -n "$WORK/churn-pause.txt" | tail -1 | awk '{ printf "%.3f", $1 / 1000 }')
+	CHURN_BUSY_MS=$(sort -n -k2 "$WORK/churn-pause.txt" | tail -1 | awk '{ printf "%.3f", $2 / 1000 }')
 	CHURN_SAMPLES=$(wc -l <"$WORK/churn-pause.txt")
 	# Back to the b calls for what follows.
 	seq 0 $((c - 1)) | awk '{ k = "voxrelay:call:n" $1; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k }' |
@@ -474,7 +479,8 @@ for F in "${FLOWS[@]}"; do
 			kv control_delete_s "$CHURN_DEL_S"
 			kv control_bind_s "$CHURN_BIND_S"
 			kv slowpath_pause_ms_max "$CHURN_PAUSE_MS"
-			CHURN_LINE="control changes with traffic: $C calls deleted in ${CHURN_DEL_S} s, $C bound in ${CHURN_BIND_S} s; the dataplane's main loop paused at most ${CHURN_PAUSE_MS} ms ($CHURN_SAMPLES samples)"
+			kv slowpath_busy_ms_max "$CHURN_BUSY_MS"
+			CHURN_LINE="control changes with traffic: $C calls deleted in ${CHURN_DEL_S} s, $C bound in ${CHURN_BIND_S} s; the dataplane's main loop paused at most ${CHURN_PAUSE_MS} ms, ${CHURN_BUSY_MS} ms of its own CPU ($CHURN_SAMPLES samples)"
 		fi
 	fi
 	stop_dp
