@@ -28,7 +28,11 @@
 #      link (vr-gen --tunnel, the _memif figures), against raw libsrtp
 #      (vr-srtp-bench) with as many sessions (srtp_over_libsrtp=) and
 #      dpdk-test-crypto-perf on the same device (cryptodev_over_cryptoperf=),
-#      and the engines against each other (cryptodev_over_libsrtp=); and the
+#      and the engines against each other (cryptodev_over_libsrtp=), and
+#      against its own limit (tunnel_over_limit_*=: the plain relay's
+#      cycles per packet plus crypto-perf's per operation, over the
+#      tunnel's; per lcore always, over the link when the 1,000-flow relay
+#      row ran); and the
 #      cryptodev engine over the link at 90% of the rate it reached there:
 #      loss and latency through the tunnel (tunnel_fixed_*);
 #   7. overload: the phones' plain RTP that the relay encrypts into the
@@ -59,7 +63,7 @@
 #   --quick   shorter runs (under two minutes), same steps and flow counts
 #   --tunnel-only  steps 6 and 7 alone (about two minutes with --quick)
 #   --overload-only  step 7 alone (about a minute with --quick)
-#   --relay-only  steps 1-5 without the tunnel's and the overload's (6, 7)
+#   --relay-only  steps 1-5, 8 and 9: not the tunnel (6) nor the overload (7)
 #   --flows   flow counts to run (default 1000,100000,200000,1000000); steps
 #             3-5 run at 200000, the control-plane step only with the default
 set -euo pipefail
@@ -83,7 +87,7 @@ while [ $# -gt 0 ]; do
 	--relay-only) RELAY_ONLY=1 ;;
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
 	--out) OUT=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '3,60p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo pipefail/{/^set/d;p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -408,7 +412,7 @@ for F in "${FLOWS[@]}"; do
 	kv "ceiling_mpps_$F" "$(mpps "$ceil")"
 	kv "relay_cycles_per_pkt_$F" "$R_CPP"
 	kv "relay_capacity_mpps_$F" "$R_CAP"
-	eval "RELAY_$F=$relay CEIL_$F=$ceil CAP_$F=$R_CAP"
+	eval "RELAY_$F=$relay CEIL_$F=$ceil CAP_$F=$R_CAP CPP_$F=$R_CPP"
 
 	if [ "$F" = 200000 ]; then
 		# 5. Publishing 100,000 active calls' stats every second, on and off in turns.
@@ -736,6 +740,14 @@ for suite in "${SUITES[@]}"; do
 		kv "cryptodev_over_cryptoperf$sfx" "${pair%% *}"
 		kv "cryptodev_over_cryptoperf_memif$sfx" "$(calc %.3f "$TCAP_cryptodev / $cperf")"
 		kv "cryptoperf_cycles_per_op$sfx" "$(calc %.0f "$HZ / ($cperf * 1e6)")"
+		# The tunnel against its own limit: the plain relay's cycles per
+		# packet plus the crypto device's per operation, over the tunnel's
+		# cycles per packet; per lcore, and over the link when the relay
+		# rows ran (their 1,000-flow run: as many streams as the tunnel's).
+		kv "tunnel_lcore_over_limit_$tag" \
+			"$(calc %.3f "($TB_PLAIN + $HZ / ($cperf * 1e6)) / $TBC_CPP")"
+		[ -z "${CPP_1000:-}" ] || kv "tunnel_over_limit_$tag" \
+			"$(calc %.3f "($CPP_1000 + $HZ / ($cperf * 1e6)) / $TCPP_cryptodev")"
 	fi
 	kv "cryptoperf_mops$sfx" "${cperf:-none}"
 	kv "libsrtp_op_ns_${tag}_$((2 * TUN_CALLS))_sessions" "$(jnum "$raw_n" op_ns)"
