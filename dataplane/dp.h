@@ -8,7 +8,7 @@
  *    hellolimit.c (the hellos they pass to the main lcore, rate-limited);
  *  - the main lcore: slowpath.c, its loop, which serves the control socket
  *    (ctl.c) and with it the only writer of the flow table (calls.c) and of
- *    the SBC table and tunnel sessions (sbc.c, which also answers SBC
+ *    the SBC table and tunnel sessions (sbc.c; hello.c answers the SBCs'
  *    hellos), ARP and the neighbour table (neigh.c), and the clock in the
  *    shared memory (shm.c);
  *  - dp.c sets everything up before the workers start and tears it down.

@@ -113,7 +113,6 @@ void vr_sbc_fini(struct vr_dp *dp);
 int vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t errlen);
 int vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen);
 void vr_sbc_timers(struct vr_dp *dp, uint64_t now);
-void vr_sbc_hello_input(struct vr_dp *dp, struct rte_mbuf *m);
 struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
 	uint64_t epoch, char *err, size_t errlen);
 void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
@@ -124,5 +123,14 @@ void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
 void vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t);
 /* The call in slot binds t as its leg l (NULL: none any more); sbc.c finds legs there on key changes. */
 void vr_sbc_leg_register(struct vr_dp *dp, uint32_t slot, unsigned int l, struct vr_tun_leg *t);
+
+/* Helpers sbc.c shares with hello.c. */
+/* A random 64-bit value that is not 0 (a challenge; 0 marks a used one). */
+uint64_t vr_sbc_random_nonzero(void);
+/* The wall clock in ns. */
+uint64_t vr_sbc_unix_ns(void);
+/* Opens SBC row row's write section in the shm (odd seq); vr_sbc_row_end closes it. */
+struct vr_shm_sbc *vr_sbc_row_begin(struct vr_dp *dp, uint32_t row);
+void vr_sbc_row_end(struct vr_shm_sbc *r);
 
 #endif /* VR_DP_SBC_H */

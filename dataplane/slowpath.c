@@ -20,6 +20,7 @@
 #include "calls.h"
 #include "ctl.h"
 #include "dp.h"
+#include "hello.h"
 #include "neigh.h"
 #include "sbc.h"
 #include "shm.h"
