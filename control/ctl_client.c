@@ -110,10 +110,13 @@ vr_ctl_decode(const void *reply, size_t len, uint16_t type, uint32_t seq, size_t
 }
 
 int
-vr_ctl_send(struct vr_ctl_client *c, uint16_t type, const void *body, size_t len, uint32_t *seq)
+vr_ctl_request(struct vr_ctl_client *c, uint16_t type, const void *body, size_t len, void *out,
+	size_t out_cap, size_t *out_len)
 {
 	static uint8_t buf[VR_CTL_MSG_MAX];
 	size_t n;
+	ssize_t got;
+	int rc;
 
 	n = vr_ctl_encode(buf, sizeof(buf), type, ++c->seq, body, len);
 	if (n == 0) {
@@ -124,29 +127,6 @@ vr_ctl_send(struct vr_ctl_client *c, uint16_t type, const void *body, size_t len
 		snprintf(c->error, sizeof(c->error), "send: %s", strerror(errno));
 		return -errno;
 	}
-	*seq = c->seq;
-	return 0;
-}
-
-int
-vr_ctl_request(struct vr_ctl_client *c, uint16_t type, const void *body, size_t len, void *out,
-	size_t out_cap, size_t *out_len)
-{
-	uint32_t seq;
-	int rc = vr_ctl_send(c, type, body, len, &seq);
-
-	return rc < 0 ? rc : vr_ctl_recv(c, type, seq, out, out_cap, out_len);
-}
-
-int
-vr_ctl_recv(struct vr_ctl_client *c, uint16_t type, uint32_t seq, void *out, size_t out_cap,
-	size_t *out_len)
-{
-	static uint8_t buf[VR_CTL_MSG_MAX];
-	size_t n;
-	ssize_t got;
-	int rc;
-
 	got = recv(c->fd, buf, sizeof(buf), 0);
 	if (got <= 0) {
 		rc = got == 0 ? -ECONNRESET : -errno;
@@ -154,7 +134,7 @@ vr_ctl_recv(struct vr_ctl_client *c, uint16_t type, uint32_t seq, void *out, siz
 			strerror(-rc));
 		return rc;
 	}
-	rc = vr_ctl_decode(buf, (size_t)got, type, seq, out_cap, 1, c->error,
+	rc = vr_ctl_decode(buf, (size_t)got, type, c->seq, out_cap, 1, c->error,
 		sizeof(c->error));
 	if (rc < 0)
 		return rc;

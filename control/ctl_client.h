@@ -41,17 +41,6 @@ int vr_ctl_decode(const void *reply, size_t len, uint16_t type, uint32_t seq, si
 	int want_max, char *err, size_t errlen);
 
 /*
- * The two halves of vr_ctl_request, for a client that pipelines: sends a
- * request (its seq in *seq), and takes the next reply, which must answer a
- * request of type with seq (the dataplane answers in order). Same results
- * as vr_ctl_request.
- */
-int vr_ctl_send(struct vr_ctl_client *c, uint16_t type, const void *body, size_t len,
-	uint32_t *seq);
-int vr_ctl_recv(struct vr_ctl_client *c, uint16_t type, uint32_t seq, void *out, size_t out_cap,
-	size_t *out_len);
-
-/*
  * Sends a request and waits for its reply. On success copies the reply body
  * (at most out_cap bytes) to out and stores its size in *out_len (may be NULL).
  * Returns 0 or a negative errno, with c->error saying what went wrong.

@@ -255,6 +255,20 @@ log_call(const struct vr_dp *dp, const char *what, const struct vr_ctl_call *c)
 	VR_LOG(INFO, "%s call '%s': a %s, b %s", what, c->id, leg[0], leg[1]);
 }
 
+/* Binds (type VR_CTL_CALL_ADD) or rebinds (_MOD) call c, and logs it. */
+static int
+call_set(struct vr_dp *dp, uint16_t type, const struct vr_ctl_call *c, char *err, size_t errlen)
+{
+	int rc = type == VR_CTL_CALL_ADD ? vr_calls_add(dp, c, err, errlen) :
+		vr_calls_mod(dp, c, err, errlen);
+
+	if (rc == 0)
+		log_call(dp, type == VR_CTL_CALL_ADD ? "bound" : "rebound", c);
+	else
+		VR_LOG(WARNING, "%s", err);
+	return rc;
+}
+
 /* Unbinds call id; its stats just before into *last when one was unbound (*has_last). */
 static int
 call_del(struct vr_dp *dp, const char *id, struct vr_ctl_call_stats *last, uint32_t *has_last,
@@ -301,13 +315,7 @@ batch(struct vr_dp *dp, const struct vr_ctl_batch *b, struct vr_ctl_batch_reply 
 				sizeof(res->error));
 			continue;
 		}
-		res->status = op->type == VR_CTL_CALL_ADD ?
-			vr_calls_add(dp, &op->call, res->error, sizeof(res->error)) :
-			vr_calls_mod(dp, &op->call, res->error, sizeof(res->error));
-		if (res->status == 0)
-			log_call(dp, op->type == VR_CTL_CALL_ADD ? "bound" : "rebound", &op->call);
-		else
-			VR_LOG(WARNING, "%s", res->error);
+		res->status = call_set(dp, op->type, &op->call, res->error, sizeof(res->error));
 	}
 	return offsetof(struct vr_ctl_batch_reply, r) + b->n * sizeof(out->r[0]);
 }
@@ -351,14 +359,7 @@ handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 		struct vr_ctl_call c;
 
 		memcpy(&c, body, sizeof(c));
-		if (type == VR_CTL_CALL_ADD)
-			r->status = vr_calls_add(dp, &c, r->error, sizeof(r->error));
-		else
-			r->status = vr_calls_mod(dp, &c, r->error, sizeof(r->error));
-		if (r->status == 0)
-			log_call(dp, type == VR_CTL_CALL_ADD ? "bound" : "rebound", &c);
-		else
-			VR_LOG(WARNING, "%s", r->error);
+		r->status = call_set(dp, (uint16_t)type, &c, r->error, sizeof(r->error));
 		break;
 	}
 	case VR_CTL_CALL_DEL: {
