@@ -261,46 +261,6 @@ end_reason(const struct vr_rec *r)
 	return r == NULL ? "deleted" : r->ended ? "final_timeout" : "rejected";
 }
 
-/* A bound call is about to be unbound: its last counters to on_end. */
-static void
-ending(struct vr_dpsync *ds, const char *id, const char *why)
-{
-	static struct vr_ctl_call_stats st;
-	struct vr_ctl_call_ref ref;
-	int rc;
-
-	if (ds->on_end == NULL)
-		return;
-	memset(&ref, 0, sizeof(ref));
-	snprintf(ref.id, sizeof(ref.id), "%s", id);
-	memset(&st, 0, sizeof(st));
-	rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_GET, &ref, sizeof(ref), &st, sizeof(st), NULL);
-	ds->on_end(ds->on_end_arg, id, rc == 0 ? &st : NULL, why);
-}
-
-/*
- * Unbinds call id (why: for its end-of-call record) and forgets it. -1 when
- * the link to the dataplane broke; a call it no longer has is unbound too.
- */
-static int
-unbind(struct vr_dpsync *ds, const char *id, const char *why)
-{
-	struct vr_ctl_call_ref ref;
-	int rc;
-
-	ending(ds, id, why);
-	memset(&ref, 0, sizeof(ref));
-	snprintf(ref.id, sizeof(ref.id), "%s", id);
-	rc = vr_ctl_request(&ds->ctl, VR_CTL_CALL_DEL, &ref, sizeof(ref), NULL, 0, NULL);
-	if (rc < 0 && rc != -ENOENT) {
-		ds->up = 0;
-		return -1;
-	}
-	free(vr_map_del(&ds->programmed, id));
-	ds->n_del++;
-	return 0;
-}
-
 /* Ends call id's hold (its record returned, or it was released). */
 static void
 unhold(struct vr_dpsync *ds, const char *id)
@@ -376,29 +336,6 @@ rebind_held(struct vr_dpsync *ds)
 	return n;
 }
 
-int
-vr_dpsync_release(struct vr_dpsync *ds)
-{
-	struct vr_map_slot *s;
-	size_t i = 0;
-	int n = 0;
-
-	if (!ds->up)
-		return -1;
-	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
-		if (unbind(ds, s->key, "accepted_missing") < 0)
-			return -1;
-		n++;
-	}
-	i = 0;
-	while ((s = vr_map_next(&ds->held, &i)) != NULL)
-		free(s->val);
-	vr_map_free(&ds->held);
-	ds->held_since_ms = 0;
-	vr_log(LOG_WARNING, "held calls released: %d unbound", n);
-	return n;
-}
-
 /*
  * A bulk change goes to the dataplane in batches (VR_CTL_CALL_BATCH): up to
  * VR_CTL_BATCH_MAX adds, mods and dels in one message and one reply,
@@ -468,7 +405,7 @@ pipe_flush(struct vr_dpsync *ds, struct pipe *pp)
 			call_done(ds, pp, op->type, pp->r[k], res);
 			continue;
 		}
-		/* As unbind(): a call the dataplane no longer has is unbound too. */
+		/* A call the dataplane no longer has is unbound too. */
 		if (res->status < 0 && res->status != -ENOENT) {
 			snprintf(ds->ctl.error, sizeof(ds->ctl.error), "%.*s", (int)sizeof(res->error),
 				res->error);
@@ -525,6 +462,34 @@ pipe_unbind(struct vr_dpsync *ds, struct pipe *pp, const char *id, const char *w
 	snprintf(op->call.id, sizeof(op->call.id), "%s", id);
 	pp->why[pp->b.n - 1] = why;
 	return 0;
+}
+
+int
+vr_dpsync_release(struct vr_dpsync *ds)
+{
+	static struct pipe pp;
+	struct vr_map_slot *s;
+	size_t i = 0;
+	int n = 0;
+
+	if (!ds->up)
+		return -1;
+	pp.b.n = 0;
+	pp.changes = 0;
+	while ((s = vr_map_next(&ds->held, &i)) != NULL) {
+		if (pipe_unbind(ds, &pp, s->key, "accepted_missing") < 0)
+			return -1;
+		n++;
+	}
+	if (pipe_flush(ds, &pp) < 0)
+		return -1;
+	i = 0;
+	while ((s = vr_map_next(&ds->held, &i)) != NULL)
+		free(s->val);
+	vr_map_free(&ds->held);
+	ds->held_since_ms = 0;
+	vr_log(LOG_WARNING, "held calls released: %d unbound", n);
+	return n;
 }
 
 int
