@@ -249,7 +249,6 @@ flows_build(struct vr_dp *dp, struct vr_call *c, const struct vr_ctl_call *def,
 				f->rule.expect_hi++;
 			}
 		}
-		f->st = &sc->flow[i];
 		f->priv = vr_flow_priv(dp, c->slot, i);
 		f->tun = c->tun[i / 2];
 		f->out_tun = c->tun[(i ^ 2) / 2];

@@ -51,9 +51,9 @@ struct vr_flow_priv {
 /*
  * A bound relay port: one leg's RTP or RTCP port. Immutable once published in
  * the flow table; the main lcore replaces it whole and frees the old one after
- * a grace period. Its mutable state is priv (private, one line) and the shm
- * row st (exported: the latch and the counters), both written only by the
- * owner lcore. A relayed plain packet reads the first line only: where to
+ * a grace period. Its mutable state is priv (private, one line) and its shm
+ * row (vr_flow_st(): the latch and the counters, exported), both written
+ * only by the owner lcore. A relayed plain packet reads the first line only: where to
  * send is in priv, not in the other leg's flow or state.
  */
 struct vr_flow {
@@ -70,7 +70,6 @@ struct vr_flow {
 	uint8_t fidx;             /* leg * 2 + rtcp */
 	uint8_t kind;             /* VR_FLOW_* */
 	/* Line 1: the tunnel paths and the slow paths. */
-	struct vr_shm_flow *st;
 	struct vr_tun_leg *tun;   /* tunnel legs: the leg's SRTP state; else NULL */
 	struct vr_tun_leg *out_tun; /* partner->tun */
 	struct vr_flow *partner;  /* the other leg's flow of the same kind */
@@ -79,7 +78,7 @@ struct vr_flow {
 	uint16_t local_port;      /* network order */
 } __rte_cache_aligned;
 
-_Static_assert(offsetof(struct vr_flow, st) == RTE_CACHE_LINE_SIZE,
+_Static_assert(offsetof(struct vr_flow, tun) == RTE_CACHE_LINE_SIZE,
 	"a plain packet's part of struct vr_flow is one cache line");
 _Static_assert(sizeof(struct vr_flow_priv) == sizeof(((struct vr_shm_flow *)0)->dp_private),
 	"struct vr_flow_priv is the shm row's private line");

@@ -378,7 +378,7 @@ prefetch_flow_state(const struct vr_dp *dp, const struct vr_flow *f)
 	rte_prefetch0(f->priv);
 	rte_prefetch0(&vr_flow_st(dp, f)->last_tsc);
 	if (unlikely(f->kind & (VR_FLOW_TUN_IN | VR_FLOW_TUN_OUT)))
-		rte_prefetch0(&f->st);
+		rte_prefetch0((const char *)f + RTE_CACHE_LINE_SIZE);
 }
 
 /*

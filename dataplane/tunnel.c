@@ -124,7 +124,7 @@ rx_done(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_flo
 
 	/* Authenticated: this is the SBC, from wherever it is now (for every
 	 * channel: all of them go back to where the SBC was last heard from). */
-	latch_sbc(lc, f->st, p->ip->src_addr, p->udp->src_port);
+	latch_sbc(lc, vr_flow_st(lc->dp, f), p->ip->src_addr, p->udp->src_port);
 	vr_sbc_addr_note(&lc->dp->sbc_addr[t->sbc_row], p->ip->src_addr, p->udp->src_port);
 	t->tx_slot = k;
 	vr_dp_sbc_ctr(lc->dp, lc->idx, t->sbc_row)->rx_pkts++;
@@ -160,7 +160,7 @@ stale_epoch(struct vr_lcore *lc, const struct vr_tun_leg *t, struct vr_flow *f,
 {
 	uint64_t now = rte_rdtsc(), *last = &lc->stale_hint_tsc[t->sbc_row % VR_STALE_HINT_SLOTS];
 
-	drop_tun(lc, t->sbc_row, f->st, NULL, VR_DROP_TUN_STALE_EPOCH);
+	drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), NULL, VR_DROP_TUN_STALE_EPOCH);
 	if (now - *last < lc->dp->tsc_hz / 5 ||
 			rte_ring_mp_enqueue(lc->dp->hello_rx, m) != 0) {
 		rte_pktmbuf_free(m);
@@ -221,7 +221,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 		if (__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) && t->key_id[k] == h.key_id)
 			break;
 	if (unlikely(k == 2)) {
-		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_TUN_UNKNOWN_KEY);
+		drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, VR_DROP_TUN_UNKNOWN_KEY);
 		return NULL;
 	}
 	srtp = p->payload + VR_TUN_HDR_LEN;
@@ -235,7 +235,7 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - off - (uint32_t)len));
 		/* rx_done latches the SBC in the flow's state when the device is
 		 * done with the burst: by then the line is in the cache. */
-		rte_prefetch0(f->st);
+		rte_prefetch0(vr_flow_st(lc->dp, f));
 		pend->m = m;
 		pend->p = p;
 		pend->f = f;
@@ -247,13 +247,13 @@ vr_tun_rx(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, int handed,
 	/* libsrtp keeps a stream per SSRC it authenticates: bounded per leg. */
 	ssrc = pkt_ssrc(srtp, (uint32_t)len, h.type == VR_TUN_RTCP);
 	if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_rx, ssrc, 0))) {
-		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_SSRC_LIMIT);
+		drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, VR_DROP_SRTP_SSRC_LIMIT);
 		return NULL;
 	}
 	st = h.type == VR_TUN_RTP ? srtp_unprotect(t->rx[k], srtp, &len) :
 		srtp_unprotect_rtcp(t->rx[k], srtp, &len);
 	if (unlikely(st != srtp_err_status_ok)) {
-		drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
+		drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, srtp_reason(st));
 		return NULL;
 	}
 	vr_srtp_ssrc_admit(&t->ssrc_rx, ssrc, 1);
@@ -295,7 +295,7 @@ rx_outcome(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p, struct vr_
 		rx_done(lc, m, p, f, k, m->data_len - off);
 		return f;
 	}
-	drop_tun(lc, f->tun->sbc_row, f->st, m, csrtp_reason(st));
+	drop_tun(lc, f->tun->sbc_row, vr_flow_st(lc->dp, f), m, csrtp_reason(st));
 	return NULL;
 }
 
@@ -361,7 +361,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 	if (unlikely(!__atomic_load_n(&t->valid[k], __ATOMIC_ACQUIRE) ||
 			rte_pktmbuf_headroom(m) < VR_TUN_HDR_LEN ||
 			rte_pktmbuf_tailroom(m) < SRTP_MAX_TRAILER_LEN)) {
-		drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_ERROR);
+		drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, VR_DROP_SRTP_ERROR);
 		return -1;
 	}
 	frame = (uint8_t *)rte_pktmbuf_prepend(m, VR_TUN_HDR_LEN);
@@ -373,7 +373,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 
 		e->m = m;
 		e->cs = &t->ctx[k];
-		e->st = f->st;
+		e->st = vr_flow_st(lc->dp, f);
 		e->tag = tx_tag(f);
 		e->sbc_row = t->sbc_row;
 		e->off = (uint16_t)(hdrs + VR_TUN_HDR_LEN);
@@ -386,7 +386,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		/* libsrtp makes a stream per SSRC it sends: bounded per leg. */
 		if (unlikely(!vr_srtp_ssrc_admit(&t->ssrc_tx, pkt_ssrc(pl, (uint32_t)len, rtcp),
 				1))) {
-			drop_tun(lc, t->sbc_row, f->st, m, VR_DROP_SRTP_SSRC_LIMIT);
+			drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, VR_DROP_SRTP_SSRC_LIMIT);
 			return -1;
 		}
 		st = rtcp ? srtp_protect_rtcp(t->tx[k], pl, &len) :
@@ -394,7 +394,7 @@ vr_tun_encap(struct vr_lcore *lc, const struct vr_flow *f, struct rte_mbuf *m, s
 		if (unlikely(st != srtp_err_status_ok)) {
 			/* srtp_err_status_replay_fail: an index already sent (a
 			 * duplicate from the phone): never encrypted twice. */
-			drop_tun(lc, t->sbc_row, f->st, m, srtp_reason(st));
+			drop_tun(lc, t->sbc_row, vr_flow_st(lc->dp, f), m, srtp_reason(st));
 			return -1;
 		}
 		rte_pktmbuf_append(m, (uint16_t)(len - len0));
@@ -488,7 +488,7 @@ lose_all(struct vr_lcore *lc)
 		if (fl->m == NULL)
 			continue;
 		if (fl->f != NULL)
-			lost_tun(lc, fl->f->tun->sbc_row, fl->f->st, &n_lost);
+			lost_tun(lc, fl->f->tun->sbc_row, vr_flow_st(lc->dp, fl->f), &n_lost);
 		else
 			lost_tun(lc, fl->sbc_row, fl->st, &n_lost);
 		flight_put(lc, i);
