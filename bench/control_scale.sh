@@ -111,8 +111,7 @@ wait_n "$N" || { echo "the probe call was not unbound" >&2; exit 1; }
 SAMPLER=$!
 PIDS+=($SAMPLER)
 c0=$(ms)
-awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) { k = "voxrelay:call:b" i; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k } }' |
-	rcli --pipe >/dev/null
+"$ROOT/bench/provision.sh" --delete 0 "$N" -p "$RPORT"
 wait_n 0 || { tail "$WORK/control.log"; echo "the calls were not all unbound" >&2; exit 1; }
 c1=$(ms)
 awk -v n="$N" 'BEGIN {

@@ -19,9 +19,11 @@
 # fresh for each start of the dataplane, whose own epoch vr-gen is told
 # with --tunnel-epoch): the layout vr-gen --tunnel plays.
 #
-# Usage: provision.sh [--name N] [--key-prefix K] [--tunnel SUITE:BASE64] FROM TO
-#                     [redis-cli options]
+# Usage: provision.sh [--name N] [--key-prefix K] [--tunnel SUITE:BASE64] [--delete]
+#                     FROM TO [redis-cli options]
 #   --name N        call ids are N0, N1, ... (default b)
+#   --delete        deletes calls FROM..TO-1 instead (one pipeline, as a PBX
+#                   ending a bulk of calls would)
 #   --key-prefix K  the control process's key prefix (default voxrelay:)
 #   --tunnel S:K    leg a through SBC 1's tunnel, SRTP suite S and master key K
 # Example: bench/provision.sh 0 1000 -h 10.0.0.5 -p 6379
@@ -30,12 +32,14 @@ set -euo pipefail
 NAME=b
 KP=voxrelay:
 TUNNEL=
+DELETE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) NAME=${2:?--name needs a value}; shift 2 ;;
 	--key-prefix) KP=${2:?--key-prefix needs a value}; shift 2 ;;
 	--tunnel) TUNNEL=${2:?--tunnel needs SUITE:BASE64}; shift 2 ;;
-	-h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--delete) DELETE=1; shift ;;
+	-h | --help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -47,6 +51,13 @@ for v in "$FROM" "$TO"; do
 done
 [ "$TO" -le 2450000 ] || { echo "provision.sh: TO $TO is past the layout's 2,450,000 calls" >&2; exit 2; }
 
+if [ $DELETE = 1 ]; then
+	awk -v a="$FROM" -v b="$TO" -v kp="$KP" -v name="$NAME" 'BEGIN {
+		for (i = a; i < b; i++)
+			printf "DEL %scall:%s%d\r\n", kp, name, i
+	}' | redis-cli "$@" --pipe >/dev/null
+	exit 0
+fi
 if [ -n "$TUNNEL" ]; then
 	[[ "$TUNNEL" =~ ^[A-Z0-9_]+:[A-Za-z0-9+/=]+$ ]] ||
 		{ echo "provision.sh: --tunnel: '$TUNNEL' is not SUITE:BASE64" >&2; exit 2; }

@@ -367,8 +367,7 @@ churn() {
 	) >"$WORK/churn-pause.txt" 2>/dev/null &
 	spid=$!
 	t0=$(ms)
-	seq 0 $((c - 1)) | awk '{ k = "voxrelay:call:b" $1; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k }' |
-		rcli --pipe >/dev/null
+	"$ROOT/bench/provision.sh" --delete 0 "$c" -p "$RPORT"
 	wait_bound 0 || return 1
 	t1=$(ms)
 	"$ROOT/bench/provision.sh" --name n 0 "$c" -p "$RPORT" >/dev/null
@@ -382,8 +381,7 @@ churn() {
 	CHURN_BUSY_MS=$(sort -n -k2 "$WORK/churn-pause.txt" | tail -1 | awk '{ printf "%.3f", $2 / 1000 }')
 	CHURN_SAMPLES=$(wc -l <"$WORK/churn-pause.txt")
 	# Back to the b calls for what follows.
-	seq 0 $((c - 1)) | awk '{ k = "voxrelay:call:n" $1; printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k }' |
-		rcli --pipe >/dev/null
+	"$ROOT/bench/provision.sh" --delete --name n 0 "$c" -p "$RPORT"
 	wait_bound 0
 	"$ROOT/bench/provision.sh" 0 "$c" -p "$RPORT" >/dev/null
 	wait_bound "$c"
