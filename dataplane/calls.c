@@ -11,7 +11,7 @@
  * the header part of the call's shm slot (under its seq) and zeroes the
  * flows' state before they are bound. A tunnel leg (a channel of an SBC's
  * tunnel) has no cell of its own: its RTP flow is found by (SBC, channel) in
- * dp->tun_ft (tuntab.c), and its SRTP state (sbc.c) follows the call when it
+ * dp->tun_ft (tuntab.c), and its SRTP state (tunleg.c) follows the call when it
  * is rebound to the same channel.
  */
 #include <arpa/inet.h>
@@ -29,7 +29,7 @@
 #include "calls.h"
 #include "dp.h"
 #include "flow.h"
-#include "sbc.h"
+#include "tunleg.h"
 #include "tuntab.h"
 
 /*
@@ -117,7 +117,7 @@ call_free(struct vr_dp *dp, struct vr_call *c)
 	for (i = 0; i < 4; i++)
 		rte_free(c->flows[i]);
 	for (i = 0; i < 2; i++)
-		vr_sbc_leg_free(dp, c->tun[i]);
+		vr_tun_leg_free(dp, c->tun[i]);
 	rte_free(c);
 }
 
@@ -134,7 +134,7 @@ vr_calls_fini(struct vr_dp *dp)
 		for (i = 0; i < dp->cfg.max_calls; i++) {
 			if (dp->slot_call[i] == NULL)
 				continue;
-			/* sbc.c frees the tunnel legs it registered. */
+			/* tunleg.c frees the tunnel legs it registered. */
 			dp->slot_call[i]->tun[0] = dp->slot_call[i]->tun[1] = NULL;
 			call_free(dp, dp->slot_call[i]);
 		}
@@ -448,11 +448,11 @@ tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err,
 			c->tun[l] = from->tun[x];
 			continue;
 		}
-		c->tun[l] = vr_sbc_leg_new(dp, leg->sbc_id, leg->channel, leg->epoch, err, errlen);
+		c->tun[l] = vr_tun_leg_new(dp, leg->sbc_id, leg->channel, leg->epoch, err, errlen);
 		if (c->tun[l] == NULL) {
 			for (; l-- > 0;)
 				if (!tun_of(from, c->tun[l]))
-					vr_sbc_leg_free(dp, c->tun[l]);
+					vr_tun_leg_free(dp, c->tun[l]);
 			c->tun[0] = c->tun[1] = NULL;
 			return -EINVAL;
 		}
@@ -460,14 +460,14 @@ tun_attach(struct vr_dp *dp, struct vr_call *c, struct vr_call *from, char *err,
 	return 0;
 }
 
-/* Registers c's tunnel legs under its slot (sbc.c finds them there on key changes). */
+/* Registers c's tunnel legs under its slot (tunleg.c finds them there on key changes). */
 static void
 tun_register(struct vr_dp *dp, const struct vr_call *c, int on)
 {
 	unsigned int l;
 
 	for (l = 0; l < 2; l++)
-		vr_sbc_leg_register(dp, c->slot, l, on ? c->tun[l] : NULL);
+		vr_tun_leg_register(dp, c->slot, l, on ? c->tun[l] : NULL);
 }
 
 int

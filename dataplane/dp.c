@@ -23,6 +23,7 @@
 #include "neigh.h"
 #include "sbc.h"
 #include "shm.h"
+#include "tunleg.h"
 #include "hellolimit.h"
 #include "port.h"
 
@@ -173,6 +174,9 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 	rc = vr_sbc_init(dp);
 	if (rc < 0)
 		return rc;
+	rc = vr_tun_legs_init(dp);
+	if (rc < 0)
+		return rc;
 	rc = srtp_engine_init(dp, socket);
 	if (rc < 0)
 		return rc;
@@ -210,6 +214,7 @@ vr_dp_fini(struct vr_dp *dp)
 		rte_eth_dev_close(dp->port_id);
 	}
 	vr_calls_fini(dp);
+	vr_tun_legs_fini(dp);
 	vr_sbc_fini(dp);
 	if (dp->use_cdev)
 		vr_csrtp_dev_fini(&dp->cdev);

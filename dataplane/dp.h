@@ -106,7 +106,7 @@ struct vr_dp {
 	struct vr_shm_call *shm_calls;
 	uint64_t shm_size;
 	struct vr_sbc **sbc;           /* [tunnel id]; main writes, workers read */
-	struct vr_tuntab *tun_ft;      /* sbc id << 32 | channel -> RTP flow; main writes */
+	struct vr_tuntab *tun_ft;      /* sbc id << 32 | channel -> RTP flow; main writes (calls.c) */
 	struct vr_shm_sbc *shm_sbcs;   /* [row]; main writes */
 	struct vr_shm_sbc_ctr *shm_sbc_ctrs; /* [lcore * max_sbcs + row]; each lcore its own */
 	struct vr_sbc_addr *sbc_addr;  /* [row]; any lcore writes (vr_sbc_addr_note), workers read */
@@ -117,7 +117,7 @@ struct vr_dp {
 	uint64_t boot_epoch;
 	struct vr_csrtp_dev cdev;      /* its last queue pair is the main lcore's */
 	/* Main lcore only: */
-	struct vr_tun_leg **tun_legs;  /* [slot * 2 + leg] */
+	struct vr_tun_leg **tun_legs;  /* [slot * 2 + leg]; tunleg.c */
 	uint32_t *free_sbc_rows;
 	uint32_t n_free_sbc_rows;
 	uint32_t n_sbcs;

@@ -21,6 +21,7 @@
 
 #include "dp.h"
 #include "hellolimit.h"
+#include "sbc.h"
 #include "pkt.h"
 #include "worker.h"
 

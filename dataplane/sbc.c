@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SBCs and the SRTP state of their tunnel legs: runs on the main lcore only
- * (from ctl.c, calls.c and slowpath.c), the single writer of the SBC table
- * (dp->sbc), of every struct vr_tun_leg's key slots and of the SBC rows in
- * the shared memory. Workers read dp->sbc and use a leg's sessions without
- * locks; a slot is marked invalid, then its sessions are freed only after an
- * RCU grace period, and a replaced struct vr_sbc likewise. The SBCs' hellos
- * are answered in hello.c, with the SBC's own channel-0 sessions made here.
+ * The SBC table: runs on the main lcore only (from ctl.c and slowpath.c),
+ * the single writer of dp->sbc and of the SBC rows in the shared memory.
+ * Workers read dp->sbc without locks; a replaced struct vr_sbc is freed only
+ * after an RCU grace period. A key change reaches the SBC's tunnel legs in
+ * two steps around that grace period (tunleg.c). The SBCs' hellos are
+ * answered in hello.c, with the SBC's own channel-0 sessions made here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,14 +14,13 @@
 #include <time.h>
 
 #include <rte_cycles.h>
-#include <rte_hash.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ctlmsg.h"
 #include "dp.h"
 #include "sbc.h"
-#include "tuntab.h"
+#include "tunleg.h"
 
 /* n random bytes from the kernel into p; 0 or -EIO. */
 static int
@@ -44,107 +42,10 @@ vr_sbc_random_nonzero(void)
 	return v;
 }
 
-/*
- * The table of keys that tunnel legs used since start, by (master key,
- * channel, the call's epoch): four times --max-calls (at least 4,096) of
- * the newest. A leg bound again with those (a PBX that reuses an epoch, or
- * writes back a call it deleted, or the key moved to another SBC id) would
- * start its index state over under the same keys. An entry is made when a
- * leg is bound, for each of its keys, and when a bound leg gets a new key.
- */
-static int
-used_init(struct vr_dp *dp)
-{
-	struct rte_hash_parameters hp = {
-		.name = "vr_used_legs",
-		.key_len = 3 * sizeof(uint64_t),
-		.socket_id = (int)rte_socket_id(),
-	};
-
-	dp->n_used_max = RTE_MAX(4096u, 4 * dp->cfg.max_calls);
-	hp.entries = dp->n_used_max + 1;
-	dp->used_legs = rte_hash_create(&hp);
-	dp->used_ring = rte_zmalloc("vr_used_ring", sizeof(*dp->used_ring) * dp->n_used_max, 0);
-	return dp->used_legs != NULL && dp->used_ring != NULL ? 0 : -ENOMEM;
-}
-
-/* A fingerprint of key k's suite, master key and salt (FNV-1a, 64 bits; never 0). */
-static uint64_t
-key_print(const struct vr_srtp_key *k)
-{
-	size_t i, len = vr_srtp_master_len(k->suite);
-	uint64_t h = (0xcbf29ce484222325ull ^ k->suite) * 0x100000001b3ull;
-
-	for (i = 0; i < len && i < VR_SRTP_MASTER_MAX; i++)
-		h = (h ^ k->master[i]) * 0x100000001b3ull;
-	return h != 0 ? h : 1;
-}
-
-/* Whether key k was used on channel under the call's epoch since start. */
-static int
-used(struct vr_dp *dp, const struct vr_srtp_key *k, uint32_t channel, uint64_t a_epoch)
-{
-	uint64_t x[3] = { key_print(k), channel, a_epoch };
-
-	return rte_hash_lookup(dp->used_legs, x) >= 0;
-}
-
-/* Remembers key k as used on t's channel and epoch, forgetting the oldest when full. */
-static void
-used_add(struct vr_dp *dp, const struct vr_tun_leg *t, const struct vr_srtp_key *k)
-{
-	uint64_t x[3] = { key_print(k), t->channel, t->a_epoch };
-
-	if (rte_hash_lookup(dp->used_legs, x) >= 0)
-		return;
-	if (dp->used_ring[dp->used_next][0] != 0)
-		rte_hash_del_key(dp->used_legs, dp->used_ring[dp->used_next]);
-	memcpy(dp->used_ring[dp->used_next], x, sizeof(x));
-	dp->used_next = (dp->used_next + 1) % dp->n_used_max;
-	rte_hash_add_key(dp->used_legs, x);
-}
-
-/* t's key in slot j, as a key. */
-static struct vr_srtp_key
-slot_key(const struct vr_tun_leg *t, unsigned int j)
-{
-	struct vr_srtp_key k = { .suite = t->suite, .id = t->key_id[j] };
-
-	memcpy(k.master, t->master[j], sizeof(k.master));
-	return k;
-}
-
-void
-vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t)
-{
-	unsigned int j;
-
-	if (t == NULL || t->bound)
-		return;
-	t->bound = 1;
-	for (j = 0; j < 2; j++) {
-		if (t->valid[j]) {
-			struct vr_srtp_key k = slot_key(t, j);
-
-			used_add(dp, t, &k);
-		}
-	}
-}
-
-void
-vr_sbc_leg_register(struct vr_dp *dp, uint32_t slot, unsigned int l, struct vr_tun_leg *t)
-{
-	dp->tun_legs[slot * 2 + l] = t;
-	vr_sbc_leg_bound(dp, t);
-}
-
 int
 vr_sbc_init(struct vr_dp *dp)
 {
-	/* Two tunnel legs a call at most, and room for the legs a rebind
-	 * replaces while their nodes wait out the grace period. */
-	uint32_t i, n_tun = dp->cfg.max_calls * 2 + 64;
-	void *tab;
+	uint32_t i;
 
 	if (vr_srtp_init() < 0) {
 		VR_LOG(ERR, "libsrtp did not initialise");
@@ -160,19 +61,15 @@ vr_sbc_init(struct vr_dp *dp)
 	}
 	dp->boot_epoch &= VR_TUN_EPOCH_MASK;
 	dp->sbc = rte_zmalloc("vr_sbc", sizeof(*dp->sbc) * (VR_TUN_SBC_ID_MAX + 1), 0);
-	dp->tun_legs = rte_zmalloc("vr_tun_legs", sizeof(*dp->tun_legs) * 2 * dp->cfg.max_calls, 0);
 	dp->free_sbc_rows = rte_malloc("vr_sbc_rows", sizeof(uint32_t) * dp->cfg.max_sbcs, 0);
 	dp->sbc_addr = rte_zmalloc("vr_sbc_addr", sizeof(*dp->sbc_addr) * dp->cfg.max_sbcs,
 		RTE_CACHE_LINE_SIZE);
-	tab = rte_malloc("vr_tun_ft", vr_tuntab_memsize(n_tun), RTE_CACHE_LINE_SIZE);
-	dp->tun_ft = tab == NULL ? NULL : vr_tuntab_init(tab, n_tun);
-	if (dp->sbc == NULL || dp->tun_legs == NULL || dp->free_sbc_rows == NULL ||
-			dp->sbc_addr == NULL || dp->tun_ft == NULL)
+	if (dp->sbc == NULL || dp->free_sbc_rows == NULL || dp->sbc_addr == NULL)
 		return -ENOMEM;
 	for (i = 0; i < dp->cfg.max_sbcs; i++)
 		dp->free_sbc_rows[i] = dp->cfg.max_sbcs - 1 - i;
 	dp->n_free_sbc_rows = dp->cfg.max_sbcs;
-	return used_init(dp);
+	return 0;
 }
 
 static void
@@ -190,56 +87,20 @@ sbc_free(struct vr_sbc *s)
 	rte_free(s);
 }
 
-/* Frees key slot j's sessions of t (no reader may use them any more). */
-static void
-slot_free(struct vr_dp *dp, struct vr_tun_leg *t, unsigned int j)
-{
-	vr_srtp_stream_free(t->rx[j]);
-	vr_srtp_stream_free(t->tx[j]);
-	t->rx[j] = t->tx[j] = NULL;
-	if (dp->use_cdev) {
-		vr_csrtp_stream_fini(&dp->cdev, &t->crx[j]);
-		vr_csrtp_stream_fini(&dp->cdev, &t->ctx[j]);
-	}
-}
-
-void
-vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t)
-{
-	unsigned int k;
-
-	if (t == NULL)
-		return;
-	for (k = 0; k < 2; k++)
-		slot_free(dp, t, k);
-	memset(t->master, 0, sizeof(t->master));
-	rte_free(t);
-}
-
 void
 vr_sbc_fini(struct vr_dp *dp)
 {
 	uint32_t i;
 
-	if (dp->tun_legs != NULL)
-		for (i = 0; i < 2 * dp->cfg.max_calls; i++)
-			vr_sbc_leg_free(dp, dp->tun_legs[i]);
 	if (dp->sbc != NULL)
 		for (i = 0; i <= VR_TUN_SBC_ID_MAX; i++)
 			sbc_free(dp->sbc[i]);
-	rte_hash_free(dp->used_legs);
-	rte_free(dp->used_ring);
-	dp->used_legs = NULL;
-	dp->used_ring = NULL;
-	rte_free(dp->tun_ft);
-	rte_free(dp->tun_legs);
 	rte_free(dp->sbc);
 	rte_free(dp->free_sbc_rows);
 	rte_free(dp->sbc_addr);
-	dp->tun_ft = NULL;
-	dp->tun_legs = NULL;
 	dp->sbc = NULL;
 	dp->free_sbc_rows = NULL;
+	dp->sbc_addr = NULL;
 }
 
 uint64_t
@@ -269,165 +130,6 @@ vr_sbc_row_end(struct vr_shm_sbc *r)
 }
 
 
-/* Slot of t that holds key k (same id and bytes), or -1. */
-static int
-leg_slot_of(const struct vr_tun_leg *t, const struct vr_srtp_key *k)
-{
-	unsigned int j;
-
-	for (j = 0; j < 2; j++)
-		if (t->valid[j] && t->key_id[j] == k->id &&
-				memcmp(t->master[j], k->master, sizeof(k->master)) == 0)
-			return (int)j;
-	return -1;
-}
-
-static int
-key_in(const struct vr_sbc *s, uint8_t id, const uint8_t *master)
-{
-	unsigned int k;
-
-	for (k = 0; k < s->n_keys; k++)
-		if (s->key[k].id == id && memcmp(s->key[k].master, master, VR_SRTP_MASTER_MAX) == 0)
-			return 1;
-	return 0;
-}
-
-/* Fills a free slot of t with key k's sessions; 0 or -ENOMEM. */
-static int
-leg_fill(struct vr_dp *dp, struct vr_tun_leg *t, const struct vr_srtp_key *k)
-{
-	unsigned int j = t->valid[0] ? 1 : 0;
-
-	if (t->valid[j])
-		return -ENOSPC;
-	slot_free(dp, t, j);
-	/* One engine's sessions only: libsrtp's (on NSS) cost grows with every
-	 * live session in the process, even unused ones. */
-	if (dp->use_cdev) {
-		if (vr_csrtp_stream_init(&dp->cdev, &t->crx[j], k, VR_TUN_UP, t->channel, t->epoch,
-				0) < 0 ||
-				vr_csrtp_stream_init(&dp->cdev, &t->ctx[j], k, VR_TUN_DOWN, t->channel,
-					t->epoch, 1) < 0)
-			return -ENOMEM;
-	} else {
-		t->rx[j] = vr_srtp_stream_new(k, VR_TUN_UP, t->channel, t->epoch, 1);
-		t->tx[j] = vr_srtp_stream_new(k, VR_TUN_DOWN, t->channel, t->epoch, 0);
-		if (t->rx[j] == NULL || t->tx[j] == NULL)
-			return -ENOMEM;
-	}
-	t->key_id[j] = k->id;
-	memcpy(t->master[j], k->master, sizeof(t->master[j]));
-	if (t->bound)
-		used_add(dp, t, k);
-	__atomic_store_n(&t->valid[j], 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Points t's current slot at the SBC's current key. */
-static void
-leg_set_cur(struct vr_tun_leg *t, const struct vr_sbc *s)
-{
-	int j = leg_slot_of(t, &s->key[0]);
-
-	if (j >= 0)
-		__atomic_store_n(&t->cur, (uint8_t)j, __ATOMIC_RELEASE);
-}
-
-struct vr_tun_leg *
-vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel, uint64_t epoch, char *err,
-	size_t errlen)
-{
-	struct vr_sbc *s = sbc_id <= VR_TUN_SBC_ID_MAX ? dp->sbc[sbc_id] : NULL;
-	struct vr_tun_leg *t;
-	unsigned int k;
-
-	if (s == NULL) {
-		snprintf(err, errlen, "SBC %u is not configured", sbc_id);
-		return NULL;
-	}
-	for (k = 0; k < s->n_keys; k++) {
-		if (used(dp, &s->key[k], channel, epoch)) {
-			snprintf(err, errlen, "SBC %u channel %u: epoch %llx was an earlier call's "
-				"on this channel since voxrelay-dp started, and its keys were used: "
-				"give the call a fresh epoch", sbc_id, channel,
-				(unsigned long long)epoch);
-			return NULL;
-		}
-	}
-	t = rte_zmalloc("vr_tun_leg", sizeof(*t), RTE_CACHE_LINE_SIZE);
-	if (t == NULL)
-		goto nomem;
-	t->sbc_id = sbc_id;
-	t->channel = channel;
-	t->suite = s->suite;
-	t->epoch = (epoch ^ dp->boot_epoch) & VR_TUN_EPOCH_MASK;
-	t->a_epoch = epoch;
-	t->sbc_row = s->row;
-	for (k = 0; k < s->n_keys; k++)
-		if (leg_fill(dp, t, &s->key[k]) < 0)
-			goto nomem;
-	leg_set_cur(t, s);
-	t->tx_slot = t->cur;
-	return t;
-nomem:
-	vr_sbc_leg_free(dp, t);
-	snprintf(err, errlen, "SBC %u channel %u: out of memory for its SRTP sessions", sbc_id,
-		channel);
-	return NULL;
-}
-
-/* The tunnel legs of SBC id (main's registry): calls back fn on each. */
-static unsigned int
-legs_of(struct vr_dp *dp, uint32_t id, void (*fn)(struct vr_dp *, struct vr_tun_leg *, void *),
-	void *arg)
-{
-	unsigned int n = 0;
-	uint32_t i;
-
-	for (i = 0; i < 2 * dp->cfg.max_calls; i++) {
-		struct vr_tun_leg *t = dp->tun_legs[i];
-
-		if (t != NULL && t->sbc_id == id) {
-			if (fn != NULL)
-				fn(dp, t, arg);
-			n++;
-		}
-	}
-	return n;
-}
-
-/* Step 1 of a key change: slots whose key the new SBC does not have stop being used. */
-static void
-leg_retire(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
-{
-	const struct vr_sbc *n = arg;
-	unsigned int j;
-
-	for (j = 0; j < 2; j++)
-		if (t->valid[j] && !key_in(n, t->key_id[j], t->master[j]))
-			__atomic_store_n(&t->valid[j], 0, __ATOMIC_RELEASE);
-}
-
-/* Step 2, after a grace period: free the retired sessions, add the new keys. */
-static void
-leg_rekey(struct vr_dp *dp, struct vr_tun_leg *t, void *arg)
-{
-	const struct vr_sbc *n = arg;
-	unsigned int j, k;
-
-	for (j = 0; j < 2; j++)
-		if (!t->valid[j])
-			slot_free(dp, t, j);
-	t->suite = n->suite;
-	for (k = 0; k < n->n_keys; k++)
-		if (leg_slot_of(t, &n->key[k]) < 0 && leg_fill(dp, t, &n->key[k]) < 0)
-			VR_LOG(ERR, "SBC %u channel %u: no SRTP session for key %u", n->id,
-				t->channel, n->key[k].id);
-	t->sbc_row = n->row;
-	leg_set_cur(t, n);
-}
-
 /*
  * Whether def's keys may be used: neither the key of another SBC (its
  * legs' keys would be this one's: the SBC id is not in the derivation), nor
@@ -449,7 +151,7 @@ keys_new(struct vr_dp *dp, const struct vr_ctl_sbc *def, const struct vr_sbc *ol
 
 		/* The key as the SBC will hold it: zeros past the suite's length. */
 		memcpy(dk.master, def->key[k].master, vr_srtp_master_len(def->suite));
-		fp = key_print(&dk);
+		fp = vr_srtp_key_print(&dk);
 
 		for (j = 0; old != NULL && j < old->n_keys; j++) {
 			if (memcmp(old->key[j].master, m, VR_SRTP_MASTER_MAX) == 0 &&
@@ -553,17 +255,17 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 		n->retired_next = old->retired_next;
 		/* Keys the SBC had and does not keep are retired for good. */
 		for (j = 0; j < old->n_keys; j++) {
-			if (key_in(n, old->key[j].id, old->key[j].master) &&
+			if (vr_sbc_has_key(n, old->key[j].id, old->key[j].master) &&
 					old->key[j].suite == n->suite)
 				continue;
-			n->retired_key[n->retired_next] = key_print(&old->key[j]);
+			n->retired_key[n->retired_next] = vr_srtp_key_print(&old->key[j]);
 			n->retired_next = (uint8_t)((n->retired_next + 1) % VR_SBC_RETIRED_KEYS);
 		}
 		if (old->suite != n->suite) {
 			/* A new suite: every session is new. */
-			legs_of(dp, n->id, leg_retire, &(struct vr_sbc){ .n_keys = 0 });
+			vr_tun_legs_retire(dp, n->id, &(struct vr_sbc){ .n_keys = 0 });
 		} else {
-			legs_of(dp, n->id, leg_retire, n);
+			vr_tun_legs_retire(dp, n->id, n);
 		}
 	} else {
 		uint64_t rnd = vr_sbc_random_nonzero();
@@ -577,7 +279,7 @@ vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t err
 	}
 	__atomic_store_n(&dp->sbc[n->id], n, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
-	legs_of(dp, n->id, leg_rekey, n);
+	vr_tun_legs_rekey(dp, n);
 	sbc_free(old);
 	if (old == NULL)
 		dp->n_sbcs++;
@@ -624,7 +326,7 @@ vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen)
 		snprintf(err, errlen, "SBC %u is not configured", id);
 		return -ENOENT;
 	}
-	n = legs_of(dp, id, NULL, NULL);
+	n = vr_tun_legs_count(dp, id);
 	if (n > 0) {
 		snprintf(err, errlen, "SBC %u still carries %u call leg(s): unbind them first", id, n);
 		return -EBUSY;

@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The SBC table and the tunnel legs' SRTP state (sbc.c): SBCs with their
- * keys, key rollovers, the hello answers, and per tunnel leg the sessions
- * its call's owner lcore uses. The main lcore is the only writer; workers
- * read dp->sbc[] and the legs' sessions without locks, and what is replaced
- * is freed after a grace period.
+ * The SBC table (sbc.c): SBCs with their keys and key rollovers, the
+ * address each was last heard from, and their rows in the shared memory.
+ * The main lcore is the only writer of the table; workers read dp->sbc[]
+ * without locks, and an SBC that is replaced is freed after a grace period.
+ * The legs' sessions are tunleg.h's, the hello answers hello.h's.
  */
 #ifndef VR_DP_SBC_H
 #define VR_DP_SBC_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 
 #include "voxrelay/ctl.h"
 
-#include "csrtp.h"
 #include "srtp.h"
 
 struct rte_mbuf;
@@ -79,33 +79,17 @@ struct vr_sbc {
 	srtp_t hello_tx[2];            /* main: per key, channel 0, relay to SBC */
 };
 
-/*
- * The SRTP state of one tunnel leg (a call leg that is a channel of an SBC
- * tunnel), per key slot: kept across rebinds of the call and key changes
- * that keep the key, so replay windows and rollover counters carry on.
- * Created and freed by the main lcore (after a grace period); the sessions
- * are used by the call's owner lcore only.
- */
-struct vr_tun_leg {
-	uint32_t sbc_id;
-	uint32_t channel;
-	uint32_t sbc_row;
-	uint64_t epoch;                /* the leg's key epoch: its a_epoch XOR dp->boot_epoch */
-	uint64_t a_epoch;              /* the epoch its call gave it */
-	uint8_t bound;                 /* main: its call was bound (its keys may have been used) */
-	uint8_t suite;                 /* the SBC's suite when the leg was made */
-	uint8_t key_id[2];             /* main: the key id a valid slot holds */
-	uint8_t valid[2];              /* main: 1 while slot k may be used */
-	uint8_t cur;                   /* main: the slot of the SBC's current key */
-	uint8_t tx_slot;               /* owner: the slot the SBC last sent with */
-	uint8_t master[2][VR_SRTP_MASTER_MAX]; /* main: slot k's key, to tell keys apart */
-	srtp_t rx[2];                  /* owner uses, with libsrtp: SBC to relay */
-	srtp_t tx[2];                  /* owner uses, with libsrtp: relay to SBC */
-	struct vr_csrtp_stream crx[2]; /* with the cryptodev engine: SBC to relay, RTP and RTCP */
-	struct vr_csrtp_stream ctx[2]; /* with the cryptodev engine: relay to SBC */
-	struct vr_srtp_ssrcs ssrc_rx;  /* owner, with libsrtp: SSRCs the SBC sent (all slots) */
-	struct vr_srtp_ssrcs ssrc_tx;  /* owner, with libsrtp: SSRCs sent to the SBC */
-};
+/* Whether SBC s has key id with these master bytes (VR_SRTP_MASTER_MAX of them). */
+static inline int
+vr_sbc_has_key(const struct vr_sbc *s, uint8_t id, const uint8_t *master)
+{
+	unsigned int k;
+
+	for (k = 0; k < s->n_keys; k++)
+		if (s->key[k].id == id && memcmp(s->key[k].master, master, VR_SRTP_MASTER_MAX) == 0)
+			return 1;
+	return 0;
+}
 
 /* sbc.c: main lcore, the only writer of the SBC table and the tunnel sessions. */
 int vr_sbc_init(struct vr_dp *dp);
@@ -113,16 +97,6 @@ void vr_sbc_fini(struct vr_dp *dp);
 int vr_sbc_set(struct vr_dp *dp, const struct vr_ctl_sbc *def, char *err, size_t errlen);
 int vr_sbc_del(struct vr_dp *dp, uint32_t id, char *err, size_t errlen);
 void vr_sbc_timers(struct vr_dp *dp, uint64_t now);
-struct vr_tun_leg *vr_sbc_leg_new(struct vr_dp *dp, uint32_t sbc_id, uint32_t channel,
-	uint64_t epoch, char *err, size_t errlen);
-void vr_sbc_leg_free(struct vr_dp *dp, struct vr_tun_leg *t);
-/*
- * t's call is bound: its keys count as used on its channel and epoch from
- * now on (a later leg with them is refused), and so does any key it gets.
- */
-void vr_sbc_leg_bound(struct vr_dp *dp, struct vr_tun_leg *t);
-/* The call in slot binds t as its leg l (NULL: none any more); sbc.c finds legs there on key changes. */
-void vr_sbc_leg_register(struct vr_dp *dp, uint32_t slot, unsigned int l, struct vr_tun_leg *t);
 
 /* Helpers sbc.c shares with hello.c. */
 /* A random 64-bit value that is not 0 (a challenge; 0 marks a used one). */

@@ -115,3 +115,15 @@ vr_srtp_stream_free(srtp_t s)
 	if (s != NULL)
 		srtp_dealloc(s);
 }
+
+uint64_t
+vr_srtp_key_print(const struct vr_srtp_key *k)
+{
+	size_t i, len = vr_srtp_master_len(k->suite);
+	uint64_t h = (0xcbf29ce484222325ull ^ k->suite) * 0x100000001b3ull;
+
+	for (i = 0; i < len && i < VR_SRTP_MASTER_MAX; i++)
+		h = (h ^ k->master[i]) * 0x100000001b3ull;
+	return h != 0 ? h : 1;
+}
+

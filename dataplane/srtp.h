@@ -23,6 +23,8 @@ struct vr_srtp_key {
 	uint8_t master[VR_SRTP_MASTER_MAX]; /* master key, then master salt */
 };
 
+/* A fingerprint of key k's suite, master key and salt (FNV-1a, 64 bits; never 0). */
+uint64_t vr_srtp_key_print(const struct vr_srtp_key *k);
 /* Suite by its SDES name (RFC 4568, RFC 7714); 0 when unknown. */
 enum vr_srtp_suite vr_srtp_suite_parse(const char *name);
 /* SDES name of a suite; NULL when unknown. */

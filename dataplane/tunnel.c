@@ -28,6 +28,7 @@
 #include "dp.h"
 #include "flow.h"
 #include "sbc.h"
+#include "tunleg.h"
 #include "tunnel.h"
 #include "tuntab.h"
 #include "tx.h"

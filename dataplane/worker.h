@@ -12,7 +12,7 @@
 
 #include "dp.h"
 #include "flow.h"
-#include "sbc.h"
+#include "tunleg.h"
 
 static inline void
 count(struct vr_lcore *lc, enum vr_global_counter c, uint64_t n)
