@@ -16,9 +16,6 @@ vr_changes_take(struct vr_changes *ch, const struct vr_map *dirty)
 	size_t i = 0;
 
 	memset(ch, 0, sizeof(*ch));
-	/* Many changes are re-checked as a whole, but their keys are still
-	 * needed: the statuses of the records among them that are gone. */
-	ch->full = dirty->n > VR_CHANGES_MAX;
 	/* Whole copies: Redis keys have no length that matters here, and a key
 	 * cut short could name another record. */
 	ch->keys = malloc(sizeof(*ch->keys) * (dirty->n + 1));
@@ -52,6 +49,8 @@ vr_changes_resolve(struct vr_changes *ch, const struct vr_model *m, struct vr_ma
 
 			vr_map_put(gone, key, &dummy);
 			free(key);
+			if (t == VR_REC_CALL)
+				vr_map_put(&ch->deleted, id, &dummy);
 		}
 	}
 }
@@ -65,5 +64,6 @@ vr_changes_free(struct vr_changes *ch)
 		free(ch->keys[i]);
 	free(ch->keys);
 	free(ch->ids);
+	vr_map_free(&ch->deleted);
 	memset(ch, 0, sizeof(*ch));
 }

@@ -14,15 +14,13 @@
 #include "map.h"
 #include "model.h"
 
-/* More changed keys than this in one batch: everything is re-checked (statuses are still named). */
-#define VR_CHANGES_MAX 256
-
 /* One batch. */
 struct vr_changes {
 	char **keys;  /* whole copies of the changed keys, however long */
 	size_t n;
 	char **ids;   /* after vr_changes_resolve: each key's call id, into keys */
 	int full;     /* not only calls changed: re-check everything */
+	struct vr_map deleted; /* after vr_changes_resolve: ids of calls whose record is gone */
 };
 
 /* Takes copies of the keys of dirty into ch (dirty is left as it is). Aborts on OOM. */
@@ -30,8 +28,9 @@ void vr_changes_take(struct vr_changes *ch, const struct vr_map *dirty);
 
 /*
  * Once the keys' records are read again into m: sets ch->ids (the call of
- * each key) or ch->full, and puts in gone (key -> anything) the status key of
- * each record that no longer exists.
+ * each key) and ch->full (a key of another type changed), puts in
+ * ch->deleted the ids of the calls that no longer exist, and in gone (key
+ * -> anything) the status key of each record that no longer exists.
  */
 void vr_changes_resolve(struct vr_changes *ch, const struct vr_model *m, struct vr_map *gone);
 

@@ -306,7 +306,6 @@ vanished(struct control *c, struct vr_model *old, struct vr_map *gone)
 	}
 }
 
-/* Re-checks the model and brings the dataplane and the statuses in line. */
 /*
  * The statuses while the dataplane is unreachable: no verdict, and why; of
  * the calls in only, or of the records that have no status yet.
@@ -323,15 +322,19 @@ pending(struct control *c, struct vr_map *gone, const struct vr_map *only)
 	vr_publish_status(c->rc, c->o.redis.prefix, &c->model, gone, only, why);
 }
 
+/*
+ * Re-checks the model and brings the dataplane and the statuses in line;
+ * deleted: the calls whose delete notifications named (never held), or NULL.
+ */
 static void
-converge(struct control *c, struct vr_map *gone)
+converge(struct control *c, struct vr_map *gone, const struct vr_map *deleted)
 {
 	if (c->loaded && !c->ds.up)
 		pending(c, gone, NULL);
 	if (!c->loaded || !c->ds.up)
 		return;
 	vr_model_resolve(&c->model, &c->ds.view, &c->ds.programmed);
-	if (vr_dpsync_apply(&c->ds, &c->model) < 0) {
+	if (vr_dpsync_apply(&c->ds, &c->model, deleted) < 0) {
 		vr_log(LOG_ERR, "dataplane %s lost while programming calls", c->o.ctl_path);
 		return;
 	}
@@ -394,7 +397,7 @@ full_load(struct control *c)
 	vr_model_inherit(&c->model, &old);
 	vr_model_free(&old);
 	c->loaded = 1;
-	converge(c, &gone);
+	converge(c, &gone, NULL);
 	vr_map_free(&gone);
 	c->resync_at_ms = vr_mono_ms() + c->o.resync_s * 1000ull;
 	return 0;
@@ -458,7 +461,7 @@ apply_events(struct control *c)
 	vr_changes_resolve(&ch, &c->model, &gone);
 	vr_lifecycle_keep_status(&c->life, &gone);
 	if (ch.full)
-		converge(c, &gone);
+		converge(c, &gone, &ch.deleted);
 	else
 		converge_calls(c, ch.ids, ch.n, &gone);
 	vr_map_free(&gone);
@@ -568,7 +571,7 @@ check_dataplane(struct control *c)
 		vr_log(LOG_WARNING, "%s: stats will not be published until it appears", err);
 	vr_log(LOG_INFO, "dataplane %s up (boot id %016llx), %zu calls bound", c->o.ctl_path,
 		(unsigned long long)c->ds.boot_id, c->ds.programmed.n);
-	converge(c, NULL);
+	converge(c, NULL, NULL);
 }
 
 int

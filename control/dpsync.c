@@ -271,10 +271,11 @@ unhold(struct vr_dpsync *ds, const char *id)
 }
 
 /*
- * The bound calls in absent have no record in Redis any more. A few gone
- * at once is a PBX that deleted them while control did not hear (they go
- * into gone, to be unbound); most of them at once is a Redis that lost its
- * data, and they are held.
+ * The bound calls in absent have no record in Redis any more, and no
+ * notification named their delete. A few gone at once is a PBX that
+ * deleted them while control did not hear (they go into gone, to be
+ * unbound); most of them at once is a Redis that lost its data, and they
+ * are held.
  */
 static void
 hold_or_drop(struct vr_dpsync *ds, struct vr_map *absent, struct vr_map *gone)
@@ -493,7 +494,7 @@ vr_dpsync_release(struct vr_dpsync *ds)
 }
 
 int
-vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
+vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *deleted)
 {
 	struct vr_map_slot *s;
 	struct vr_map gone = { 0 }, absent = { 0 };
@@ -519,9 +520,13 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m)
 
 		if (r != NULL)
 			unhold(ds, s->key);
-		if (r == NULL && vr_map_get(&ds->held, s->key) == NULL)
+		if (r == NULL && vr_map_get(&ds->held, s->key) != NULL)
+			continue;
+		if (r == NULL && deleted != NULL && vr_map_get(deleted, s->key) != NULL)
+			vr_map_put(&gone, s->key, s->val);
+		else if (r == NULL)
 			vr_map_put(&absent, s->key, s->val);
-		else if (r != NULL && !r->ok)
+		else if (!r->ok)
 			vr_map_put(&gone, s->key, s->val);
 	}
 	hold_or_drop(ds, &absent, &gone);

@@ -73,11 +73,13 @@ int vr_dpsync_changed(struct vr_dpsync *ds, uint64_t shm_boot_id);
  * when its key_id changed too), then calls, then the removal of SBCs no call
  * uses. A call or SBC the dataplane refuses becomes a rejected record (its
  * error set). When hold_pct or more of the bound calls have no record at
- * all, they are held instead of unbound (one alarm in the log); held calls
- * the dataplane lacks (it restarted) are bound again. Returns the number of
- * changes sent, or -1 when the connection failed.
+ * all, they are held instead of unbound (one alarm in the log); a call in
+ * deleted (ids whose delete a notification named; NULL: none) is never
+ * held, being a delete the PBX made. Held calls the dataplane lacks (it
+ * restarted) are bound again. Returns the number of changes sent, or -1
+ * when the connection failed.
  */
-int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m);
+int vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *deleted);
 
 /*
  * Ends the hold: unbinds every held call. Returns the number unbound, or -1

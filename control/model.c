@@ -588,16 +588,24 @@ vr_model_resolve_calls(struct vr_model *m, const struct vr_dp_view *dp, char *co
 {
 	static char one;
 	struct vr_map_slot *s;
-	char **waiting;
+	char **waiting, **order;
 	size_t i, k = 0;
 
+	/* In id order, as in vr_model_resolve(): of two new calls that want
+	 * one port, the first by id gets it, however the changes came. */
+	order = malloc(sizeof(*order) * (n + 1));
+	if (order == NULL)
+		abort();
+	memcpy(order, ids, sizeof(*order) * n);
+	qsort(order, n, sizeof(*order), id_cmp);
 	for (i = 0; i < n; i++) {
-		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], ids[i]);
+		struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], order[i]);
 
-		vr_map_put(touched, ids[i], &one);
+		vr_map_put(touched, order[i], &one);
 		if (r != NULL && !r->ok)
 			resolve_call_or_keep(m, dp, r);
 	}
+	free(order);
 	if (!m->ports_freed || m->clashed.n == 0) {
 		m->ports_freed = 0;
 		return;

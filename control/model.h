@@ -112,7 +112,8 @@ void vr_model_resolve(struct vr_model *m, const struct vr_dp_view *dp, const str
 
 /*
  * Re-checks only the calls named in ids[0..n) (added, changed or deleted
- * since the last pass) and, when ports were freed, the calls that were
+ * since the last pass; in id order, whatever the order of ids) and, when
+ * ports were freed, the calls that were
  * waiting for them. Extensions and SBCs must be unchanged since the last
  * full vr_model_resolve(). Every call whose verdict may have changed is put
  * in touched (id -> anything). A rejected new version falls back on the

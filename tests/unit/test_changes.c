@@ -115,14 +115,14 @@ Test(changes, keys_of_any_length_are_taken_whole)
 	free(status);
 }
 
-Test(changes, a_large_batch_still_names_the_statuses_of_records_gone)
+Test(changes, a_large_batch_of_calls_is_rechecked_call_by_call)
 {
 	char id[16], *key;
 	int i;
 
-	/* 300 calls deleted at once (more than VR_CHANGES_MAX): everything is
-	 * re-checked, and each status still goes. */
-	for (i = 0; i < 300; i++) {
+	/* 3,000 calls deleted at once: only they are re-checked, each status
+	 * goes, and each is named deleted (never held). */
+	for (i = 0; i < 3000; i++) {
 		snprintf(id, sizeof(id), "c%d", i);
 		key = key_of("call:", id);
 		vr_map_put(&dirty, key, &dummy);
@@ -130,9 +130,32 @@ Test(changes, a_large_batch_still_names_the_statuses_of_records_gone)
 	}
 	take();
 	vr_changes_resolve(&ch, &m, &gone);
-	cr_assert(ch.full);
-	cr_assert_eq(gone.n, 300);
-	key = key_of("status:call:", "c299");
+	cr_assert_not(ch.full);
+	cr_assert_eq(gone.n, 3000);
+	cr_assert_eq(ch.deleted.n, 3000);
+	key = key_of("status:call:", "c2999");
 	cr_assert_not_null(vr_map_get(&gone, key));
 	free(key);
+	cr_assert_not_null(vr_map_get(&ch.deleted, "c2999"));
+}
+
+Test(changes, an_extension_among_deleted_calls_rechecks_everything_and_names_the_calls)
+{
+	char id[16], *key;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		key = key_of("call:", id);
+		vr_map_put(&dirty, key, &dummy);
+		free(key);
+	}
+	key = key_of("ext:", "101");
+	vr_map_put(&dirty, key, &dummy);
+	free(key);
+	take();
+	vr_changes_resolve(&ch, &m, &gone);
+	cr_assert(ch.full);
+	cr_assert_eq(ch.deleted.n, 3, "the deleted calls are not named: %zu", ch.deleted.n);
+	cr_assert_null(vr_map_get(&ch.deleted, "101"), "an extension is named as a deleted call");
 }
