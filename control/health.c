@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "health.h"
 #include "log.h"
+#include "resp.h"
 
 /* "Unreachable" again in the log this often while it lasts. */
 #define SAY_AGAIN_MS 30000
@@ -157,7 +158,7 @@ vr_health_publish(struct vr_health *hl, redisContext *c, const char *prefix, int
 	if (nv)
 		redisAppendCommand(c, "DEL %s", key);
 	hl->pub_workers = hl->n_workers;
-	redisAppendCommandArgv(c, n, argv, NULL);
+	vr_resp_append(c, n, argv);
 	redisAppendCommand(c, "EXPIRE %s %d", key, ttl);
 	for (i = 0; i < 2u + (uint32_t)nv; i++) {
 		if (redisGetReply(c, (void **)&r) != REDIS_OK)

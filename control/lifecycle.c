@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "resp.h"
 
 /* How long the status of a call ended and removed stays to say why. */
 #define ENDED_STATUS_TTL_S 86400
@@ -25,7 +26,7 @@
 static void
 send_argv(struct vr_lifecycle *lc, int argc, const char **argv)
 {
-	if (*lc->rc == NULL || redisAppendCommandArgv(*lc->rc, argc, argv, NULL) != REDIS_OK)
+	if (*lc->rc == NULL || vr_resp_append(*lc->rc, argc, argv) != REDIS_OK)
 		return;
 	lc->pending++;
 }
@@ -55,15 +56,29 @@ void
 vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, const char *why)
 {
 	struct vr_lifecycle *lc = arg;
-	static char v[48 + 2 * (6 + VR_DROP_MAX)][64], names[2][6 + VR_DROP_MAX][48];
+	static const char *const base[2][6] = {
+		{ "a_packets", "a_bytes", "a_lost", "a_jitter_ms", "a_dropped", "a_peer" },
+		{ "b_packets", "b_bytes", "b_lost", "b_jitter_ms", "b_dropped", "b_peer" },
+	};
+	static char v[48 + 2 * (6 + VR_DROP_MAX)][64], drop_names[2][VR_DROP_MAX][48];
+	static int named;
 	const char *argv[16 + 2 * 2 * (8 + VR_DROP_MAX)];
 	char key[96], line[1024];
 	uint64_t end = vr_unix_ms(), start = st != NULL ? st->bound_unix_ns / 1000000 : 0;
 	int n = 0, nv = 0, leg, lo = 0, first;
 	unsigned int k;
 
-#define F(f, fmt, x) do { snprintf(v[nv], sizeof(v[0]), fmt, x); argv[n++] = (f); \
+	/* Per ended call: numbers without printf (a bulk delete ends 100,000). */
+#define F(f, x) do { vr_u64_dec(v[nv], (x)); argv[n++] = (f); argv[n++] = v[nv++]; } while (0)
+#define FX(f, x, d) do { vr_fixed_dec(v[nv], (x), (d)); argv[n++] = (f); \
 		argv[n++] = v[nv++]; } while (0)
+	if (!named) {
+		for (leg = 0; leg < 2; leg++)
+			for (k = 0; k < VR_DROP_MAX; k++)
+				snprintf(drop_names[leg][k], sizeof(drop_names[0][0]), "%c_drop_%s",
+					'a' + leg, vr_drop_name(k));
+		named = 1;
+	}
 	lc->cdrs++;
 	snprintf(key, sizeof(key), "%scdr", lc->prefix);
 	argv[n++] = "XADD";
@@ -71,7 +86,7 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 	if (lc->cdr_maxlen > 0) {
 		argv[n++] = "MAXLEN";
 		argv[n++] = "~";
-		snprintf(v[nv], sizeof(v[0]), "%u", lc->cdr_maxlen);
+		vr_u64_dec(v[nv], lc->cdr_maxlen);
 		argv[n++] = v[nv++];
 	}
 	argv[n++] = "*";
@@ -80,34 +95,30 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 	argv[n++] = id;
 	argv[n++] = "reason";
 	argv[n++] = why;
-	F("start_ms", "%" PRIu64, start);
-	F("end_ms", "%" PRIu64, end);
-	F("duration_s", "%.1f", start != 0 && end > start ? (double)(end - start) / 1000.0 : 0.0);
+	F("start_ms", start);
+	F("end_ms", end);
+	/* Tenths of a second, rounded half up. */
+	FX("duration_s", start != 0 && end > start ? (end - start + 50) / 100 : 0, 1);
 	for (leg = 0; leg < 2 && st != NULL; leg++) {
 		const struct vr_shm_flow *rtp = &st->flow[leg * 2], *rtcp = &st->flow[leg * 2 + 1];
-		const char *l = leg == 0 ? "a" : "b";
 		char ip[INET_ADDRSTRLEN];
+		size_t len;
 
-		snprintf(names[leg][0], sizeof(names[0][0]), "%s_packets", l);
-		snprintf(names[leg][1], sizeof(names[0][0]), "%s_bytes", l);
-		snprintf(names[leg][2], sizeof(names[0][0]), "%s_lost", l);
-		snprintf(names[leg][3], sizeof(names[0][0]), "%s_jitter_ms", l);
-		snprintf(names[leg][4], sizeof(names[0][0]), "%s_dropped", l);
-		snprintf(names[leg][5], sizeof(names[0][0]), "%s_peer", l);
-		F(names[leg][0], "%" PRIu64, rtp->c[VR_FC_PKTS] + rtcp->c[VR_FC_PKTS]);
-		F(names[leg][1], "%" PRIu64, rtp->c[VR_FC_BYTES] + rtcp->c[VR_FC_BYTES]);
-		F(names[leg][2], "%" PRIu64, vr_shm_flow_lost(rtp));
-		F(names[leg][3], "%.2f", rtp->clock_rate == 0 ? 0.0 :
-			1000.0 * (double)rtp->jitter / (double)rtp->clock_rate);
-		F(names[leg][4], "%" PRIu64, vr_shm_flow_drops(rtp) + vr_shm_flow_drops(rtcp));
-		ip[0] = '\0';
-		if (rtp->peer_ip != 0)
-			inet_ntop(AF_INET, &rtp->peer_ip, ip, sizeof(ip));
-		snprintf(v[nv], sizeof(v[0]), "%s%s%u", ip, ip[0] ? ":" : "",
-			ip[0] ? ntohs(rtp->peer_port) : 0);
-		if (!ip[0])
-			v[nv][0] = '\0';
-		argv[n++] = names[leg][5];
+		F(base[leg][0], rtp->c[VR_FC_PKTS] + rtcp->c[VR_FC_PKTS]);
+		F(base[leg][1], rtp->c[VR_FC_BYTES] + rtcp->c[VR_FC_BYTES]);
+		F(base[leg][2], vr_shm_flow_lost(rtp));
+		/* Hundredths of a millisecond, rounded half up. */
+		FX(base[leg][3], rtp->clock_rate == 0 ? 0 : ((uint64_t)rtp->jitter * 100000 +
+			rtp->clock_rate / 2) / rtp->clock_rate, 2);
+		F(base[leg][4], vr_shm_flow_drops(rtp) + vr_shm_flow_drops(rtcp));
+		v[nv][0] = '\0';
+		if (rtp->peer_ip != 0 && inet_ntop(AF_INET, &rtp->peer_ip, ip, sizeof(ip)) != NULL) {
+			len = strlen(ip);
+			memcpy(v[nv], ip, len);
+			v[nv][len++] = ':';
+			vr_u64_dec(v[nv] + len, ntohs(rtp->peer_port));
+		}
+		argv[n++] = base[leg][5];
 		argv[n++] = v[nv++];
 		/* Drops by reason, those that happened. */
 		for (k = 0; k < VR_DROP_MAX; k++) {
@@ -115,11 +126,11 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 
 			if (d == 0 || n + 2 > (int)(sizeof(argv) / sizeof(argv[0])))
 				continue;
-			snprintf(names[leg][6 + k], sizeof(names[0][0]), "%s_drop_%s", l, vr_drop_name(k));
-			F(names[leg][6 + k], "%" PRIu64, d);
+			F(drop_names[leg][k], d);
 		}
 	}
 #undef F
+#undef FX
 	if (*lc->rc != NULL && lc->cdr_maxlen > 0) {
 		send_argv(lc, n, argv);
 		return;

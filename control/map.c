@@ -22,19 +22,20 @@ hash(const char *s)
 	return h;
 }
 
+/* key's slot in m, or NULL; h is hash(key). */
 static struct vr_map_slot *
-find(const struct vr_map *m, const char *key)
+find(const struct vr_map *m, const char *key, uint64_t h)
 {
 	size_t i;
 
 	if (m->cap == 0)
 		return NULL;
-	for (i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		struct vr_map_slot *s = &m->slots[i];
 
 		if (s->key == NULL)
 			return NULL;
-		if (s->key != VR_MAP_TOMB && strcmp(s->key, key) == 0)
+		if (s->h == h && s->key != VR_MAP_TOMB && strcmp(s->key, key) == 0)
 			return s;
 	}
 }
@@ -42,7 +43,7 @@ find(const struct vr_map *m, const char *key)
 void *
 vr_map_get(const struct vr_map *m, const char *key)
 {
-	struct vr_map_slot *s = find(m, key);
+	struct vr_map_slot *s = find(m, key, hash(key));
 
 	return s != NULL ? s->val : NULL;
 }
@@ -67,7 +68,7 @@ grow(struct vr_map *m)
 
 		if (s->key == NULL || s->key == VR_MAP_TOMB)
 			continue;
-		for (j = hash(s->key) & (m->cap - 1); m->slots[j].key != NULL;
+		for (j = s->h & (m->cap - 1); m->slots[j].key != NULL;
 				j = (j + 1) & (m->cap - 1))
 			;
 		m->slots[j] = *s;
@@ -80,7 +81,8 @@ grow(struct vr_map *m)
 void *
 vr_map_put(struct vr_map *m, const char *key, void *val)
 {
-	struct vr_map_slot *s = find(m, key);
+	uint64_t h = hash(key);
+	struct vr_map_slot *s = find(m, key, h);
 	void *prev;
 	size_t i;
 
@@ -91,7 +93,7 @@ vr_map_put(struct vr_map *m, const char *key, void *val)
 	}
 	if ((m->used + 1) * 2 > m->cap)
 		grow(m);
-	for (i = hash(key) & (m->cap - 1); m->slots[i].key != NULL && m->slots[i].key != VR_MAP_TOMB;
+	for (i = h & (m->cap - 1); m->slots[i].key != NULL && m->slots[i].key != VR_MAP_TOMB;
 			i = (i + 1) & (m->cap - 1))
 		;
 	if (m->slots[i].key == NULL)
@@ -100,6 +102,7 @@ vr_map_put(struct vr_map *m, const char *key, void *val)
 	if (m->slots[i].key == NULL)
 		abort();
 	m->slots[i].val = val;
+	m->slots[i].h = h;
 	m->n++;
 	return NULL;
 }
@@ -107,7 +110,7 @@ vr_map_put(struct vr_map *m, const char *key, void *val)
 void *
 vr_map_del(struct vr_map *m, const char *key)
 {
-	struct vr_map_slot *s = find(m, key);
+	struct vr_map_slot *s = find(m, key, hash(key));
 	void *val;
 
 	if (s == NULL)

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "log.h"
 #include "publish.h"
+#include "resp.h"
 
 #define BATCH 8192
 
@@ -51,7 +52,7 @@ pipe_argv(struct pipe *p, int argc, const char **argv)
 {
 	if (p->failed)
 		return;
-	if (redisAppendCommandArgv(p->c, argc, argv, NULL) != REDIS_OK) {
+	if (vr_resp_append(p->c, argc, argv) != REDIS_OK) {
 		p->failed = 1;
 		return;
 	}
@@ -90,7 +91,7 @@ hash_u64(struct hash *h, const char *field, uint64_t v)
 {
 	if (h->nbuf == 96)
 		return;
-	snprintf(h->buf[h->nbuf], sizeof(h->buf[0]), "%" PRIu64, v);
+	vr_u64_dec(h->buf[h->nbuf], v);
 	hash_str(h, field, h->buf[h->nbuf++]);
 }
 
@@ -113,6 +114,16 @@ hash_dbl(struct hash *h, const char *field, double v)
 	hash_str(h, field, h->buf[h->nbuf++]);
 }
 
+/* v thousandths, as a number with three decimals. */
+static void
+hash_milli(struct hash *h, const char *field, uint64_t v)
+{
+	if (h->nbuf == 96)
+		return;
+	vr_fixed_dec(h->buf[h->nbuf], v, 3);
+	hash_str(h, field, h->buf[h->nbuf++]);
+}
+
 static void
 hash_send(struct pipe *p, struct hash *h, int ttl)
 {
@@ -121,7 +132,7 @@ hash_send(struct pipe *p, struct hash *h, int ttl)
 
 	pipe_argv(p, h->argc, h->argv);
 	if (ttl > 0) {
-		snprintf(t, sizeof(t), "%d", ttl);
+		vr_u64_dec(t, (uint64_t)ttl);
 		pipe_argv(p, 3, ex);
 	}
 }
@@ -316,7 +327,7 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 		field_u64(&hs, &lc[3], fresh, names[l][3], vr_shm_flow_lost(rtp));
 		if (fresh || lc[4] != jitter_us) {
 			lc[4] = jitter_us;
-			hash_dbl(&hs, names[l][4], (double)jitter_us / 1000.0);
+			hash_milli(&hs, names[l][4], jitter_us);
 		}
 		field_u64(&hs, &lc[5], fresh, names[l][5], (uint64_t)vr_shm_leg_idle(h, c, l));
 		if ((fresh || lc[6] != peer) && hs.nbuf < 96) {
@@ -345,7 +356,7 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 		char t[16];
 		const char *ex[3] = { "EXPIRE", key, t };
 
-		snprintf(t, sizeof(t), "%d", ttl);
+		vr_u64_dec(t, (uint64_t)ttl);
 		pipe_argv(p, 3, ex);
 	}
 }

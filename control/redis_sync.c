@@ -11,6 +11,7 @@
 #include <sys/time.h>
 
 #include "redis_sync.h"
+#include "resp.h"
 #include "schema.h"
 
 void
@@ -184,8 +185,11 @@ fetch(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m, char 
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		redisAppendCommand(c, "HGETALL %s", keys[i]);
+	for (i = 0; i < n; i++) {
+		const char *argv[2] = { "HGETALL", keys[i] };
+
+		vr_resp_append(c, 2, argv);
+	}
 	for (i = 0; i < n; i++) {
 		redisReply *r;
 
@@ -268,16 +272,29 @@ vr_redis_load_held(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_mo
 	return 0;
 }
 
+/*
+ * What the last notification of a key in the dirty map said: it changed
+ * (read it again), or it is gone (deleted, expired or evicted: nothing to
+ * read). A bulk delete then costs no read per key.
+ */
+static char changed, gone;
+
 int
 vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
 	struct vr_map *dirty, char *err, size_t errlen)
 {
+	static const redisReply none = { .type = REDIS_REPLY_ARRAY };
 	struct vr_map_slot *s;
 	char *keys[1024];
 	size_t i = 0, n = 0;
 	int rc = 0;
 
 	while ((s = vr_map_next(dirty, &i)) != NULL) {
+		if (s->val == &gone) {
+			/* As an HGETALL of a key that does not exist would say. */
+			apply_hash(m, cfg, s->key, (redisReply *)&none);
+			continue;
+		}
 		keys[n++] = s->key;
 		if (n == 1024) {
 			if ((rc = fetch(c, cfg, m, keys, n, err, errlen)) < 0)
@@ -371,7 +388,6 @@ vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *err, s
 int
 vr_redis_drain_events(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_map *dirty)
 {
-	static char dummy;
 	redisReply *r;
 	int n = 0;
 
@@ -389,10 +405,15 @@ vr_redis_drain_events(redisContext *c, const struct vr_redis_cfg *cfg, struct vr
 				r->element[2]->type == REDIS_REPLY_STRING &&
 				(key = strstr(r->element[2]->str, "__:")) != NULL) {
 			const char *id;
+			const char *ev = r->element[3]->type == REDIS_REPLY_STRING ?
+				r->element[3]->str : "";
 
 			key += 3;
+			/* The key's last event decides whether it is read again. */
 			if (vr_model_key_type(cfg->prefix, key, &id) >= 0)
-				vr_map_put(dirty, key, &dummy);
+				vr_map_put(dirty, key, strcmp(ev, "del") == 0 ||
+					strcmp(ev, "expired") == 0 || strcmp(ev, "evicted") == 0 ?
+					&gone : &changed);
 			n++;
 		}
 		freeReplyObject(r);

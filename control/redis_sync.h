@@ -62,7 +62,9 @@ int vr_redis_load_held(redisContext *c, const struct vr_redis_cfg *cfg, struct v
 
 /*
  * Reads the records named by the keys of dirty again (a deleted key removes
- * its record) and empties dirty. Returns 0 or -1 on a connection error.
+ * its record; one whose last notification was a delete, an expiry or an
+ * eviction is removed without a read) and empties dirty. Returns 0 or -1 on
+ * a connection error.
  */
 int vr_redis_reload(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_model *m,
 	struct vr_map *dirty, char *err, size_t errlen);
@@ -89,7 +91,8 @@ int vr_redis_subscribe(redisContext *c, const struct vr_redis_cfg *cfg, char *er
 
 /*
  * Reads whatever notifications have arrived on the subscribed c, without
- * blocking, and adds the keys they name to dirty. Returns the number of
+ * blocking, and adds the keys they name to dirty, each with what its last
+ * event said (for vr_redis_reload). Returns the number of
  * notifications, or -1 when the connection failed.
  */
 int vr_redis_drain_events(redisContext *c, const struct vr_redis_cfg *cfg, struct vr_map *dirty);
