@@ -99,7 +99,7 @@ rcli DEL voxrelay:call:probe >/dev/null
 # Churn: every call deleted, then as many new ones bound, the dataplane's main
 # loop sampled meanwhile.
 bound() { "$BUILD/control/voxrelayctl" -s "$SOCK" --json health | sed -n 's/.*"calls":\([0-9]*\).*/\1/p'; }
-wait_n() { for _ in $(seq 6000); do [ "$(bound)" = "$1" ] && return 0; sleep 0.01; done; return 1; }
+wait_n() { for _ in $(seq 1200); do [ "$(bound)" = "$1" ] && return 0; sleep 0.05; done; return 1; }
 wait_n "$N" || { echo "the probe call was not unbound" >&2; exit 1; }
 (
 	for _ in $(seq 3000); do
