@@ -73,6 +73,12 @@ struct control {
 	struct vr_dpsync ds;
 	struct vr_shm_map shm;
 	struct vr_publisher pub;
+	/* Sentinel mode: the primary last reached ("" before the first), when
+	 * the connection to it was lost (0: it was not), and when the sentinels
+	 * are asked next whether it is still the primary. */
+	char primary[300];
+	uint64_t lost_ms, sentinel_check_ms;
+	int after_failover;      /* the next full load holds every call the new primary lacks */
 };
 
 static volatile sig_atomic_t quit;
@@ -93,6 +99,9 @@ usage(FILE *out)
 		"Follows the voxrelay records in Redis, programs voxrelay-dp, publishes stats.\n"
 		"\n"
 		"  --redis HOST:PORT|unix:PATH  Redis server (default 127.0.0.1:6379)\n"
+		"  --sentinel HOST:PORT,...     find the Redis primary through these Sentinels\n"
+		"                               instead, and follow its failovers (with --master)\n"
+		"  --master NAME                the name the Sentinels monitor the primary under\n"
 		"  --db N                       database number (default 0)\n"
 		"  --user NAME                  ACL user (or VOXRELAY_REDIS_USER)\n"
 		"  --password-file PATH         password, first line (or VOXRELAY_REDIS_PASSWORD)\n"
@@ -136,13 +145,14 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "metrics", 1, NULL, 'M' }, { "metrics-calls", 0, NULL, 'C' },
 		{ "idle-timeout", 1, NULL, 'I' }, { "final-timeout", 1, NULL, 'F' },
 		{ "keep-ended", 0, NULL, 'E' }, { "cdr-maxlen", 1, NULL, 'X' },
+		{ "sentinel", 1, NULL, 'S' }, { "master", 1, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	const char *env;
 	unsigned long v;
 	char *end;
-	int opt, idx = 0;
+	int opt, idx = 0, direct = 0;
 
 	memset(o, 0, sizeof(*o));
 	vr_redis_cfg_defaults(&o->redis);
@@ -165,6 +175,17 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'r':
 			if (vr_redis_cfg_addr(&o->redis, optarg, err, sizeof(err)) < 0)
 				goto bad_msg;
+			direct = 1;
+			break;
+		case 'S':
+			if (vr_redis_cfg_sentinels(&o->redis, optarg, err, sizeof(err)) < 0)
+				goto bad_msg;
+			break;
+		case 'm':
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(o->redis.master) ||
+					strpbrk(optarg, " \t\r\n") != NULL)
+				goto bad;
+			strcpy(o->redis.master, optarg);
 			break;
 		case 'p':
 			if (vr_redis_cfg_password_file(&o->redis, optarg, err, sizeof(err)) < 0)
@@ -260,6 +281,15 @@ bad_msg:
 		fprintf(stderr, "voxrelay-control: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (direct && o->redis.n_sentinels > 0) {
+		fprintf(stderr, "voxrelay-control: --redis and --sentinel: give one of them (with "
+			"--sentinel the primary is whatever the Sentinels say)\n");
+		return -1;
+	}
+	if ((o->redis.n_sentinels > 0) != (o->redis.master[0] != '\0')) {
+		fprintf(stderr, "voxrelay-control: --sentinel and --master go together\n");
+		return -1;
+	}
 	if (o->ttl_s == 0)
 		o->ttl_s = (int)(3 * o->interval_ms / 1000) < 3 ? 3 : (int)(3 * o->interval_ms / 1000);
 	return 0;
@@ -268,6 +298,8 @@ bad_msg:
 static void
 redis_down(struct control *c, const char *why)
 {
+	uint64_t max;
+
 	if (c->rc != NULL)
 		vr_log(LOG_ERR, "redis lost: %s; the dataplane keeps forwarding, retrying", why);
 	if (c->rc != NULL)
@@ -280,8 +312,12 @@ redis_down(struct control *c, const char *why)
 	c->health.redis_since_ms = 0;
 	/* Redis may come back empty: publish every field again. */
 	vr_publish_forget(&c->pub);
+	if (c->lost_ms == 0)
+		c->lost_ms = vr_mono_ms();
 	c->redis_retry_ms = vr_mono_ms() + c->redis_backoff_ms;
-	c->redis_backoff_ms = c->redis_backoff_ms * 2 > 5000 ? 5000 : c->redis_backoff_ms * 2;
+	/* Behind Sentinel a new primary is expected within seconds: look often. */
+	max = c->o.redis.n_sentinels > 0 ? 500 : 5000;
+	c->redis_backoff_ms = c->redis_backoff_ms * 2 > max ? max : c->redis_backoff_ms * 2;
 }
 
 /* Status keys of the records in old that are not in cur, into gone. */
@@ -397,17 +433,76 @@ full_load(struct control *c)
 	vr_model_inherit(&c->model, &old);
 	vr_model_free(&old);
 	c->loaded = 1;
+	c->ds.hold_any = c->after_failover;
 	converge(c, &gone, NULL);
+	c->ds.hold_any = 0;
+	if (c->ds.up)
+		c->after_failover = 0;
 	vr_map_free(&gone);
 	c->resync_at_ms = vr_mono_ms() + c->o.resync_s * 1000ull;
 	return 0;
 }
 
+/*
+ * Sentinel mode: which server the sentinels say is the primary now, into
+ * c->o.redis. A primary other than the last one reached is a failover: the
+ * next full load holds (never unbinds) the calls it lacks, writes the old
+ * primary took that did not reach it. 0, or -1 with err.
+ */
+static int
+locate(struct control *c, char *err, size_t errlen)
+{
+	char addr[sizeof(c->primary)];
+
+	if (c->o.redis.n_sentinels == 0)
+		return 0;
+	if (vr_redis_locate(&c->o.redis, err, errlen) < 0)
+		return -1;
+	snprintf(addr, sizeof(addr), "%s:%d", c->o.redis.host, c->o.redis.port);
+	if (c->primary[0] != '\0' && strcmp(addr, c->primary) != 0) {
+		vr_log(LOG_WARNING, "redis: the sentinels name %s the primary of '%s' (was %s): "
+			"following; calls it lacks are held, not unbound", addr, c->o.redis.master,
+			c->primary);
+		c->after_failover = 1;
+		c->health.redis_failovers++;
+	}
+	snprintf(c->primary, sizeof(c->primary), "%s", addr);
+	return 0;
+}
+
+/* Sentinel mode, once a second while connected: a primary the sentinels moved is left. */
+static void
+check_primary(struct control *c, uint64_t t)
+{
+	struct vr_redis_cfg probe = c->o.redis;
+	char err[1024], addr[sizeof(c->primary)];
+
+	if (c->o.redis.n_sentinels == 0 || c->rc == NULL || t < c->sentinel_check_ms)
+		return;
+	c->sentinel_check_ms = t + 1000;
+	/* No sentinel answering is no news: the primary in use stays. */
+	if (vr_redis_locate(&probe, err, sizeof(err)) < 0)
+		return;
+	snprintf(addr, sizeof(addr), "%s:%d", probe.host, probe.port);
+	if (strcmp(addr, c->primary) == 0)
+		return;
+	snprintf(err, sizeof(err), "the sentinels moved the primary of '%s' from %s to %s",
+		c->o.redis.master, c->primary, addr);
+	redis_down(c, err);
+	c->redis_retry_ms = t;
+}
+
 static void
 redis_up(struct control *c)
 {
-	char err[256];
+	char err[1024];
 
+	if (locate(c, err, sizeof(err)) < 0) {
+		if (c->redis_backoff_ms <= 100)
+			vr_log(LOG_ERR, "%s; retrying", err);
+		redis_down(c, err);
+		return;
+	}
 	c->rc = vr_redis_connect(&c->o.redis, err, sizeof(err));
 	if (c->rc == NULL) {
 		if (c->redis_backoff_ms <= 100)
@@ -431,6 +526,14 @@ redis_up(struct control *c)
 	c->notify = 1;
 	c->redis_backoff_ms = 100;
 	c->health.redis_since_ms = vr_unix_ms();
+	snprintf(c->health.redis_primary, sizeof(c->health.redis_primary), "%s", c->primary);
+	if (c->lost_ms != 0 && c->loaded) {
+		c->health.redis_reached_ms = vr_mono_ms() - c->lost_ms;
+		vr_log(LOG_INFO, "redis %s reached %llu ms after the connection was lost",
+			c->primary[0] ? c->primary : "server",
+			(unsigned long long)c->health.redis_reached_ms);
+	}
+	c->lost_ms = 0;
 	vr_log(LOG_INFO, "redis connected%s%s, prefix '%s', db %d", c->o.redis.unix_path[0] ?
 		" on " : "", c->o.redis.unix_path, c->o.redis.prefix, c->o.redis.db);
 	if (full_load(c) == 0)
@@ -641,6 +744,7 @@ main(int argc, char **argv)
 			check_lifecycle(&c);
 			c.life_at_ms = t + 1000;
 		}
+		check_primary(&c, t);
 		if (t >= c.hold_check_ms) {
 			check_hold(&c, t);
 			c.hold_check_ms = t + 500;

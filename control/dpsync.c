@@ -282,10 +282,15 @@ hold_or_drop(struct vr_dpsync *ds, struct vr_map *absent, struct vr_map *gone)
 {
 	struct vr_map_slot *s;
 	size_t i = 0;
-	int hold = ds->hold_pct <= 100 && absent->n > 0 &&
-		absent->n * 100 >= (size_t)ds->hold_pct * ds->programmed.n;
+	int hold = ds->hold_pct <= 100 && absent->n > 0 && (ds->hold_any ||
+		absent->n * 100 >= (size_t)ds->hold_pct * ds->programmed.n);
 
-	if (hold)
+	if (hold && ds->hold_any)
+		vr_log(LOG_ERR, "%zu of the %zu bound calls have no record on the new Redis primary "
+			"(writes lost in the failover): they are held, still forwarding; each ends "
+			"when its record returns and is then deleted, or all with 'voxrelayctl "
+			"accept-missing'", absent->n, ds->programmed.n);
+	else if (hold)
 		vr_log(LOG_ERR, "%zu of the %zu bound calls are missing from Redis at once (an empty "
 			"or different Redis?): they are held, still forwarding; each ends when its "
 			"record returns and is then deleted, or all with 'voxrelayctl accept-missing'",

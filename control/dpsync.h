@@ -37,6 +37,8 @@ struct vr_dpsync {
 	struct vr_map was_bound;    /* call ids bound in the dataplane before it restarted, until
 	                             * each is bound again (or refused: "refused_after_restart") */
 	uint64_t held_since_ms;     /* Unix time the hold began, 0: nothing held */
+	int hold_any;               /* the next full pass holds every call without a record (a
+	                             * Redis failover: writes may be lost, none is a delete) */
 	unsigned int hold_pct;      /* a full pass that finds at least this share (%) of the
 	                             * bound calls missing holds them; above 100: never */
 	uint64_t n_add, n_mod, n_del, n_fail;

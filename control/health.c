@@ -123,6 +123,9 @@ vr_health_publish(struct vr_health *hl, redisContext *c, const char *prefix, int
 	STR("dataplane_error", hl->dp_error);
 	U64("control_started_ms", hl->started_ms);
 	U64("redis_since_ms", hl->redis_since_ms);
+	STR("redis_primary", hl->redis_primary);
+	U64("redis_failovers", hl->redis_failovers);
+	U64("redis_reached_ms", hl->redis_reached_ms);
 	U64("held_calls", hl->held_calls);
 	U64("held_since_ms", hl->held_since_ms);
 	U64("kept_records", hl->kept);

@@ -34,6 +34,9 @@ struct vr_health {
 	uint32_t n_workers;
 	uint64_t started_ms;        /* control started */
 	uint64_t redis_since_ms;    /* control connected to Redis (0: not connected) */
+	char redis_primary[300];    /* with --sentinel: the primary last reached, HOST:PORT */
+	uint64_t redis_failovers;   /* with --sentinel: primaries followed since start */
+	uint64_t redis_reached_ms;  /* how long the last reconnection took, from the loss */
 	uint64_t held_calls, held_since_ms;
 	uint64_t kept, rejected;    /* records kept in their last good version; refused */
 	uint32_t pub_workers;       /* worker fields in the hash as last published */

@@ -59,6 +59,113 @@ vr_redis_cfg_addr(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t 
 }
 
 int
+vr_redis_cfg_sentinels(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t errlen)
+{
+	char one[300];
+	const char *p = spec;
+
+	cfg->n_sentinels = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		struct vr_redis_cfg tmp;
+		char e[256];
+
+		if (cfg->n_sentinels == VR_SENTINELS_MAX) {
+			snprintf(err, errlen, "--sentinel: '%s' names more than %d sentinels", spec,
+				VR_SENTINELS_MAX);
+			return -1;
+		}
+		if (len == 0 || len >= sizeof(one) || strncmp(p, "unix:", 5) == 0) {
+			snprintf(err, errlen, "--sentinel: '%.*s' in '%s' is not HOST:PORT", (int)len,
+				p, spec);
+			return -1;
+		}
+		memcpy(one, p, len);
+		one[len] = '\0';
+		vr_redis_cfg_defaults(&tmp);
+		if (vr_redis_cfg_addr(&tmp, one, e, sizeof(e)) < 0) {
+			snprintf(err, errlen, "--sentinel: '%s' in '%s' is not HOST:PORT", one, spec);
+			return -1;
+		}
+		snprintf(cfg->sentinel[cfg->n_sentinels].host, sizeof(cfg->sentinel[0].host), "%s",
+			tmp.host);
+		cfg->sentinel[cfg->n_sentinels++].port = tmp.port;
+		p += len;
+		if (*p == ',' && *++p == '\0') {
+			snprintf(err, errlen, "--sentinel: '%s' ends with a comma", spec);
+			return -1;
+		}
+	}
+	if (cfg->n_sentinels == 0) {
+		snprintf(err, errlen, "--sentinel: no sentinel given");
+		return -1;
+	}
+	return 0;
+}
+
+/* Sentinel s's answer for master into host/port: 0, or -1 with why. */
+static int
+ask_sentinel(const struct vr_redis_sentinel *s, const char *master, char *host, size_t hostlen,
+	int *port, char *why, size_t whylen)
+{
+	/* Short: a dead sentinel must not stall control's loop for long. */
+	struct timeval tv = { 0, 300 * 1000 };
+	redisContext *c = redisConnectWithTimeout(s->host, s->port, tv);
+	redisReply *r;
+	int rc = -1;
+
+	if (c == NULL || c->err) {
+		snprintf(why, whylen, "%s", c != NULL ? c->errstr : "out of memory");
+		if (c != NULL)
+			redisFree(c);
+		return -1;
+	}
+	redisSetTimeout(c, tv);
+	r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", master);
+	if (r == NULL)
+		snprintf(why, whylen, "%s", c->errstr);
+	else if (r->type == REDIS_REPLY_ERROR)
+		snprintf(why, whylen, "%s", r->str);
+	else if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+			r->element[0]->type != REDIS_REPLY_STRING ||
+			r->element[1]->type != REDIS_REPLY_STRING)
+		snprintf(why, whylen, "it monitors no master named '%s'", master);
+	else if (strlen(r->element[0]->str) >= hostlen || atoi(r->element[1]->str) < 1 ||
+			atoi(r->element[1]->str) > 65535)
+		snprintf(why, whylen, "it named '%s:%s'", r->element[0]->str, r->element[1]->str);
+	else {
+		strcpy(host, r->element[0]->str);
+		*port = atoi(r->element[1]->str);
+		rc = 0;
+	}
+	if (r != NULL)
+		freeReplyObject(r);
+	redisFree(c);
+	return rc;
+}
+
+int
+vr_redis_locate(struct vr_redis_cfg *cfg, char *err, size_t errlen)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	at = (size_t)snprintf(err, errlen, "no sentinel named the primary of '%s':", cfg->master);
+	for (i = 0; i < cfg->n_sentinels; i++) {
+		const struct vr_redis_sentinel *s = &cfg->sentinel[i];
+		char why[160];
+
+		if (ask_sentinel(s, cfg->master, cfg->host, sizeof(cfg->host), &cfg->port, why,
+				sizeof(why)) == 0)
+			return 0;
+		if (at < errlen)
+			at += (size_t)snprintf(err + at, errlen - at, "%s %s:%d: %s", i ? ";" : "",
+				s->host, s->port, why);
+	}
+	return -1;
+}
+
+int
 vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -111,6 +218,21 @@ vr_redis_connect(const struct vr_redis_cfg *cfg, char *err, size_t errlen)
 		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 			snprintf(err, errlen, "redis AUTH%s%s failed: %s", cfg->user[0] ? " as " : "",
 				cfg->user, r != NULL ? r->str : c->errstr);
+			goto fail;
+		}
+		freeReplyObject(r);
+	}
+	if (cfg->n_sentinels > 0) {
+		r = redisCommand(c, "ROLE");
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+				r->element[0]->type != REDIS_REPLY_STRING ||
+				strcmp(r->element[0]->str, "master") != 0) {
+			snprintf(err, errlen, "redis %s:%d is not the primary of '%s' (ROLE: %s)",
+				cfg->host, cfg->port, cfg->master, r == NULL ? c->errstr :
+				r->type == REDIS_REPLY_ERROR ? r->str :
+				r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+				r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str :
+				"unexpected reply");
 			goto fail;
 		}
 		freeReplyObject(r);

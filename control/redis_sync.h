@@ -15,6 +15,9 @@
 #include "map.h"
 #include "model.h"
 
+/* Sentinels --sentinel takes. */
+#define VR_SENTINELS_MAX 8
+
 /* Where Redis is and how to log in. The password never comes from argv. */
 struct vr_redis_cfg {
 	char host[256];       /* TCP host, or "" with unix_path */
@@ -25,6 +28,14 @@ struct vr_redis_cfg {
 	char password[256];   /* from --password-file or VOXRELAY_REDIS_PASSWORD */
 	char prefix[64];      /* key prefix, default "voxrelay:" */
 	int timeout_ms;
+	/* Sentinel mode (n_sentinels > 0): host and port are the primary of
+	 * master as the sentinels last said, asked in this order. */
+	struct vr_redis_sentinel {
+		char host[256];
+		int port;
+	} sentinel[VR_SENTINELS_MAX];
+	unsigned int n_sentinels;
+	char master[64];      /* the name the sentinels monitor the primary under */
 };
 
 /* Sets the defaults: 127.0.0.1:6379, db 0, prefix "voxrelay:", 2 s timeout. */
@@ -36,11 +47,30 @@ void vr_redis_cfg_defaults(struct vr_redis_cfg *cfg);
  */
 int vr_redis_cfg_addr(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t errlen);
 
+/*
+ * Parses "HOST:PORT[,HOST:PORT...]" (at most VR_SENTINELS_MAX) into cfg's
+ * sentinels. Returns 0 or -1 with err naming the value.
+ */
+int vr_redis_cfg_sentinels(struct vr_redis_cfg *cfg, const char *spec, char *err, size_t errlen);
+
+/*
+ * Sentinel mode: asks the sentinels in turn (each with a short timeout)
+ * which server is the primary of cfg->master, and sets cfg->host and
+ * cfg->port to the first answer. Returns 0, or -1 with err saying what each
+ * sentinel answered. Sentinels are asked without a password.
+ */
+int vr_redis_locate(struct vr_redis_cfg *cfg, char *err, size_t errlen);
+
 /* Reads the password from file path (first line). 0 or -1 with err. */
 int vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err,
 	size_t errlen);
 
-/* Connects, authenticates and selects the database. NULL with err on failure. */
+/*
+ * Connects, authenticates and selects the database. In sentinel mode the
+ * server must also say it is a primary (ROLE): a replica, such as a demoted
+ * primary the sentinels have not told us about yet, is refused. NULL with
+ * err on failure.
+ */
 redisContext *vr_redis_connect(const struct vr_redis_cfg *cfg, char *err, size_t errlen);
 
 /*
