@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The pure parts of control/redis_sync.c: the keyspace notification flags to set. */
+/* The pure parts of control/redis_sync.c: the keyspace notification flags to set, the --sentinel list. */
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -55,4 +55,49 @@ Test(notify_flags, a_long_value_is_refused_not_overrun)
 	cr_assert_eq(flags_of("KhgxE$lszetdmnE$lszetdmnE$lszetdmnE$lszetdmnE$lszetdmnE$lszetdmn", 64),
 		-1);
 	guard_intact(64);
+}
+
+Test(sentinels, a_list_is_taken_in_order)
+{
+	struct vr_redis_cfg cfg;
+	char err[256];
+
+	vr_redis_cfg_defaults(&cfg);
+	cr_assert_eq(vr_redis_cfg_sentinels(&cfg, "10.0.0.1:26379,sentinel-b:26380,::1:7", err,
+		sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.n_sentinels, 3);
+	cr_assert_str_eq(cfg.sentinel[0].host, "10.0.0.1");
+	cr_assert_eq(cfg.sentinel[0].port, 26379);
+	cr_assert_str_eq(cfg.sentinel[1].host, "sentinel-b");
+	cr_assert_eq(cfg.sentinel[1].port, 26380);
+	cr_assert_str_eq(cfg.sentinel[2].host, "::1");
+	cr_assert_eq(cfg.sentinel[2].port, 7);
+}
+
+Test(sentinels, a_bad_list_is_refused_naming_the_bad_part)
+{
+	static const struct {
+		const char *spec, *named;
+	} bad[] = {
+		{ "", "no sentinel" },
+		{ "10.0.0.1:26379,", "ends with a comma" },
+		{ "10.0.0.1:26379,,10.0.0.2:1", "'' in" },
+		{ "10.0.0.1", "'10.0.0.1' in" },
+		{ "10.0.0.1:0", "'10.0.0.1:0' in" },
+		{ "10.0.0.1:26379,h:99999", "'h:99999' in" },
+		{ "unix:/run/sentinel.sock", "is not HOST:PORT" },
+		{ "a:1,a:2,a:3,a:4,a:5,a:6,a:7,a:8,a:9", "more than 8" },
+	};
+	struct vr_redis_cfg cfg;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		vr_redis_cfg_defaults(&cfg);
+		err[0] = '\0';
+		cr_assert_eq(vr_redis_cfg_sentinels(&cfg, bad[i].spec, err, sizeof(err)), -1,
+			"'%s' was taken", bad[i].spec);
+		cr_assert(strstr(err, bad[i].named) != NULL, "'%s': the error '%s' does not say '%s'",
+			bad[i].spec, err, bad[i].named);
+	}
 }
