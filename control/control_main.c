@@ -77,7 +77,8 @@ struct control {
 	 * the connection to it was lost (0: it was not), and when the sentinels
 	 * are asked next whether it is still the primary. */
 	char primary[300];
-	uint64_t lost_ms, sentinel_check_ms;
+	uint64_t lost_ms, sentinel_check_ms, watch_retry_ms;
+	redisContext *watch;     /* a sentinel's +switch-master announcements */
 	int after_failover;      /* the next full load holds every call the new primary lacks */
 };
 
@@ -492,6 +493,44 @@ check_primary(struct control *c, uint64_t t)
 	c->redis_retry_ms = t;
 }
 
+/*
+ * Sentinel mode: keeps a subscription to a sentinel's +switch-master (one
+ * more attempt a second while there is none); on an announcement for our
+ * primary, leaves the one in use and looks for the new one now, not at the
+ * next check or retry.
+ */
+static void
+watch_sentinels(struct control *c, uint64_t t, int readable)
+{
+	char err[1024], addr[300];
+	int rc;
+
+	if (c->o.redis.n_sentinels == 0)
+		return;
+	if (c->watch == NULL) {
+		if (t < c->watch_retry_ms)
+			return;
+		c->watch_retry_ms = t + 1000;
+		c->watch = vr_redis_sentinel_watch(&c->o.redis, err, sizeof(err));
+		return;
+	}
+	if (!readable)
+		return;
+	rc = vr_redis_sentinel_switched(c->watch, &c->o.redis, addr, sizeof(addr));
+	if (rc < 0) {
+		redisFree(c->watch);
+		c->watch = NULL;
+		return;
+	}
+	/* Already there (found by a retry before the announcement came). */
+	if (rc == 0 || (c->rc != NULL && strcmp(addr, c->primary) == 0))
+		return;
+	if (c->rc != NULL)
+		redis_down(c, "a sentinel announced a new primary");
+	c->redis_backoff_ms = 100;
+	c->redis_retry_ms = t;
+}
+
 static void
 redis_up(struct control *c)
 {
@@ -723,10 +762,12 @@ main(int argc, char **argv)
 		"metrics %s%s", c.o.ctl_path, c.o.interval_ms, c.o.ttl_s, c.o.resync_s,
 		c.o.metrics[0] ? "http://" : "off", c.o.metrics);
 	while (!quit) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = c.sc != NULL ? c.sc->fd : -1, .events = POLLIN },
 			{ .fd = c.metrics.fd, .events = POLLIN },
+			{ .fd = c.watch != NULL ? c.watch->fd : -1, .events = POLLIN },
 		};
+		int ready;
 
 		t = vr_mono_ms();
 		if (t >= c.dp_check_ms) {
@@ -768,7 +809,10 @@ main(int argc, char **argv)
 					"interval", (unsigned long long)c.pub.last_cost_ms,
 					c.o.interval_ms);
 		}
-		if (poll(pfd, 2, c.pub.in_pass ? 0 : 20) > 0 && c.sc != NULL &&
+		ready = poll(pfd, 3, c.pub.in_pass ? 0 : 20);
+		watch_sentinels(&c, vr_mono_ms(), ready > 0 &&
+			(pfd[2].revents & (POLLIN | POLLERR | POLLHUP)));
+		if (ready > 0 && c.sc != NULL &&
 				(pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
 			if (vr_redis_drain_events(c.sc, &c.o.redis, &c.dirty) < 0)
 				redis_down(&c, c.sc->errstr[0] ? c.sc->errstr : "subscription closed");
@@ -785,6 +829,8 @@ main(int argc, char **argv)
 		redisFree(c.rc);
 	if (c.sc != NULL)
 		redisFree(c.sc);
+	if (c.watch != NULL)
+		redisFree(c.watch);
 	vr_dpsync_reset(&c.ds);
 	vr_shm_map_close(&c.shm);
 	vr_model_free(&c.model);

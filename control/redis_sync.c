@@ -165,6 +165,73 @@ vr_redis_locate(struct vr_redis_cfg *cfg, char *err, size_t errlen)
 	return -1;
 }
 
+redisContext *
+vr_redis_sentinel_watch(const struct vr_redis_cfg *cfg, char *err, size_t errlen)
+{
+	struct timeval tv = { 0, 300 * 1000 };
+	size_t at = 0;
+	unsigned int i;
+
+	at = (size_t)snprintf(err, errlen, "no sentinel to watch:");
+	for (i = 0; i < cfg->n_sentinels; i++) {
+		const struct vr_redis_sentinel *s = &cfg->sentinel[i];
+		redisContext *c = redisConnectWithTimeout(s->host, s->port, tv);
+		redisReply *r = NULL;
+
+		if (c != NULL && !c->err) {
+			redisSetTimeout(c, tv);
+			r = redisCommand(c, "SUBSCRIBE +switch-master");
+		}
+		if (r != NULL && r->type == REDIS_REPLY_ARRAY) {
+			freeReplyObject(r);
+			return c;
+		}
+		if (at < errlen)
+			at += (size_t)snprintf(err + at, errlen - at, "%s %s:%d: %s", i ? ";" : "",
+				s->host, s->port, c == NULL ? "out of memory" : r != NULL &&
+				r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+		if (r != NULL)
+			freeReplyObject(r);
+		if (c != NULL)
+			redisFree(c);
+	}
+	return NULL;
+}
+
+int
+vr_redis_sentinel_switched(redisContext *w, const struct vr_redis_cfg *cfg, char *addr,
+	size_t addrlen)
+{
+	size_t len = strlen(cfg->master);
+	redisReply *r;
+	int switched = 0;
+
+	if (redisBufferRead(w) != REDIS_OK)
+		return -1;
+	for (;;) {
+		if (redisGetReplyFromReader(w, (void **)&r) != REDIS_OK)
+			return -1;
+		if (r == NULL)
+			break;
+		/* message, +switch-master, "NAME OLD-IP OLD-PORT NEW-IP NEW-PORT" */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+				r->element[2]->type == REDIS_REPLY_STRING &&
+				strncmp(r->element[2]->str, cfg->master, len) == 0 &&
+				r->element[2]->str[len] == ' ') {
+			char ip[256];
+			unsigned int port;
+
+			if (sscanf(r->element[2]->str + len, " %*s %*u %255s %u", ip, &port) == 2 &&
+					port >= 1 && port <= 65535) {
+				snprintf(addr, addrlen, "%s:%u", ip, port);
+				switched = 1;
+			}
+		}
+		freeReplyObject(r);
+	}
+	return switched;
+}
+
 int
 vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err, size_t errlen)
 {
@@ -194,10 +261,15 @@ vr_redis_connect(const struct vr_redis_cfg *cfg, char *err, size_t errlen)
 	redisContext *c;
 	redisReply *r;
 
+	/* Behind Sentinel a primary that does not answer is likely dead, and
+	 * another may be named: a short connect, not the command timeout. */
+	struct timeval ctv = cfg->n_sentinels > 0 && cfg->timeout_ms > 500 ?
+		(struct timeval){ 0, 500 * 1000 } : tv;
+
 	if (cfg->unix_path[0] != '\0')
-		c = redisConnectUnixWithTimeout(cfg->unix_path, tv);
+		c = redisConnectUnixWithTimeout(cfg->unix_path, ctv);
 	else
-		c = redisConnectWithTimeout(cfg->host, cfg->port, tv);
+		c = redisConnectWithTimeout(cfg->host, cfg->port, ctv);
 	if (c == NULL || c->err) {
 		if (cfg->unix_path[0] != '\0')
 			snprintf(err, errlen, "redis unix:%s: %s", cfg->unix_path,

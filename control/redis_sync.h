@@ -61,6 +61,21 @@ int vr_redis_cfg_sentinels(struct vr_redis_cfg *cfg, const char *spec, char *err
  */
 int vr_redis_locate(struct vr_redis_cfg *cfg, char *err, size_t errlen);
 
+/*
+ * Sentinel mode: a connection to the first sentinel that answers,
+ * subscribed to its +switch-master announcements (read without blocking
+ * with vr_redis_sentinel_switched), or NULL with err.
+ */
+redisContext *vr_redis_sentinel_watch(const struct vr_redis_cfg *cfg, char *err, size_t errlen);
+
+/*
+ * Reads what the watch w has received: 1 when a sentinel announced a new
+ * primary for cfg->master (the last one into addr as "HOST:PORT"), 0 when
+ * not, -1 when the connection failed.
+ */
+int vr_redis_sentinel_switched(redisContext *w, const struct vr_redis_cfg *cfg, char *addr,
+	size_t addrlen);
+
 /* Reads the password from file path (first line). 0 or -1 with err. */
 int vr_redis_cfg_password_file(struct vr_redis_cfg *cfg, const char *path, char *err,
 	size_t errlen);
