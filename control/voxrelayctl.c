@@ -41,6 +41,8 @@ usage(FILE *out)
 		"                               bind a call\n"
 		"  mod CALL LEG_A LEG_B [...]   rebind a call (same ports keep counters and latches)\n"
 		"  del CALL                     unbind a call\n"
+		"  addr IP on|off               make a relay address active (announced with\n"
+		"                               gratuitous ARP) or inactive (another host's)\n"
 		"  plan SITE [--redis HOST:PORT|unix:PATH] [--db N] [--prefix P]\n"
 		"            [--password-file F]  the port forwards SITE's firewall needs,\n"
 		"                               from the extensions in Redis\n"
@@ -122,19 +124,22 @@ cmd_health(struct vr_ctl_client *c)
 	h.shm_name[sizeof(h.shm_name) - 1] = '\0';
 	if (json) {
 		char boot[20], epoch[16];
-		json_t *o, *addrs = json_array();
+		json_t *o, *addrs = json_array(), *active = json_array();
 
 		snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)h.boot_id);
 		snprintf(epoch, sizeof(epoch), "%012llx", (unsigned long long)h.tunnel_epoch);
-		for (i = 0; i < h.n_addrs && i < 64; i++)
+		for (i = 0; i < h.n_addrs && i < 64; i++) {
 			json_array_append_new(addrs, json_string(ip_str(h.addrs[i], a)));
-		o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:b,s:b,s:i,s:i,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
+			if (h.addrs_active >> i & 1)
+				json_array_append_new(active, json_string(ip_str(h.addrs[i], a)));
+		}
+		o = json_pack("{s:s,s:o,s:i,s:i,s:i,s:b,s:b,s:i,s:i,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
 			"boot_id", boot, "uptime_ms", u64(h.uptime_ms), "workers", (int)h.n_workers,
 			"calls", (int)h.n_calls, "max_calls", (int)h.max_calls, "link_up", (int)h.link_up,
 			"gateway_resolved", (int)h.neigh_resolved, "port_lo", (int)h.port_lo,
 			"port_hi", (int)h.port_hi, "shm", h.shm_name, "tsc_hz", u64(h.tsc_hz),
 			"srtp_engine", h.srtp_engine, "crypto_dev", h.crypto_dev,
-			"tunnel_epoch", epoch, "addrs", addrs,
+			"tunnel_epoch", epoch, "addrs", addrs, "addrs_active", active,
 			"loop_pause_max_us", u64(h.loop_pause_max_ns / 1000),
 			"loop_pause_recent_us", u64(h.loop_pause_recent_ns / 1000),
 			"loop_busy_max_us", u64(h.loop_busy_max_ns / 1000),
@@ -158,7 +163,7 @@ cmd_health(struct vr_ctl_client *c)
 		printf("tunnel epoch   %012llx\n", (unsigned long long)h.tunnel_epoch);
 	printf("relay ports    %u-%u on", h.port_lo, h.port_hi);
 	for (i = 0; i < h.n_addrs && i < 64; i++)
-		printf(" %s", ip_str(h.addrs[i], a));
+		printf(" %s%s", ip_str(h.addrs[i], a), h.addrs_active >> i & 1 ? "" : " (inactive)");
 	printf("\nstats shm      %s\n", h.shm_name);
 	return 0;
 }
@@ -396,6 +401,25 @@ cmd_bind(struct vr_ctl_client *c, uint16_t type, int argc, char **argv)
 	return vr_ctl_request(c, type, &call, sizeof(call), NULL, 0, NULL);
 }
 
+/* addr IP on|off: makes a relay address active or inactive on this dataplane. */
+static int
+cmd_addr(struct vr_ctl_client *c, const char *ip, const char *state)
+{
+	struct vr_ctl_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, ip, &a.ip) != 1) {
+		fprintf(stderr, "voxrelayctl: addr: '%s' is not an IPv4 address\n", ip);
+		return -EINVAL;
+	}
+	if (strcmp(state, "on") != 0 && strcmp(state, "off") != 0) {
+		fprintf(stderr, "voxrelayctl: addr: '%s' is not on or off\n", state);
+		return -EINVAL;
+	}
+	a.active = strcmp(state, "on") == 0;
+	return vr_ctl_request(c, VR_CTL_ADDR_SET, &a, sizeof(a), NULL, 0, NULL);
+}
+
 static int
 cmd_del(struct vr_ctl_client *c, const char *id)
 {
@@ -576,9 +600,13 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "health") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "list") != 0 &&
 			strcmp(cmd, "show") != 0 && strcmp(cmd, "add") != 0 &&
-			strcmp(cmd, "mod") != 0 && strcmp(cmd, "del") != 0) {
+			strcmp(cmd, "mod") != 0 && strcmp(cmd, "del") != 0 && strcmp(cmd, "addr") != 0) {
 		fprintf(stderr, "voxrelayctl: unknown command '%s'\n", cmd);
 		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "addr") == 0 && argc != 3) {
+		fprintf(stderr, "voxrelayctl: addr needs an IP and on or off\n");
 		return 2;
 	}
 	if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "del") == 0) && argc != 2) {
@@ -599,6 +627,8 @@ main(int argc, char **argv)
 		rc = cmd_show(&c, argv[1]);
 	else if (strcmp(cmd, "del") == 0)
 		rc = cmd_del(&c, argv[1]);
+	else if (strcmp(cmd, "addr") == 0)
+		rc = cmd_addr(&c, argv[1], argv[2]);
 	else
 		rc = cmd_bind(&c, strcmp(cmd, "add") == 0 ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD,
 			argc, argv);

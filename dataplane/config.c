@@ -85,6 +85,9 @@ vr_config_usage(FILE *out, const char *prog)
 		"  --hello-rate N        SBC hellos a second each worker passes on per SBC, in\n"
 		"                        bursts of as many; the rest are dropped (default 20)\n"
 		"  --hello-source-rate N the same per source address (default 10)\n"
+		"  --standby             start with every address inactive: no ARP, ICMP or\n"
+		"                        relaying for it until control activates it (another\n"
+		"                        host may own it; docs/ha.md)\n"
 		"  --help                this text\n",
 		prog, VR_MAX_ADDRS, VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME, VR_TUN_DEFAULT_PORT);
 }
@@ -190,7 +193,7 @@ enum {
 	OPT_ADDR = 256, OPT_PREFIX, OPT_GATEWAY, OPT_PORTS, OPT_CTL, OPT_SHM, OPT_IDLE,
 	OPT_LEARN, OPT_RELATCH, OPT_MAX_CALLS, OPT_ARP_TIMEOUT, OPT_PORT_ID, OPT_DSCP,
 	OPT_TTL, OPT_MBUFS, OPT_TUNNEL_PORT, OPT_MAX_SBCS, OPT_SRTP_ENGINE, OPT_CRYPTO_DEV,
-	OPT_TUNNEL_CKSUM, OPT_HELLO_RATE, OPT_HELLO_SOURCE_RATE, OPT_HELP,
+	OPT_TUNNEL_CKSUM, OPT_HELLO_RATE, OPT_HELLO_SOURCE_RATE, OPT_STANDBY, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -216,6 +219,7 @@ static const struct option long_opts[] = {
 	{ "tunnel-checksum", required_argument, NULL, OPT_TUNNEL_CKSUM },
 	{ "hello-rate", required_argument, NULL, OPT_HELLO_RATE },
 	{ "hello-source-rate", required_argument, NULL, OPT_HELLO_SOURCE_RATE },
+	{ "standby", no_argument, NULL, OPT_STANDBY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -350,6 +354,9 @@ vr_config_parse(struct vr_config *cfg, int argc, char **argv, FILE *out, FILE *e
 			if (parse_uint(optarg, 1024, 16777216, &v) < 0)
 				goto bad_value;
 			cfg->nb_mbufs = v;
+			break;
+		case OPT_STANDBY:
+			cfg->standby = 1;
 			break;
 		case OPT_TUNNEL_PORT:
 			if (parse_uint(optarg, 1, 65535, &v) < 0)

@@ -45,6 +45,7 @@ struct vr_config {
 	uint8_t tunnel_cksum;         /* a UDP checksum into tunnels (--tunnel-checksum) */
 	uint32_t hello_rate;          /* SBC hellos a second (and burst) per SBC, per worker */
 	uint32_t hello_source_rate;   /* the same per source address */
+	uint8_t standby;              /* every address starts inactive (--standby) */
 };
 
 /* Who does the tunnel's SRTP (--srtp-engine). */

@@ -22,6 +22,7 @@
 #include "calls.h"
 #include "ctl.h"
 #include "dp.h"
+#include "neigh.h"
 #include "sbc.h"
 
 #define N_CLIENTS ((int)(sizeof(((struct vr_dp *)0)->ctl_clients) / sizeof(int)))
@@ -118,6 +119,7 @@ health(struct vr_dp *dp, struct vr_ctl_health *h)
 	h->loop_pause_recent_ns = tsc_ns(dp, RTE_MAX(dp->pause_cur_tsc, dp->pause_prev_tsc));
 	h->loop_busy_max_ns = dp->busy_max_ns;
 	h->loop_busy_recent_ns = RTE_MAX(dp->busy_cur_ns, dp->busy_prev_ns);
+	h->addrs_active = __atomic_load_n(&dp->addrs_active, __ATOMIC_RELAXED);
 }
 
 static void
@@ -418,6 +420,18 @@ handle(struct vr_dp *dp, const void *req, size_t len, void *reply, size_t cap)
 		else
 			VR_LOG(WARNING, "%s", r->error);
 		memset(&sbc, 0, sizeof(sbc));
+		break;
+	}
+	case VR_CTL_ADDR_SET: {
+		struct vr_ctl_addr a;
+
+		memcpy(&a, body, sizeof(a));
+		r->status = vr_ctl_check_addr(&a, r->error, sizeof(r->error));
+		if (r->status == 0)
+			r->status = vr_neigh_addr_set(dp, a.ip, a.active, r->error,
+				sizeof(r->error));
+		if (r->status < 0)
+			VR_LOG(WARNING, "%s", r->error);
 		break;
 	}
 	case VR_CTL_SBC_DEL: {

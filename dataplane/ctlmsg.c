@@ -30,6 +30,8 @@ body_size(unsigned int type)
 		return sizeof(struct vr_ctl_sbc_ref);
 	case VR_CTL_CALL_BATCH:
 		return sizeof(struct vr_ctl_batch);
+	case VR_CTL_ADDR_SET:
+		return sizeof(struct vr_ctl_addr);
 	default:
 		return 0;
 	}
@@ -269,6 +271,20 @@ vr_ctl_check_sbc(const struct vr_ctl_sbc *d, char *err, size_t errlen)
 	if (d->n_keys == 2 && (d->prev_ms == 0 || d->prev_ms > 86400000)) {
 		snprintf(err, errlen, "SBC %u: previous key kept %u ms, want 1-86400000", d->id,
 			d->prev_ms);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vr_ctl_check_addr(const struct vr_ctl_addr *a, char *err, size_t errlen)
+{
+	if (a->active > 1) {
+		snprintf(err, errlen, "address change: active is %u, not 0 or 1", a->active);
+		return -EINVAL;
+	}
+	if (a->pad[0] != 0 || a->pad[1] != 0 || a->pad[2] != 0) {
+		snprintf(err, errlen, "address change: padding is not zero");
 		return -EINVAL;
 	}
 	return 0;

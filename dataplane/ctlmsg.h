@@ -47,4 +47,11 @@ int vr_ctl_check_id(const char *id, char *err, size_t errlen);
  */
 int vr_ctl_check_sbc(const struct vr_ctl_sbc *d, char *err, size_t errlen);
 
+/*
+ * Checks a VR_CTL_ADDR_SET body on its own: active is 0 or 1 and the
+ * padding is zero (whether ip is one of --addr is the dataplane's). 0 or
+ * -EINVAL with err naming the bad value.
+ */
+int vr_ctl_check_addr(const struct vr_ctl_addr *a, char *err, size_t errlen);
+
 #endif /* VR_DP_CTLMSG_H */

@@ -122,6 +122,9 @@ vr_dp_init(struct vr_dp *dp, const struct vr_config *cfg, uint16_t port_id,
 
 	memset(dp, 0, sizeof(*dp));
 	dp->cfg = *cfg;
+	/* A standby answers for no address until control makes one active. */
+	dp->addrs_active = cfg->standby ? 0 :
+		cfg->n_addrs >= 64 ? ~0ull : (1ull << cfg->n_addrs) - 1;
 	dp->ctl_fd = -1;
 	dp->port_id = port_id;
 	dp->n_workers = (uint16_t)n_workers;

@@ -93,6 +93,11 @@ struct vr_dp {
 	bool tx_ip_cksum;              /* the port computes IPv4 header checksums */
 	bool rx_cksum;                 /* the port flags bad checksums */
 	uint32_t n_ports;              /* relay ports per address */
+	/* Bit i set while cfg.addrs[i] is active; main writes (VR_CTL_ADDR_SET),
+	 * workers read. */
+	uint64_t addrs_active;
+	uint64_t announce_again;       /* main: addresses whose announcement is repeated ... */
+	uint64_t announce_tsc;         /* main: ... at this time */
 	struct vr_flow **ft;           /* [addr * n_ports + port - lo]; main writes, workers read */
 	struct vr_neigh neigh;
 	struct rte_rcu_qsbr *qs;
@@ -149,7 +154,24 @@ struct vr_dp {
 	volatile int quit;             /* set by the signal handler or the owner of dp */
 };
 
-/* Index of ip (network order) among the relay addresses, or -1. */
+/*
+ * Index of ip (network order) among the relay addresses that are active on
+ * this host (answered for and relayed on), or -1: an inactive one is
+ * another host's (docs/ha.md).
+ */
+static inline int
+vr_addr_active_index(const struct vr_dp *dp, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->cfg.n_addrs; i++)
+		if (dp->cfg.addrs[i] == ip)
+			return __atomic_load_n(&dp->addrs_active, __ATOMIC_RELAXED) >> i & 1 ?
+				(int)i : -1;
+	return -1;
+}
+
+/* Index of ip (network order) among the relay addresses, active or not, or -1. */
 static inline int
 vr_addr_index(const struct vr_dp *dp, uint32_t ip)
 {

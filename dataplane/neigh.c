@@ -2,7 +2,9 @@
 /*
  * ARP for the relay's addresses and the neighbour cache. Runs on the main
  * lcore only, which is the only writer of the neighbour words that workers
- * read (dp.h). Answers ARP requests for each relay address; learns a
+ * read (dp.h) and of which relay addresses are active on this host.
+ * Answers ARP requests for each active relay address, and announces one
+ * made active with gratuitous ARP; learns a
  * neighbour's MAC from a reply to one of its requests or from a request aimed
  * at one of our addresses (as Linux does), never from unsolicited chatter;
  * resolves next hops that workers ask for (one request a second at most per
@@ -11,6 +13,8 @@
  * Packets go out through worker 0's slow_tx ring.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -69,9 +73,12 @@ set_word(struct vr_neigh *n, uint32_t host, uint64_t w)
 	__atomic_store_n(&n->word[host], w, __ATOMIC_RELEASE);
 }
 
-/* Sends a broadcast ARP request for host from our first address. */
+/*
+ * A broadcast ARP frame from us: op, sender ip sip, target ip tip (network
+ * order). Sent from the main lcore's queue.
+ */
 static void
-send_request(struct vr_dp *dp, uint32_t host)
+send_arp(struct vr_dp *dp, uint16_t op, uint32_t sip, uint32_t tip)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
 	struct rte_ether_hdr *eth;
@@ -88,12 +95,69 @@ send_request(struct vr_dp *dp, uint32_t host)
 	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
 	arp->arp_plen = 4;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	arp->arp_opcode = rte_cpu_to_be_16(op);
 	rte_ether_addr_copy(&dp->mac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = dp->cfg.addrs[0];
+	arp->arp_data.arp_sip = sip;
 	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-	arp->arp_data.arp_tip = htonl(dp->neigh.net + host);
+	arp->arp_data.arp_tip = tip;
 	vr_slow_send(dp, m);
+}
+
+/*
+ * Asks for host from our first active address; with none active (a
+ * standby), from 0.0.0.0 (an ARP probe, RFC 5227), so that no neighbour
+ * learns another host's address at our MAC.
+ */
+static void
+send_request(struct vr_dp *dp, uint32_t host)
+{
+	uint64_t act = __atomic_load_n(&dp->addrs_active, __ATOMIC_RELAXED);
+
+	send_arp(dp, RTE_ARP_OP_REQUEST, act != 0 ? dp->cfg.addrs[__builtin_ctzll(act)] : 0,
+		htonl(dp->neigh.net + host));
+}
+
+/* Gratuitous ARP for the addresses in mask: a request and a reply each. */
+static void
+announce(struct vr_dp *dp, uint64_t mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->cfg.n_addrs; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		send_arp(dp, RTE_ARP_OP_REQUEST, dp->cfg.addrs[i], dp->cfg.addrs[i]);
+		send_arp(dp, RTE_ARP_OP_REPLY, dp->cfg.addrs[i], dp->cfg.addrs[i]);
+	}
+}
+
+int
+vr_neigh_addr_set(struct vr_dp *dp, uint32_t ip, int active, char *err, size_t errlen)
+{
+	int a = vr_addr_index(dp, ip);
+	uint64_t bit, act = dp->addrs_active;
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ip, s, sizeof(s));
+	if (a < 0) {
+		snprintf(err, errlen, "%s is not one of this dataplane's relay addresses (--addr)", s);
+		return -EINVAL;
+	}
+	bit = 1ull << a;
+	if (!!(act & bit) == !!active)
+		return 0;
+	__atomic_store_n(&dp->addrs_active, active ? act | bit : act & ~bit, __ATOMIC_RELAXED);
+	if (active) {
+		/* Now, and once more a second later for a switch or router that missed it. */
+		announce(dp, bit);
+		dp->announce_again |= bit;
+		dp->announce_tsc = rte_rdtsc() + dp->tsc_hz;
+	} else {
+		dp->announce_again &= ~bit;
+	}
+	VR_LOG(INFO, "relay address %s %s", s, active ? "active: announced with gratuitous ARP" :
+		"inactive: another host owns it");
+	return 0;
 }
 
 void
@@ -164,7 +228,7 @@ vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now)
 		goto out;
 	sip = arp->arp_data.arp_sip;
 	tip = arp->arp_data.arp_tip;
-	ours = vr_addr_index(dp, tip) >= 0;
+	ours = vr_addr_active_index(dp, tip) >= 0;
 	if (vr_addr_index(dp, sip) >= 0)
 		goto out; /* someone else claims our address, or our own echo */
 	learn(dp, ntohl(sip) - dp->neigh.net, &arp->arp_data.arp_sha, ours, now);
@@ -194,6 +258,11 @@ vr_neigh_timers(struct vr_dp *dp, uint64_t now)
 	uint64_t reach = dp->tsc_hz / 1000 * dp->cfg.arp_timeout_ms;
 	uint32_t i = 0, host;
 
+	if (dp->announce_again != 0 && now >= dp->announce_tsc) {
+		announce(dp, dp->announce_again & __atomic_load_n(&dp->addrs_active,
+			__ATOMIC_RELAXED));
+		dp->announce_again = 0;
+	}
 	if (n->word[n->gw_idx] == 0)
 		vr_neigh_resolve(dp, n->gw_idx, now);
 	while (i < n->n_active) {

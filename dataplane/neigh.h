@@ -9,6 +9,7 @@
 #ifndef VR_DP_NEIGH_H
 #define VR_DP_NEIGH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct rte_mbuf;
@@ -44,6 +45,13 @@ void vr_neigh_fini(struct vr_dp *dp);
 void vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now);
 void vr_neigh_timers(struct vr_dp *dp, uint64_t now);
 void vr_neigh_resolve(struct vr_dp *dp, uint32_t host, uint64_t now);
+/*
+ * Makes relay address ip (network order) active or inactive on this host
+ * (VR_CTL_ADDR_SET); made active, it is announced with gratuitous ARP, and
+ * again a second later. 0, or -EINVAL with err naming an address that is
+ * not one of --addr.
+ */
+int vr_neigh_addr_set(struct vr_dp *dp, uint32_t ip, int active, char *err, size_t errlen);
 /* Passes m (ARP out, a hello answer) to a worker to send; 0 or -ENOBUFS (m freed). */
 int vr_slow_send(struct vr_dp *dp, struct rte_mbuf *m);
 

@@ -39,7 +39,7 @@ icmp_input(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
 	struct vr_dp *dp = lc->dp;
 	uint32_t tmp;
 
-	if (vr_addr_index(dp, p->ip->dst_addr) < 0)
+	if (vr_addr_active_index(dp, p->ip->dst_addr) < 0)
 		return drop(lc, m, VR_DROP_NOT_OURS);
 	if (p->payload_len < sizeof(*icmp) || icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
 			icmp->icmp_code != 0)
@@ -334,7 +334,7 @@ packet_cell(struct vr_lcore *lc, struct rte_mbuf *m, struct vr_pkt *p)
 		drop(lc, m, VR_DROP_BAD_CKSUM);
 		return -1;
 	}
-	a = vr_addr_index(dp, p->ip->dst_addr);
+	a = vr_addr_active_index(dp, p->ip->dst_addr);
 	if (unlikely(a < 0)) {
 		drop(lc, m, VR_DROP_NOT_OURS);
 		return -1;

@@ -36,7 +36,7 @@
  */
 #define VR_DROP_REASONS(X)                                                     \
 	X(NOT_IPV4, not_ipv4, "neither IPv4 nor ARP")                          \
-	X(NOT_OURS, not_ours, "not addressed to one of the relay's addresses") \
+	X(NOT_OURS, not_ours, "not addressed to one of the relay's addresses, or to one another host owns (inactive here)") \
 	X(MALFORMED, malformed, "truncated or inconsistent Ethernet/IPv4/UDP header") \
 	X(BAD_CKSUM, bad_cksum, "checksum reported bad by the port")           \
 	X(IP_OPTIONS, ip_options, "IPv4 header with options")                  \

@@ -47,6 +47,7 @@ enum vr_ctl_type {
 	VR_CTL_SBC_DEL = 9,  /* body: struct vr_ctl_sbc_ref; reply: none (version 3) */
 	VR_CTL_CALL_BATCH = 10, /* body: struct vr_ctl_batch; reply: struct vr_ctl_batch_reply,
 	                         * its first n results (added later in version 4) */
+	VR_CTL_ADDR_SET = 11, /* body: struct vr_ctl_addr; reply: none (added later in version 4) */
 	VR_CTL_TYPE_MAX,
 };
 #define VR_CTL_REPLY 0x8000
@@ -194,6 +195,24 @@ struct vr_ctl_health {
 	 * without the time a busy host had it preempted. */
 	uint64_t loop_busy_max_ns;
 	uint64_t loop_busy_recent_ns;
+	/* Added later in version 4: bit i set while addrs[i] is active (answered
+	 * for and relayed on); an inactive one belongs to another host. */
+	uint64_t addrs_active;
+};
+
+/*
+ * VR_CTL_ADDR_SET body: relay address ip (network order, one of the
+ * dataplane's --addr) made active or inactive. Active, the dataplane
+ * answers ARP and ICMP for it and relays what is sent to it; made active,
+ * it announces it at once with gratuitous ARP (a request and a reply, each
+ * sent twice). Inactive (another host owns it), it answers nothing for it
+ * and drops what arrives as not_ours, while the calls bound on it stay
+ * bound: a standby can bind them ahead and only switch the address on.
+ */
+struct vr_ctl_addr {
+	uint32_t ip;
+	uint8_t active;  /* 0 or 1 */
+	uint8_t pad[3];
 };
 
 /* VR_CTL_STATS reply body: global counters summed over the worker lcores. */

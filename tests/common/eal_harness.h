@@ -24,6 +24,7 @@
 #include "dataplane/calls.h"
 #include "dataplane/ctl.h"
 #include "dataplane/dp.h"
+#include "dataplane/neigh.h"
 #include "dataplane/relay.h"
 #include "dataplane/sbc.h"
 #include "dataplane/slowpath.h"

@@ -582,3 +582,75 @@ Test(relay_eal, sent_where_the_other_leg_latched)
 	cr_assert_eq(sent(out), 0, "nothing to b's old peer");
 	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_PEER_UNLATCHED], 1);
 }
+
+/* The ARP frame f (42 bytes) is a broadcast of op from our MAC, sip to tip. */
+static void
+assert_arp(const uint8_t *f, size_t n, uint8_t op, const char *sip, const char *tip)
+{
+	struct in_addr s, t;
+
+	inet_pton(AF_INET, sip, &s);
+	inet_pton(AF_INET, tip, &t);
+	cr_assert_eq(n, 42, "want a 42-byte ARP frame, got %zu bytes", n);
+	cr_assert_arr_eq(f, "\xff\xff\xff\xff\xff\xff", 6, "not a broadcast");
+	cr_assert_arr_eq(f + 6, our_mac, 6);
+	cr_assert_arr_eq(f + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00", 9);
+	cr_assert_eq(f[21], op, "ARP op %u, want %u", f[21], op);
+	cr_assert_arr_eq(f + 22, our_mac, 6, "sender MAC");
+	cr_assert_arr_eq(f + 28, &s, 4, "sender address is not %s", sip);
+	cr_assert_arr_eq(f + 38, &t, 4, "target address is not %s", tip);
+}
+
+Test(relay_eal, an_inactive_address_is_silent_and_announced_when_made_active)
+{
+	struct vr_ctl_addr a = { .active = 0 };
+	uint8_t in[256], out[256];
+	size_t n;
+
+	resolve_gateway();
+	add_call();
+	inet_pton(AF_INET, "198.51.100.10", &a.ip);
+	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), 0);
+	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), 0);
+	/* Another host owns .10: no ARP reply, no relaying; .11 still answered. */
+	build_arp_request(in, gw_mac, "198.51.100.1", "198.51.100.10");
+	inject(in, 60);
+	inject(in, phone_frame(in, 14000, 20000, 1, 0));
+	inject(in, phone_frame(in, 14020, 20002, 1, 0));
+	run();
+	cr_assert_eq(sent(out), 0, "something was sent for an inactive address");
+	cr_assert_eq(drops(VR_DROP_NOT_OURS), 2);
+	build_arp_request(in, gw_mac, "198.51.100.1", "198.51.100.11");
+	inject(in, 60);
+	run();
+	n = sent(out);
+	cr_assert_eq(n, 42, "the active .11 was not answered");
+	/* With no address active, a request claims none (an ARP probe). */
+	inet_pton(AF_INET, "198.51.100.11", &a.ip);
+	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), 0);
+	vr_neigh_resolve(&dp, 7, rte_rdtsc());
+	run();
+	n = sent(out);
+	assert_arp(out, n, 1, "0.0.0.0", "198.51.100.7");
+	/* Made active: announced (a request and a reply), then answered and relayed. */
+	inet_pton(AF_INET, "198.51.100.10", &a.ip);
+	a.active = 1;
+	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), 0);
+	run();
+	n = sent(out);
+	assert_arp(out, n, 1, "198.51.100.10", "198.51.100.10");
+	n = sent(out);
+	assert_arp(out, n, 2, "198.51.100.10", "198.51.100.10");
+	cr_assert_eq(sent(out), 0);
+	inject(in, phone_frame(in, 14020, 20002, 2, 0));
+	inject(in, phone_frame(in, 14000, 20000, 2, 0));
+	run();
+	cr_assert_gt(sent(out), 0, "nothing relayed on the address made active");
+	/* Not one of --addr, or not 0/1: refused. */
+	inet_pton(AF_INET, "198.51.100.99", &a.ip);
+	cr_assert_str_eq(ctl_reply(VR_CTL_ADDR_SET, &a, sizeof(a))->error,
+		"198.51.100.99 is not one of this dataplane's relay addresses (--addr)");
+	inet_pton(AF_INET, "198.51.100.10", &a.ip);
+	a.active = 2;
+	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), -EINVAL);
+}

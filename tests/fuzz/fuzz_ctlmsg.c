@@ -77,6 +77,12 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		memcpy(&sbc, d + sizeof(struct vr_ctl_hdr), sizeof(sbc));
 		if (vr_ctl_check_sbc(&sbc, err, sizeof(err)) < 0 && err[0] == '\0')
 			abort();
+	} else if (type == VR_CTL_ADDR_SET) {
+		struct vr_ctl_addr a;
+
+		memcpy(&a, d + sizeof(struct vr_ctl_hdr), sizeof(a));
+		if (vr_ctl_check_addr(&a, err, sizeof(err)) < 0 && err[0] == '\0')
+			abort();
 	}
 	return 0;
 }

@@ -182,6 +182,12 @@ requests(void)
 	}
 	request("health", VR_CTL_HEALTH, NULL, 0);
 	{
+		struct vr_ctl_addr a = { .active = 1 };
+
+		inet_pton(AF_INET, "198.51.100.10", &a.ip);
+		request("addr-set", VR_CTL_ADDR_SET, &a, sizeof(a));
+	}
+	{
 		struct vr_ctl_sbc d;
 
 		memset(&d, 0, sizeof(d));
