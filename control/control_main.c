@@ -13,6 +13,7 @@
  * every call programmed again; a control restart finds the calls already
  * programmed and changes nothing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -29,12 +30,14 @@
 #include "clock.h"
 #include "dpsync.h"
 #include "health.h"
+#include "lease.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
 #include "model.h"
 #include "publish.h"
 #include "redis_sync.h"
+#include "resp.h"
 #include "shm_reader.h"
 
 /* Calls published per step: a few milliseconds of Redis work between events. */
@@ -53,6 +56,7 @@ struct opts {
 	int metrics_calls;
 	unsigned int idle_s, final_s, cdr_maxlen;
 	int keep_ended;
+	struct vr_leases leases;    /* its settings (--host, --own, --takeover, --lease-ms) */
 };
 
 /* The control process's whole state. */
@@ -80,6 +84,11 @@ struct control {
 	uint64_t lost_ms, sentinel_check_ms, watch_retry_ms;
 	redisContext *watch;     /* a sentinel's +switch-master announcements */
 	int after_failover;      /* the next full load holds every call the new primary lacks */
+	/* With --host: the addresses this host holds, and which of them the
+	 * dataplane was last told are active (addr_sent_ok: it was told). */
+	struct vr_leases leases;
+	uint64_t addr_sent;
+	int addr_sent_ok;
 };
 
 static volatile sig_atomic_t quit;
@@ -103,6 +112,13 @@ usage(FILE *out)
 		"  --sentinel HOST:PORT,...     find the Redis primary through these Sentinels\n"
 		"                               instead, and follow its failovers (with --master)\n"
 		"  --master NAME                the name the Sentinels monitor the primary under\n"
+		"  --host ID                    this relay host's id: relay addresses are held\n"
+		"                               under leases in Redis, one host each (docs/ha.md)\n"
+		"  --own all|none|IP,...        with --host: the addresses taken whenever free\n"
+		"                               (default all)\n"
+		"  --takeover                   with --host: also take the dataplane's other\n"
+		"                               addresses once free for a whole lease\n"
+		"  --lease-ms MS                with --host: the lease (default 600, 200-60000)\n"
 		"  --db N                       database number (default 0)\n"
 		"  --user NAME                  ACL user (or VOXRELAY_REDIS_USER)\n"
 		"  --password-file PATH         password, first line (or VOXRELAY_REDIS_PASSWORD)\n"
@@ -147,13 +163,15 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "idle-timeout", 1, NULL, 'I' }, { "final-timeout", 1, NULL, 'F' },
 		{ "keep-ended", 0, NULL, 'E' }, { "cdr-maxlen", 1, NULL, 'X' },
 		{ "sentinel", 1, NULL, 'S' }, { "master", 1, NULL, 'm' },
+		{ "host", 1, NULL, 'o' }, { "own", 1, NULL, 'O' }, { "takeover", 0, NULL, 'T' },
+		{ "lease-ms", 1, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
 	const char *env;
 	unsigned long v;
 	char *end;
-	int opt, idx = 0, direct = 0;
+	int opt, idx = 0, direct = 0, own_given = 0;
 
 	memset(o, 0, sizeof(*o));
 	vr_redis_cfg_defaults(&o->redis);
@@ -166,6 +184,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->idle_s = 60;
 	o->final_s = 3600;
 	o->cdr_maxlen = 100000;
+	o->leases.lease_ms = 600;
 	snprintf(o->metrics, sizeof(o->metrics), "127.0.0.1:9470");
 	if ((env = getenv("VOXRELAY_REDIS_USER")) != NULL)
 		snprintf(o->redis.user, sizeof(o->redis.user), "%s", env);
@@ -181,6 +200,28 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'S':
 			if (vr_redis_cfg_sentinels(&o->redis, optarg, err, sizeof(err)) < 0)
 				goto bad_msg;
+			break;
+		case 'o':
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(o->leases.host) ||
+					strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						"0123456789._-") != strlen(optarg))
+				goto bad;
+			strcpy(o->leases.host, optarg);
+			break;
+		case 'O':
+			if (vr_leases_own(&o->leases, optarg, err, sizeof(err)) < 0)
+				goto bad_msg;
+			own_given = 1;
+			break;
+		case 'T':
+			o->leases.takeover = 1;
+			break;
+		case 'L':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || v < 200 || v > 60000)
+				goto bad;
+			o->leases.lease_ms = (unsigned int)v;
 			break;
 		case 'm':
 			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(o->redis.master) ||
@@ -282,6 +323,12 @@ bad_msg:
 		fprintf(stderr, "voxrelay-control: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (o->leases.host[0] == '\0' && (own_given || o->leases.takeover)) {
+		fprintf(stderr, "voxrelay-control: --own and --takeover need --host\n");
+		return -1;
+	}
+	if (!own_given)
+		o->leases.own_all = 1;
 	if (direct && o->redis.n_sentinels > 0) {
 		fprintf(stderr, "voxrelay-control: --redis and --sentinel: give one of them (with "
 			"--sentinel the primary is whatever the Sentinels say)\n");
@@ -654,6 +701,134 @@ check_hold(struct control *c, uint64_t t)
 	c->hold_said_ms = 0;
 }
 
+/* With --host: makes the dataplane's active addresses those this host holds. */
+static void
+addrs_sync(struct control *c)
+{
+	unsigned int i;
+
+	/* Until a round says what is ours, the dataplane keeps what it has. */
+	if (c->leases.host[0] == '\0' || !c->ds.up || !c->leases.known)
+		return;
+	for (i = 0; i < c->leases.n_addrs; i++) {
+		uint64_t bit = 1ull << i;
+		struct vr_ctl_addr a = { .ip = c->leases.addrs[i], .active = !!(c->leases.held & bit) };
+		char ip[INET_ADDRSTRLEN];
+
+		if (c->addr_sent_ok && !!(c->addr_sent & bit) == a.active)
+			continue;
+		if (vr_ctl_request(&c->ds.ctl, VR_CTL_ADDR_SET, &a, sizeof(a), NULL, 0, NULL) < 0) {
+			inet_ntop(AF_INET, &a.ip, ip, sizeof(ip));
+			vr_log(LOG_ERR, "dataplane %s: address %s not made %s: %s", c->o.ctl_path, ip,
+				a.active ? "active" : "inactive", c->ds.ctl.error);
+			c->addr_sent_ok = 0;
+			return;
+		}
+		c->addr_sent = a.active ? c->addr_sent | bit : c->addr_sent & ~bit;
+	}
+	c->addr_sent_ok = 1;
+}
+
+/*
+ * With --host, each quarter lease: renews, takes and reads the leases. An
+ * address lost to another host stops being relayed here at once, then its
+ * calls are unbound (they go on there); one taken gets its calls bound,
+ * then is made active (and announced).
+ */
+static void
+leases_step(struct control *c, uint64_t t)
+{
+	uint64_t gained, lost;
+	unsigned int i;
+	int rc;
+
+	if (c->leases.host[0] == '\0' || c->rc == NULL || !c->ds.up || !c->loaded)
+		return;
+	vr_leases_addrs(&c->leases, c->ds.view.addrs, c->ds.view.n_addrs);
+	rc = vr_leases_round(&c->leases, c->rc, c->o.redis.prefix, t, &gained, &lost);
+	if (rc < 0) {
+		redis_down(c, c->rc->errstr[0] ? c->rc->errstr : "lease round failed");
+		return;
+	}
+	for (i = 0; i < c->leases.n_addrs; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
+		if (lost >> i & 1)
+			vr_log(LOG_ERR, "address %s: its lease is '%s' now, not ours (host %s): "
+				"fenced, no longer relayed here; its calls go on there", ip,
+				c->leases.holder[i], c->leases.host);
+		if (gained >> i & 1)
+			vr_log(LOG_WARNING, "address %s: lease taken by host %s (epoch %llu): binding "
+				"its calls and announcing it", ip, c->leases.host,
+				(unsigned long long)c->leases.epoch[i]);
+	}
+	if (lost != 0) {
+		addrs_sync(c);
+		converge(c, NULL, NULL);
+	}
+	if (gained != 0)
+		converge(c, NULL, NULL);
+	addrs_sync(c);
+}
+
+/* With --host: PREFIXstats:host:ID, what this host holds and what it sees. */
+static void
+host_publish(struct control *c)
+{
+	char key[160], held[VR_LEASE_ADDRS * 17], others[VR_LEASE_ADDRS * 100];
+	char calls[24], taken[24], fenced[24], lease[24], now[24];
+	size_t hl = 0, ol = 0;
+	unsigned int i;
+	const char *argv[16];
+	redisReply *r;
+
+	if (c->leases.host[0] == '\0' || c->rc == NULL)
+		return;
+	held[0] = others[0] = '\0';
+	for (i = 0; i < c->leases.n_addrs; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
+		if (c->leases.held >> i & 1)
+			hl += (size_t)snprintf(held + hl, sizeof(held) - hl, "%s%s", hl ? "," : "", ip);
+		else if (ol < sizeof(others))
+			ol += (size_t)snprintf(others + ol, sizeof(others) - ol, "%s%s=%s",
+				ol ? "," : "", ip, c->leases.holder[i][0] ? c->leases.holder[i] : "free");
+	}
+	snprintf(key, sizeof(key), "%sstats:host:%s", c->o.redis.prefix, c->leases.host);
+	vr_u64_dec(calls, c->ds.programmed.n);
+	vr_u64_dec(taken, c->leases.taken);
+	vr_u64_dec(fenced, c->leases.fenced);
+	vr_u64_dec(lease, c->leases.lease_ms);
+	vr_u64_dec(now, vr_unix_ms());
+	argv[0] = "HSET";
+	argv[1] = key;
+	argv[2] = "addrs";
+	argv[3] = held;
+	argv[4] = "others";
+	argv[5] = others;
+	argv[6] = "calls";
+	argv[7] = calls;
+	argv[8] = "leases_taken";
+	argv[9] = taken;
+	argv[10] = "leases_fenced";
+	argv[11] = fenced;
+	argv[12] = "lease_ms";
+	argv[13] = lease;
+	argv[14] = "updated_ms";
+	argv[15] = now;
+	vr_resp_append(c->rc, 16, argv);
+	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
+	for (i = 0; i < 2; i++) {
+		if (redisGetReply(c->rc, (void **)&r) != REDIS_OK) {
+			redis_down(c, c->rc->errstr);
+			return;
+		}
+		freeReplyObject(r);
+	}
+}
+
 /* Idle and final timeouts: ends the calls silent for too long. */
 static void
 check_lifecycle(struct control *c)
@@ -682,6 +857,33 @@ check_lifecycle(struct control *c)
 }
 
 /* Checks on the dataplane: reconnects, and reprograms after a restart. */
+/*
+ * With --host: an address this host holds that the dataplane made inactive
+ * (it yielded to another host's gratuitous ARP for it): the next lease
+ * round, now, says whether it is still ours; if so it is made active and
+ * announced again, if not its calls are unbound.
+ */
+static void
+yielded(struct control *c, uint64_t active)
+{
+	uint64_t gone = c->leases.held & c->addr_sent & ~active;
+	unsigned int i;
+
+	if (c->leases.host[0] == '\0' || !c->leases.known || !c->addr_sent_ok || gone == 0)
+		return;
+	for (i = 0; i < c->leases.n_addrs; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		if (!(gone >> i & 1))
+			continue;
+		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
+		vr_log(LOG_WARNING, "address %s: the dataplane yielded it to another host's "
+			"announcement; asking Redis who holds it", ip);
+	}
+	c->addr_sent &= ~gone;
+	c->leases.next_ms = 0;
+}
+
 static void
 check_dataplane(struct control *c)
 {
@@ -693,6 +895,7 @@ check_dataplane(struct control *c)
 		if (vr_ctl_request(&c->ds.ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) == 0 &&
 				h.boot_id == c->ds.boot_id) {
 			vr_health_dp(&c->health, c->o.ctl_path, &h, NULL);
+			yielded(c, h.addrs_active);
 			return;
 		}
 		vr_log(LOG_WARNING, "dataplane %s restarted or went away: reprogramming on return",
@@ -707,6 +910,10 @@ check_dataplane(struct control *c)
 	}
 	if (vr_ctl_request(&c->ds.ctl, VR_CTL_HEALTH, NULL, 0, &h, sizeof(h), NULL) == 0)
 		vr_health_dp(&c->health, c->o.ctl_path, &h, NULL);
+	/* A new dataplane is told which addresses are active before any call. */
+	c->addr_sent_ok = 0;
+	vr_leases_addrs(&c->leases, c->ds.view.addrs, c->ds.view.n_addrs);
+	addrs_sync(c);
 	memcpy(c->pub.srtp_engine, c->ds.srtp_engine, sizeof(c->pub.srtp_engine));
 	memcpy(c->pub.crypto_dev, c->ds.crypto_dev, sizeof(c->pub.crypto_dev));
 	if (vr_shm_map_open(&c->shm, c->o.shm_name, err, sizeof(err)) < 0)
@@ -729,6 +936,8 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(c.ds.path, sizeof(c.ds.path), "%s", c.o.ctl_path);
+	c.leases = c.o.leases;
+	c.ds.leases = c.leases.host[0] != '\0' ? &c.leases : NULL;
 	c.ds.ctl.fd = -1;
 	c.ds.key_overlap_ms = c.o.key_overlap_s * 1000;
 	c.ds.hold_pct = c.o.hold_pct;
@@ -780,12 +989,15 @@ main(int argc, char **argv)
 			vr_health_sample(&c.health, &c.shm, &c.ds, &c.model);
 			if (vr_health_publish(&c.health, c.rc, c.o.redis.prefix, c.o.ttl_s) < 0)
 				redis_down(&c, c.rc->errstr);
+			else
+				host_publish(&c);
 		}
 		if (t >= c.life_at_ms) {
 			check_lifecycle(&c);
 			c.life_at_ms = t + 1000;
 		}
 		check_primary(&c, t);
+		leases_step(&c, t);
 		if (t >= c.hold_check_ms) {
 			check_hold(&c, t);
 			c.hold_check_ms = t + 500;

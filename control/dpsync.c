@@ -261,6 +261,30 @@ end_reason(const struct vr_rec *r)
 	return r == NULL ? "deleted" : r->ended ? "final_timeout" : "rejected";
 }
 
+/*
+ * Whether every relay address of c's legs is held by this host: 1 (leases
+ * off: always), 0, or -1 while that is not known yet (bound calls stay,
+ * none is added).
+ */
+static int
+here(const struct vr_dpsync *ds, const struct vr_ctl_call *c)
+{
+	unsigned int l;
+	int h = 1;
+
+	if (ds->leases == NULL)
+		return 1;
+	for (l = 0; l < 2; l++) {
+		int x = c->leg[l].addr != 0 ? vr_leases_here(ds->leases, c->leg[l].addr) : 1;
+
+		if (x == 0)
+			return 0;
+		if (x < 0)
+			h = -1;
+	}
+	return h;
+}
+
 /* Ends call id's hold (its record returned, or it was released). */
 static void
 unhold(struct vr_dpsync *ds, const char *id)
@@ -502,7 +526,7 @@ int
 vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *deleted)
 {
 	struct vr_map_slot *s;
-	struct vr_map gone = { 0 }, absent = { 0 };
+	struct vr_map gone = { 0 }, absent = { 0 }, moved = { 0 };
 	static struct pipe pp;
 	size_t i = 0;
 	int changes = 0, rc;
@@ -533,6 +557,8 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *d
 			vr_map_put(&absent, s->key, s->val);
 		else if (!r->ok)
 			vr_map_put(&gone, s->key, s->val);
+		else if (here(ds, &r->def) == 0)
+			vr_map_put(&moved, s->key, s->val);
 	}
 	hold_or_drop(ds, &absent, &gone);
 	vr_map_free(&absent);
@@ -542,10 +568,19 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *d
 		if (pipe_unbind(ds, &pp, s->key,
 				end_reason(vr_map_get(&m->recs[VR_REC_CALL], s->key))) < 0) {
 			vr_map_free(&gone);
+			vr_map_free(&moved);
 			return -1;
 		}
 	}
 	vr_map_free(&gone);
+	i = 0;
+	while ((s = vr_map_next(&moved, &i)) != NULL) {
+		if (pipe_unbind(ds, &pp, s->key, "moved") < 0) {
+			vr_map_free(&moved);
+			return -1;
+		}
+	}
+	vr_map_free(&moved);
 	/* The unbinds' replies first: they may free ports that additions need. */
 	if (pipe_flush(ds, &pp) < 0)
 		return -1;
@@ -554,7 +589,7 @@ vr_dpsync_apply(struct vr_dpsync *ds, struct vr_model *m, const struct vr_map *d
 		struct vr_rec *r = s->val;
 		struct vr_ctl_call *p;
 
-		if (!r->ok)
+		if (!r->ok || here(ds, &r->def) != 1)
 			continue;
 		p = vr_map_get(&ds->programmed, s->key);
 		if (p != NULL && memcmp(p, &r->def, sizeof(*p)) == 0)
@@ -594,15 +629,19 @@ vr_dpsync_apply_ids(struct vr_dpsync *ds, struct vr_model *m, const struct vr_ma
 		while ((s = vr_map_next(touched, &i)) != NULL) {
 			struct vr_rec *r = vr_map_get(&m->recs[VR_REC_CALL], s->key);
 			struct vr_ctl_call *p = vr_map_get(&ds->programmed, s->key);
-			int want = r != NULL && r->ok;
+			int where = r != NULL && r->ok ? here(ds, &r->def) : 1;
+			int want = r != NULL && r->ok && where == 1;
 
 			/* A held call whose record is still missing stays as it is. */
 			if (r == NULL && vr_map_get(&ds->held, s->key) != NULL)
 				continue;
 			if (r != NULL)
 				unhold(ds, s->key);
-			if (pass == 0 && !want && p != NULL &&
-					pipe_unbind(ds, &pp, s->key, end_reason(r)) < 0)
+			/* Not known yet whether its address is ours: left as it is. */
+			if (where < 0)
+				continue;
+			if (pass == 0 && !want && p != NULL && pipe_unbind(ds, &pp, s->key,
+					r != NULL && r->ok ? "moved" : end_reason(r)) < 0)
 				return -1;
 			if (pass == 1 && want && (p == NULL || memcmp(p, &r->def, sizeof(*p)) != 0) &&
 					pipe_call(ds, &pp, p == NULL ? VR_CTL_CALL_ADD : VR_CTL_CALL_MOD,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ctl_client.h"
+#include "lease.h"
 #include "map.h"
 #include "model.h"
 
@@ -41,11 +42,16 @@ struct vr_dpsync {
 	                             * Redis failover: writes may be lost, none is a delete) */
 	unsigned int hold_pct;      /* a full pass that finds at least this share (%) of the
 	                             * bound calls missing holds them; above 100: never */
+	/* With leases (docs/ha.md): only calls whose relay addresses this host
+	 * holds are bound; a bound call whose address went to another host is
+	 * unbound as "moved" (it goes on there). NULL: every call. */
+	const struct vr_leases *leases;
 	uint64_t n_add, n_mod, n_del, n_fail;
 	/*
 	 * Called just before a bound call is unbound, with its last counters
 	 * (NULL when the dataplane did not give them) and why ("deleted",
-	 * "final_timeout", "rejected", "accepted_missing"; "refused_after_restart"
+	 * "final_timeout", "rejected", "accepted_missing", "moved" (its address
+	 * went to another host: the call goes on there); "refused_after_restart"
 	 * for a call a restarted dataplane would not take back): the end-of-call
 	 * record.
 	 */

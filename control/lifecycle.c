@@ -79,6 +79,9 @@ vr_lifecycle_cdr(void *arg, const char *id, const struct vr_ctl_call_stats *st, 
 					'a' + leg, vr_drop_name(k));
 		named = 1;
 	}
+	/* Not an end: the call goes on at the host that holds its address now. */
+	if (strcmp(why, "moved") == 0)
+		return;
 	lc->cdrs++;
 	snprintf(key, sizeof(key), "%scdr", lc->prefix);
 	argv[n++] = "XADD";

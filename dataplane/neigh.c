@@ -117,6 +117,25 @@ send_request(struct vr_dp *dp, uint32_t host)
 		htonl(dp->neigh.net + host));
 }
 
+/*
+ * Another host (mac) says it has relay address a, active here: it took the
+ * address over (its control holds the lease now, docs/ha.md), and this host
+ * yields at once instead of answering for it against that host. Our control
+ * sees the address inactive, asks Redis, and makes it active again only if
+ * it still holds the lease.
+ */
+static void
+yield(struct vr_dp *dp, unsigned int a, const struct rte_ether_addr *mac)
+{
+	char s[INET_ADDRSTRLEN], m[RTE_ETHER_ADDR_FMT_SIZE];
+
+	__atomic_store_n(&dp->addrs_active, dp->addrs_active & ~(1ull << a), __ATOMIC_RELAXED);
+	dp->announce_again &= ~(1ull << a);
+	inet_ntop(AF_INET, &dp->cfg.addrs[a], s, sizeof(s));
+	rte_ether_format_addr(m, sizeof(m), mac);
+	VR_LOG(WARNING, "relay address %s: %s says it has it: inactive here", s, m);
+}
+
 /* Gratuitous ARP for the addresses in mask: a request and a reply each. */
 static void
 announce(struct vr_dp *dp, uint64_t mask)
@@ -218,7 +237,7 @@ vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now)
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 	uint32_t sip, tip;
-	int ours;
+	int ours, a;
 
 	if (m->data_len < sizeof(*eth) + sizeof(*arp) ||
 			arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
@@ -228,6 +247,9 @@ vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now)
 		goto out;
 	sip = arp->arp_data.arp_sip;
 	tip = arp->arp_data.arp_tip;
+	a = vr_addr_active_index(dp, sip);
+	if (a >= 0 && !rte_is_same_ether_addr(&arp->arp_data.arp_sha, &dp->mac))
+		yield(dp, (unsigned int)a, &arp->arp_data.arp_sha);
 	ours = vr_addr_active_index(dp, tip) >= 0;
 	if (vr_addr_index(dp, sip) >= 0)
 		goto out; /* someone else claims our address, or our own echo */

@@ -113,6 +113,22 @@ vr_topo_sbc_move() {
 	vr_x "r$1" nft insert rule ip nat postrouting oifname "wan" snat to "198.18.$2.3"
 }
 
+# vr_topo_relay2: a second relay host, namespace pbx2 with its own dp0, on
+# the same segment as pbx (198.51.100.0/24, inet's side bridged): the two
+# hosts of docs/ha.md, each answering for the relay addresses it holds.
+vr_topo_relay2() {
+	ip netns add "$P-pbx2"
+	VR_TOPO_HOSTS="$VR_TOPO_HOSTS pbx2"
+	vr_veth pbx2 dp0 inet ipbx2
+	vr_x pbx2 ip link set lo up
+	vr_x inet ip addr del 198.51.100.1/24 dev ipbx
+	vr_x inet ip link add brr type bridge
+	vr_x inet ip link set ipbx master brr
+	vr_x inet ip link set ipbx2 master brr
+	vr_x inet ip link set brr up
+	vr_x inet ip addr add 198.51.100.1/24 dev brr
+}
+
 vr_topo_down() {
 	local ns
 	for ns in $VR_TOPO_HOSTS; do ip netns del "$P-$ns" 2>/dev/null || true; done
