@@ -14,10 +14,18 @@
 # phones talk, then removes everything it made. About 40 seconds.
 #
 # Usage: scripts/demo.sh [SECONDS]   (talk time, default 20)
+#        scripts/demo.sh --ha        two relay hosts, one killed, the other
+#                                    takes over (scripts/demo_ha.sh, docs/ha.md)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+if [ "${1:-}" = --ha ]; then
+	scripts/setup.sh
+	[ -d build ] || meson setup build >/dev/null
+	ninja -C build >/dev/null
+	exec scripts/demo_ha.sh
+fi
 SECS=${1:-20}
 case $SECS in ''|*[!0-9]*) echo "demo.sh: SECONDS must be a number, got '$SECS'" >&2; exit 2;; esac
 [ "$SECS" -ge 5 ] && [ "$SECS" -le 600 ] || { echo "demo.sh: SECONDS must be 5-600" >&2; exit 2; }
