@@ -319,6 +319,58 @@ slot_write(struct vr_dp *dp, struct vr_call *c, int fresh)
 }
 
 /*
+ * A new call's latches restored as def says (another host recorded them
+ * before it failed): its flows start latched, and each flow's destination
+ * follows. Main lcore, while slot's flows are not reachable yet.
+ */
+static void
+latch_restore(struct vr_dp *dp, uint32_t slot, const struct vr_ctl_call *def)
+{
+	struct vr_shm_call *sc = &dp->shm_calls[slot];
+	unsigned int l, j, any = 0;
+
+	for (l = 0; l < 2; l++) {
+		const struct vr_ctl_leg *g = &def->leg[l];
+		struct vr_shm_flow *rtp = &sc->flow[l * 2], *rtcp = &sc->flow[l * 2 + 1];
+
+		if (!(g->flags & VR_CTL_LEG_F_LATCHED))
+			continue;
+		rtp->peer_ip = g->latch_ip;
+		rtp->peer_port = rte_cpu_to_be_16(g->latch_port);
+		rtp->ssrc = g->latch_ssrc;
+		rtp->rtp_ext_max = g->latch_seq;
+		rtp->latch = VR_LATCH_LATCHED;
+		if (g->latch_rtcp_port != 0) {
+			rtcp->peer_ip = g->latch_ip;
+			rtcp->peer_port = rte_cpu_to_be_16(g->latch_rtcp_port);
+			rtcp->ssrc = g->latch_ssrc;
+			rtcp->latch = VR_LATCH_LATCHED;
+		}
+		any = 1;
+	}
+	for (j = 0; any && j < 4; j++)
+		vr_flow_dest_refresh(dp, slot, j);
+}
+
+/* def without the latches a bind restores once: what the call keeps. */
+static struct vr_ctl_call
+def_kept(const struct vr_ctl_call *def)
+{
+	struct vr_ctl_call d = *def;
+	unsigned int l;
+
+	for (l = 0; l < 2; l++) {
+		d.leg[l].flags &= (uint16_t)~VR_CTL_LEG_F_LATCHED;
+		d.leg[l].latch_ip = 0;
+		d.leg[l].latch_port = 0;
+		d.leg[l].latch_rtcp_port = 0;
+		d.leg[l].latch_ssrc = 0;
+		d.leg[l].latch_seq = 0;
+	}
+	return d;
+}
+
+/*
  * Slot's call is unbound: readers of the shared memory see it go at once
  * (state RETIRED), but the slot, whose flows workers may still be writing,
  * is freed and reused only after a grace period (slot_release()).
@@ -474,15 +526,17 @@ int
 vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t errlen)
 {
 	char key[VR_CALL_ID_MAX];
+	struct vr_ctl_call kept;
 	struct vr_call *c;
 	int rc;
 
 	rc = vr_ctl_check_call(&dp->cfg, def, err, errlen);
 	if (rc < 0)
 		return rc;
+	kept = def_kept(def);
 	c = vr_calls_find(dp, def->id);
 	if (c != NULL) {
-		if (memcmp(&c->def, def, sizeof(*def)) == 0)
+		if (memcmp(&c->def, &kept, sizeof(kept)) == 0)
 			return 0;
 		snprintf(err, errlen, "call '%s' already exists with other legs (use mod)", def->id);
 		return -EEXIST;
@@ -498,7 +552,7 @@ vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	c = rte_zmalloc("vr_call", sizeof(*c), 0);
 	if (c == NULL)
 		goto nomem;
-	c->def = *def;
+	c->def = kept;
 	c->slot = dp->free_slots[dp->n_free - 1];
 	c->owner = (uint16_t)(dp->next_owner++ % dp->n_workers);
 	rc = tun_attach(dp, c, NULL, err, errlen);
@@ -507,6 +561,9 @@ vr_calls_add(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 		return rc;
 	}
 	slot_write(dp, c, 1);
+	slot_begin(&dp->shm_calls[c->slot]);
+	latch_restore(dp, c->slot, def);
+	slot_end(&dp->shm_calls[c->slot]);
 	if (flows_build(dp, c, def, c->flows) < 0)
 		goto nomem_call;
 	key_of(def->id, key);
@@ -538,6 +595,7 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	struct vr_flow *flows[4], *old[4];
 	char key[VR_CALL_ID_MAX];
 	struct vr_call *c, *n;
+	struct vr_ctl_call kept;
 	int32_t pos[2];
 	unsigned int i;
 	int rc;
@@ -545,6 +603,9 @@ vr_calls_mod(struct vr_dp *dp, const struct vr_ctl_call *def, char *err, size_t 
 	rc = vr_ctl_check_call(&dp->cfg, def, err, errlen);
 	if (rc < 0)
 		return rc;
+	/* A rebind keeps or learns its latches: restored ones are for a new bind. */
+	kept = def_kept(def);
+	def = &kept;
 	c = vr_calls_find(dp, def->id);
 	if (c == NULL) {
 		snprintf(err, errlen, "call '%s' does not exist", def->id);

@@ -120,6 +120,44 @@ vr_ctl_check_id(const char *id, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Leg i's restored latch (VR_CTL_LEG_F_LATCHED): a unicast peer with a
+ * port, a 16-bit sequence number, and a peer the leg's rule allows; without
+ * the flag, no latch field set. 0 or -1 with err naming the value.
+ */
+static int
+check_latch(const struct vr_ctl_call *c, unsigned int i, char *err, size_t errlen)
+{
+	const struct vr_ctl_leg *l = &c->leg[i];
+	char a[INET_ADDRSTRLEN];
+
+	if (!(l->flags & VR_CTL_LEG_F_LATCHED)) {
+		if (l->latch_ip == 0 && l->latch_port == 0 && l->latch_rtcp_port == 0 &&
+				l->latch_ssrc == 0 && l->latch_seq == 0)
+			return 0;
+		snprintf(err, errlen, "call '%s' leg %c: latch fields set without the latched flag",
+			c->id, 'a' + i);
+		return -1;
+	}
+	inet_ntop(AF_INET, &l->latch_ip, a, sizeof(a));
+	if (l->latch_ip == 0 || l->latch_ip == 0xffffffff || (ntohl(l->latch_ip) >> 28) == 0xe ||
+			l->latch_port == 0 || l->latch_seq > 65535) {
+		snprintf(err, errlen, "call '%s' leg %c: restored latch %s:%u (sequence %u) is not a "
+			"unicast peer with a port and a 16-bit sequence", c->id, 'a' + i, a,
+			l->latch_port, l->latch_seq);
+		return -1;
+	}
+	/* RTP Bleed: a restored latch is held to the same rule as a learned one. */
+	if ((l->flags & VR_CTL_LEG_F_EXPECT) && (l->latch_ip != l->expect_ip ||
+			(l->expect_lo != 0 && (l->latch_port < l->expect_lo ||
+			l->latch_port > l->expect_hi)))) {
+		snprintf(err, errlen, "call '%s' leg %c: restored latch %s:%u is not the leg's "
+			"expected peer", c->id, 'a' + i, a, l->latch_port);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int i, char *err,
 	size_t errlen)
@@ -137,7 +175,8 @@ check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int
 		return -EINVAL;
 	}
 	if (l->flags & VR_CTL_LEG_F_TUNNEL) {
-		if (l->flags & ~VR_CTL_LEG_F_TUNNEL) {
+		if (l->flags & ~VR_CTL_LEG_F_TUNNEL || l->latch_ip != 0 || l->latch_port != 0 ||
+				l->latch_rtcp_port != 0 || l->latch_ssrc != 0 || l->latch_seq != 0) {
 			snprintf(err, errlen, "call '%s' leg %c: a tunnel leg takes no other flag "
 				"(0x%x): the SBC's address is learned from authenticated packets",
 				c->id, 'a' + i, l->flags);
@@ -171,10 +210,13 @@ check_leg(const struct vr_config *cfg, const struct vr_ctl_call *c, unsigned int
 			"port inside %u-%u", c->id, 'a' + i, l->port, cfg->port_lo, cfg->port_hi);
 		return -EINVAL;
 	}
-	if (l->flags & ~VR_CTL_LEG_F_EXPECT || l->sbc_id != 0 || l->channel != 0 || l->epoch != 0) {
+	if (l->flags & ~(VR_CTL_LEG_F_EXPECT | VR_CTL_LEG_F_LATCHED) || l->sbc_id != 0 ||
+			l->channel != 0 || l->epoch != 0) {
 		snprintf(err, errlen, "call '%s' leg %c: unknown flags 0x%x", c->id, 'a' + i, l->flags);
 		return -EINVAL;
 	}
+	if (check_latch(c, i, err, errlen) < 0)
+		return -EINVAL;
 	if (!(l->flags & VR_CTL_LEG_F_EXPECT))
 		return 0;
 	if (l->expect_ip == 0 || l->expect_ip == 0xffffffff || (ntohl(l->expect_ip) >> 28) == 0xe) {

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_log.h>
@@ -195,6 +196,32 @@ static inline struct vr_flow_priv *
 vr_flow_priv(const struct vr_dp *dp, uint32_t slot, unsigned int fidx)
 {
 	return (struct vr_flow_priv *)dp->shm_calls[slot].flow[fidx].dp_private;
+}
+
+/*
+ * Recomputes where flow j of slot sends (its priv's dest) from the latches of
+ * the other leg: its flow of the same kind, else, for RTCP, its RTP flow's
+ * peer at port + 1. The owner lcore, or the main lcore while the call is
+ * not reachable yet (a bind with latches restored).
+ */
+static inline void
+vr_flow_dest_refresh(const struct vr_dp *dp, uint32_t slot, unsigned int j)
+{
+	const struct vr_shm_flow *fl = dp->shm_calls[slot].flow;
+	const struct vr_shm_flow *o = &fl[j ^ 2], *rtp = &fl[(j ^ 2) & ~1u];
+	struct vr_flow_priv *pv = vr_flow_priv(dp, slot, j);
+
+	if (o->latch == VR_LATCH_LATCHED) {
+		pv->dest_ip = o->peer_ip;
+		pv->dest_port = o->peer_port;
+		pv->dest_ok = 1;
+	} else if ((j & 1) && rtp->latch == VR_LATCH_LATCHED) {
+		pv->dest_ip = rtp->peer_ip;
+		pv->dest_port = rte_cpu_to_be_16(rte_be_to_cpu_16(rtp->peer_port) + 1);
+		pv->dest_ok = 1;
+	} else {
+		pv->dest_ok = 0;
+	}
 }
 
 /* The counter row of worker idx. */

@@ -78,38 +78,13 @@ slow_input(struct vr_lcore *lc, struct rte_mbuf *m, int kind, struct vr_pkt *p)
 	drop(lc, m, -kind);
 }
 
-/*
- * Recomputes where flow j of slot sends (its priv's dest) from the latches of
- * the other leg: its flow of the same kind, else, for RTCP, its RTP flow's
- * peer at port + 1. Owner lcore.
- */
-static void
-dest_refresh(struct vr_dp *dp, uint32_t slot, unsigned int j)
-{
-	const struct vr_shm_flow *fl = dp->shm_calls[slot].flow;
-	const struct vr_shm_flow *o = &fl[j ^ 2], *rtp = &fl[(j ^ 2) & ~1u];
-	struct vr_flow_priv *pv = vr_flow_priv(dp, slot, j);
-
-	if (o->latch == VR_LATCH_LATCHED) {
-		pv->dest_ip = o->peer_ip;
-		pv->dest_port = o->peer_port;
-		pv->dest_ok = 1;
-	} else if ((j & 1) && rtp->latch == VR_LATCH_LATCHED) {
-		pv->dest_ip = rtp->peer_ip;
-		pv->dest_port = rte_cpu_to_be_16(rte_be_to_cpu_16(rtp->peer_port) + 1);
-		pv->dest_ok = 1;
-	} else {
-		pv->dest_ok = 0;
-	}
-}
-
 /* f latched, moved or was reset: the other leg's flows that send to its peer follow. */
 static __rte_noinline void
 latch_changed(struct vr_dp *dp, const struct vr_flow *f)
 {
-	dest_refresh(dp, f->slot, f->fidx ^ 2u);
+	vr_flow_dest_refresh(dp, f->slot, f->fidx ^ 2u);
 	if (!(f->kind & VR_FLOW_RTCP))
-		dest_refresh(dp, f->slot, (f->fidx ^ 2u) | 1u);
+		vr_flow_dest_refresh(dp, f->slot, (f->fidx ^ 2u) | 1u);
 }
 
 /* Applies a reprogrammed call's new rule to the flow's state. */

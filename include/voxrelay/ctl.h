@@ -24,7 +24,7 @@
 /* "VRCT" in a little-endian dump. */
 #define VR_CTL_MAGIC 0x54435256u
 /* Protocol version. */
-#define VR_CTL_VERSION 4
+#define VR_CTL_VERSION 5
 /* Default socket path. */
 #define VR_CTL_DEFAULT_PATH "/run/voxrelay/dp.sock"
 /* Largest message either side sends or accepts, header included. */
@@ -71,6 +71,7 @@ struct vr_ctl_reply {
 /* Leg flags (vr_ctl_leg.flags). */
 #define VR_CTL_LEG_F_EXPECT 0x1 /* expect_ip (and expect_lo/hi) restrict the peer */
 #define VR_CTL_LEG_F_TUNNEL 0x2 /* a channel of an SBC's tunnel (sbc_id, channel) */
+#define VR_CTL_LEG_F_LATCHED 0x4 /* CALL_ADD only: bound latched to latch_* (version 5) */
 
 /*
  * One leg of a call: a relay port of its own, or a channel of an SBC's
@@ -88,6 +89,19 @@ struct vr_ctl_leg {
 	uint32_t sbc_id;    /* tunnel legs: the SBC's tunnel id (version 3) */
 	uint32_t channel;   /* tunnel legs: the channel, 1 or more */
 	uint64_t epoch;     /* tunnel legs: the leg's key epoch, 1 to 2^48 - 1 (version 4) */
+	/*
+	 * VR_CTL_LEG_F_LATCHED (version 5): the leg's RTP flow is bound latched
+	 * to latch_ip:latch_port with SSRC latch_ssrc, its highest sequence
+	 * number latch_seq, and its RTCP flow to latch_ip:latch_rtcp_port when
+	 * that is not 0: the latches another host recorded before it failed,
+	 * restored on a takeover (docs/ha.md). The peer must be one the leg's
+	 * rule allows. Not kept with the call: a later bind learns again.
+	 */
+	uint32_t latch_ip;       /* network order */
+	uint16_t latch_port;     /* host order */
+	uint16_t latch_rtcp_port; /* host order; 0: the RTCP flow learns */
+	uint32_t latch_ssrc;
+	uint32_t latch_seq;      /* 0-65535 */
 };
 
 /* A call: the body of VR_CTL_CALL_ADD and VR_CTL_CALL_MOD. */

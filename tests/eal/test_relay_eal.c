@@ -654,3 +654,60 @@ Test(relay_eal, an_inactive_address_is_silent_and_announced_when_made_active)
 	a.active = 2;
 	ctl(VR_CTL_ADDR_SET, &a, sizeof(a), -EINVAL);
 }
+
+Test(relay_eal, restored_latches_relay_from_the_first_packet_and_only_from_the_recorded_peer)
+{
+	struct vr_ctl_call c = call_def("taken-over");
+	uint8_t in[256], out[256];
+	size_t n;
+
+	resolve_gateway();
+	/* As another host recorded them: a at 14004 (SSRC 0xa0a, sequence 900),
+	 * b at 14024 (0xb0b, 5000), b's RTCP at 14025. */
+	inet_pton(AF_INET, "203.0.113.2", &c.leg[0].latch_ip);
+	c.leg[0].flags |= VR_CTL_LEG_F_LATCHED;
+	c.leg[0].latch_port = 14004;
+	c.leg[0].latch_ssrc = 0xa0a;
+	c.leg[0].latch_seq = 900;
+	c.leg[1].flags |= VR_CTL_LEG_F_LATCHED;
+	c.leg[1].latch_ip = c.leg[0].latch_ip;
+	c.leg[1].latch_port = 14024;
+	c.leg[1].latch_rtcp_port = 14025;
+	c.leg[1].latch_ssrc = 0xb0b;
+	c.leg[1].latch_seq = 5000;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), 0);
+	cr_assert_eq(dp.shm_calls[0].flow[0].latch, VR_LATCH_LATCHED);
+	cr_assert_eq(dp.shm_calls[0].flow[1].latch, VR_LATCH_LEARNING, "a's RTCP was not recorded");
+	/* a's first packet goes to b's recorded peer at once. */
+	inject(in, rtp_frame(in, 14004, 20000, 901, 0xa0a));
+	run();
+	n = sent(out);
+	cr_assert_gt(n, 0, "the first packet from a's recorded peer was not relayed");
+	cr_assert_eq(sent_dport(out), 14024);
+	/* Another port in a's range, never seen by this host: not learned. */
+	inject(in, rtp_frame(in, 14006, 20000, 902, 0xbad));
+	run();
+	cr_assert_eq(sent(out), 0, "a source other than the recorded peer was relayed");
+	cr_assert_eq(dp.shm_calls[0].flow[0].drops[VR_DROP_NOT_LATCHED_SOURCE], 1);
+	/* a's RTCP learns, and goes to b's recorded RTCP peer. */
+	inject(in, rtcp_frame(in, 14005, 20001, 0xa0a));
+	run();
+	cr_assert_gt(sent(out), 0);
+	cr_assert_eq(sent_dport(out), 14025);
+	/* b's phone moved while no host relayed: it re-latches as usual, ahead of 5000. */
+	for (uint16_t seq = 5001; seq < 5001 + dp.cfg.relatch_pkts; seq++)
+		inject(in, rtp_frame(in, 14030, 20002, seq, 0xb0b));
+	run();
+	while (sent(out) > 0)
+		;
+	cr_assert_eq(dp.shm_calls[0].flow[2].peer_port, htons(14030), "b did not re-latch");
+	/* What the call keeps is its rule, not the restored latch. */
+	cr_assert_eq(ctl_reply(VR_CTL_CALL_ADD, &c, sizeof(c))->status, 0, "the same ADD again");
+	c.leg[0].latch_port = 14050;
+	cr_assert_str_eq(ctl_reply(VR_CTL_CALL_ADD, &c, sizeof(c))->error,
+		"call 'taken-over' leg a: restored latch 203.0.113.2:14050 is not the leg's expected "
+		"peer");
+	c.leg[0].latch_port = 14004;
+	c.leg[0].flags &= (uint16_t)~VR_CTL_LEG_F_LATCHED;
+	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), -EINVAL);
+}

@@ -154,6 +154,18 @@ requests(void)
 	c.leg[1].addr = c.leg[0].addr;
 	c.leg[1].port = 20002;
 	request("call-add", VR_CTL_CALL_ADD, &c, sizeof(c));
+	/* Latches restored from another host (a takeover). */
+	c.leg[0].flags |= VR_CTL_LEG_F_LATCHED;
+	c.leg[0].latch_ip = c.leg[0].expect_ip;
+	c.leg[0].latch_port = 14004;
+	c.leg[0].latch_rtcp_port = 14005;
+	c.leg[0].latch_ssrc = 0xa0a;
+	c.leg[0].latch_seq = 900;
+	request("call-add-latched", VR_CTL_CALL_ADD, &c, sizeof(c));
+	c.leg[0].flags &= (uint16_t)~VR_CTL_LEG_F_LATCHED;
+	c.leg[0].latch_ip = 0;
+	c.leg[0].latch_port = c.leg[0].latch_rtcp_port = 0;
+	c.leg[0].latch_ssrc = c.leg[0].latch_seq = 0;
 	c.leg[0].port = 0;
 	c.leg[0].flags = VR_CTL_LEG_F_TUNNEL;
 	c.leg[0].expect_ip = 0;
