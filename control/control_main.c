@@ -38,6 +38,7 @@
 #include "publish.h"
 #include "redis_sync.h"
 #include "resp.h"
+#include "schema.h"
 #include "shm_reader.h"
 
 /* Calls published per step: a few milliseconds of Redis work between events. */
@@ -148,6 +149,17 @@ usage(FILE *out)
 		"                               (default 100000; 0: to the log only)\n"
 		"  --help                       this text\n",
 		VR_CTL_DEFAULT_PATH, VR_SHM_DEFAULT_NAME);
+}
+
+/*
+ * How long a call's stats must stay after its host's last publication:
+ * one interval, or with leases a whole takeover (the lease expires, stays
+ * free a lease, a round takes it) and a second to spare.
+ */
+static unsigned int
+stats_spare_ms(const struct opts *o)
+{
+	return o->leases.host[0] != '\0' ? 3 * o->leases.lease_ms + 1000 : o->interval_ms;
 }
 
 static int
@@ -338,8 +350,18 @@ bad_msg:
 		fprintf(stderr, "voxrelay-control: --sentinel and --master go together\n");
 		return -1;
 	}
-	if (o->ttl_s == 0)
+	if (o->ttl_s == 0) {
 		o->ttl_s = (int)(3 * o->interval_ms / 1000) < 3 ? 3 : (int)(3 * o->interval_ms / 1000);
+		/* With leases a call's stats also carry its latches to the host that
+		 * takes it over: they must outlive a takeover, and an interval more. */
+		if (o->leases.host[0] != '\0' && o->ttl_s * 1000u < stats_spare_ms(o) + 2 * o->interval_ms)
+			o->ttl_s = (int)((stats_spare_ms(o) + 2 * o->interval_ms + 999) / 1000);
+	} else if (o->leases.host[0] != '\0' && o->interval_ms > 0 &&
+			o->ttl_s * 1000u < stats_spare_ms(o) + o->interval_ms) {
+		fprintf(stderr, "voxrelay-control: warning: --stats-ttl %d s is shorter than a takeover "
+			"(%u ms with --lease-ms %u): the host that takes a call over may not find its "
+			"latches\n", o->ttl_s, stats_spare_ms(o), o->leases.lease_ms);
+	}
 	return 0;
 }
 
@@ -730,6 +752,104 @@ addrs_sync(struct control *c)
 }
 
 /*
+ * The latches another host recorded (its last stats of each call) for the
+ * calls this host is about to bind on the addresses in gained, into
+ * c->ds.restore: media from those peers is relayed from the first packet.
+ * A call whose record says nothing usable learns, as at any bind.
+ */
+static void
+latches_read(struct control *c, uint64_t gained)
+{
+	static const char *const f[2][4] = {
+		{ "a_peer", "a_ssrc", "a_seq", "a_rtcp_peer" },
+		{ "b_peer", "b_ssrc", "b_seq", "b_rtcp_peer" },
+	};
+	struct vr_map_slot *s;
+	struct vr_rec **todo;
+	size_t i = 0, n = 0, k;
+	unsigned int a, l, got = 0;
+
+	todo = malloc(sizeof(*todo) * (c->model.recs[VR_REC_CALL].n + 1));
+	if (todo == NULL)
+		abort();
+	while ((s = vr_map_next(&c->model.recs[VR_REC_CALL], &i)) != NULL) {
+		struct vr_rec *r = s->val;
+		int mine = 0;
+
+		if (!r->ok || vr_map_get(&c->ds.programmed, s->key) != NULL)
+			continue;
+		for (l = 0; l < 2; l++)
+			for (a = 0; a < c->leases.n_addrs; a++)
+				if ((gained >> a & 1) && r->def.leg[l].addr == c->leases.addrs[a])
+					mine = 1;
+		if (mine)
+			todo[n++] = r;
+	}
+	for (k = 0; k < n; k++) {
+		char key[192];
+		const char *argv[10];
+
+		snprintf(key, sizeof(key), "%sstats:call:%s", c->o.redis.prefix, todo[k]->def.id);
+		argv[0] = "HMGET";
+		argv[1] = key;
+		for (l = 0; l < 8; l++)
+			argv[2 + l] = f[l / 4][l % 4];
+		vr_resp_append(c->rc, 10, argv);
+	}
+	for (k = 0; k < n; k++) {
+		struct vr_ctl_call *lt;
+		redisReply *r;
+		char err[160] = "";
+		int any = 0;
+
+		if (redisGetReply(c->rc, (void **)&r) != REDIS_OK) {
+			free(todo);
+			redis_down(c, c->rc->errstr);
+			return;
+		}
+		lt = calloc(1, sizeof(*lt));
+		if (lt == NULL)
+			abort();
+		*lt = todo[k]->def;
+		for (l = 0; r->type == REDIS_REPLY_ARRAY && r->elements == 8 && l < 2; l++) {
+			const char *v[4];
+			unsigned int j;
+
+			for (j = 0; j < 4; j++)
+				v[j] = r->element[l * 4 + j]->type == REDIS_REPLY_STRING ?
+					r->element[l * 4 + j]->str : NULL;
+			if (vr_schema_latch(v[0], v[1], v[2], v[3], &lt->leg[l], err, sizeof(err)) == 0)
+				any = 1;
+		}
+		if (!any && k - got < 5)
+			vr_log(LOG_INFO, "call %s: no latch restored (%s)", todo[k]->def.id,
+				r->type == REDIS_REPLY_ARRAY ? err : "unexpected reply");
+		freeReplyObject(r);
+		if (any) {
+			free(vr_map_put(&c->ds.restore, todo[k]->def.id, lt));
+			got++;
+		} else {
+			free(lt);
+		}
+	}
+	if (n > 0)
+		vr_log(LOG_INFO, "latches recorded by the previous holder: %u of %zu calls", got, n);
+	free(todo);
+}
+
+/* Empties c->ds.restore. */
+static void
+latches_forget(struct control *c)
+{
+	struct vr_map_slot *s;
+	size_t i = 0;
+
+	while ((s = vr_map_next(&c->ds.restore, &i)) != NULL)
+		free(s->val);
+	vr_map_free(&c->ds.restore);
+}
+
+/*
  * With --host, each quarter lease: renews, takes and reads the leases. An
  * address lost to another host stops being relayed here at once, then its
  * calls are unbound (they go on there); one taken gets its calls bound,
@@ -767,8 +887,12 @@ leases_step(struct control *c, uint64_t t)
 		addrs_sync(c);
 		converge(c, NULL, NULL);
 	}
-	if (gained != 0)
-		converge(c, NULL, NULL);
+	if (gained != 0) {
+		latches_read(c, gained);
+		if (c->rc != NULL)
+			converge(c, NULL, NULL);
+		latches_forget(c);
+	}
 	addrs_sync(c);
 }
 
@@ -953,9 +1077,10 @@ main(int argc, char **argv)
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
 	c.pub.ttl_s = c.o.ttl_s;
-	/* Refresh a call's TTL so that it has at least one interval to spare. */
-	c.pub.ttl_every = c.o.interval_ms > 0 && (unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms > 2 ?
-		(unsigned int)c.o.ttl_s * 1000 / c.o.interval_ms - 1 : 1;
+	/* Refresh a call's TTL so that it always has stats_spare_ms() left. */
+	c.pub.ttl_every = c.o.interval_ms > 0 &&
+		(unsigned int)c.o.ttl_s * 1000 > stats_spare_ms(&c.o) + c.o.interval_ms ?
+		((unsigned int)c.o.ttl_s * 1000 - stats_spare_ms(&c.o)) / c.o.interval_ms : 1;
 	c.metrics.fd = -1;
 	if (c.o.metrics[0] != '\0') {
 		char err[160];

@@ -477,6 +477,21 @@ pipe_call(struct vr_dpsync *ds, struct pipe *pp, uint16_t type, struct vr_rec *r
 	op->type = type;
 	op->call = r->def;
 	pp->r[pp->b.n - 1] = r;
+	if (type == VR_CTL_CALL_ADD && ds->restore.n > 0) {
+		const struct vr_ctl_call *lt = vr_map_get(&ds->restore, r->def.id);
+		unsigned int l;
+
+		for (l = 0; lt != NULL && l < 2; l++) {
+			if (!(lt->leg[l].flags & VR_CTL_LEG_F_LATCHED))
+				continue;
+			op->call.leg[l].flags |= VR_CTL_LEG_F_LATCHED;
+			op->call.leg[l].latch_ip = lt->leg[l].latch_ip;
+			op->call.leg[l].latch_port = lt->leg[l].latch_port;
+			op->call.leg[l].latch_rtcp_port = lt->leg[l].latch_rtcp_port;
+			op->call.leg[l].latch_ssrc = lt->leg[l].latch_ssrc;
+			op->call.leg[l].latch_seq = lt->leg[l].latch_seq;
+		}
+	}
 	return 0;
 }
 

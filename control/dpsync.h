@@ -46,6 +46,10 @@ struct vr_dpsync {
 	 * holds are bound; a bound call whose address went to another host is
 	 * unbound as "moved" (it goes on there). NULL: every call. */
 	const struct vr_leases *leases;
+	/* Call id -> struct vr_ctl_call *: the legs' latches a takeover restores
+	 * at the call's ADD (only the latch fields are used); the caller fills
+	 * and empties it. */
+	struct vr_map restore;
 	uint64_t n_add, n_mod, n_del, n_fail;
 	/*
 	 * Called just before a bound call is unbound, with its last counters

@@ -282,7 +282,7 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 {
 	/* The TTL outlives ttl_every passes: refreshed in turns, not all at once. */
 	int ttl = (pb->pass_no + slot) % pb->ttl_every == 0 ? pb->ttl_s : 0;
-	static char names[2][8 + VR_DROP_MAX][40];
+	static char names[2][VR_PUB_LEG_FIELDS + VR_DROP_MAX][40];
 	static int named;
 	uint64_t *cache = &pb->cache[(size_t)slot * VR_PUB_FIELDS];
 	int fresh = pb->slot_seq[slot] != c->seq;
@@ -291,15 +291,15 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 	unsigned int l, k;
 
 	if (!named) {
-		static const char *const base[8] = { "pkts", "bytes", "dropped", "lost",
-			"jitter_ms", "idle", "peer", "rtcp_pkts" };
+		static const char *const base[VR_PUB_LEG_FIELDS] = { "pkts", "bytes", "dropped",
+			"lost", "jitter_ms", "idle", "peer", "rtcp_pkts", "ssrc", "seq", "rtcp_peer" };
 
 		for (l = 0; l < 2; l++) {
-			for (k = 0; k < 8; k++)
+			for (k = 0; k < VR_PUB_LEG_FIELDS; k++)
 				snprintf(names[l][k], sizeof(names[l][k]), "%c_%s", 'a' + l, base[k]);
 			for (k = 0; k < VR_DROP_MAX; k++)
-				snprintf(names[l][8 + k], sizeof(names[l][0]), "%c_drop_%s", 'a' + l,
-					vr_drop_name(k));
+				snprintf(names[l][VR_PUB_LEG_FIELDS + k], sizeof(names[l][0]),
+					"%c_drop_%s", 'a' + l, vr_drop_name(k));
 		}
 		named = 1;
 	}
@@ -314,9 +314,11 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 	}
 	for (l = 0; l < 2; l++) {
 		const struct vr_shm_flow *rtp = &c->flow[l * 2], *rtcp = &c->flow[l * 2 + 1];
-		uint64_t *lc = cache + 1 + l * (8 + VR_DROP_MAX);
-		uint64_t peer = rtp->latch == VR_LATCH_LATCHED ?
-			(uint64_t)rtp->peer_ip << 16 | rtp->peer_port : 0;
+		uint64_t *lc = cache + 1 + l * (VR_PUB_LEG_FIELDS + VR_DROP_MAX);
+		int latched = rtp->latch == VR_LATCH_LATCHED;
+		uint64_t peer = latched ? (uint64_t)rtp->peer_ip << 16 | rtp->peer_port : 0;
+		uint64_t rtcp_peer = rtcp->latch == VR_LATCH_LATCHED ?
+			(uint64_t)rtcp->peer_ip << 16 | rtcp->peer_port : 0;
 		uint64_t jitter_us = rtp->clock_rate ? (uint64_t)rtp->jitter * 1000000 /
 			rtp->clock_rate : 0;
 
@@ -341,13 +343,27 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 			hash_str(&hs, names[l][6], hs.buf[hs.nbuf++]);
 		}
 		field_u64(&hs, &lc[7], fresh, names[l][7], rtcp->c[VR_FC_PKTS]);
+		/* The latch as a takeover restores it (docs/ha.md): SSRC and highest
+		 * sequence of the latched stream, and the RTCP peer. */
+		field_u64(&hs, &lc[8], fresh, names[l][8], latched ? rtp->ssrc : 0);
+		field_u64(&hs, &lc[9], fresh, names[l][9], latched ? (uint16_t)rtp->rtp_ext_max : 0);
+		if ((fresh || lc[10] != rtcp_peer) && hs.nbuf < 96) {
+			lc[10] = rtcp_peer;
+			inet_ntop(AF_INET, &rtcp->peer_ip, ip, sizeof(ip));
+			if (rtcp_peer != 0)
+				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s:%u", ip,
+					ntohs(rtcp->peer_port));
+			else
+				hs.buf[hs.nbuf][0] = '\0';
+			hash_str(&hs, names[l][10], hs.buf[hs.nbuf++]);
+		}
 		for (k = 0; k < VR_DROP_MAX; k++) {
 			uint64_t d = rtp->drops[k] + rtcp->drops[k];
 
 			/* A reason's field appears once it is not zero. */
 			if (fresh)
-				lc[8 + k] = 0;
-			field_u64(&hs, &lc[8 + k], 0, names[l][8 + k], d);
+				lc[VR_PUB_LEG_FIELDS + k] = 0;
+			field_u64(&hs, &lc[VR_PUB_LEG_FIELDS + k], 0, names[l][VR_PUB_LEG_FIELDS + k], d);
 		}
 	}
 	if (hs.argc > 2)

@@ -47,8 +47,9 @@ struct vr_publisher {
 	struct vr_map last_sites, last_sbcs; /* the same, of the last complete pass */
 };
 
-/* Values cached per call (see publish.c). */
-#define VR_PUB_FIELDS (1 + 2 * (8 + VR_DROP_MAX))
+/* Values cached per call leg before its drops, and per call (see publish.c). */
+#define VR_PUB_LEG_FIELDS 11
+#define VR_PUB_FIELDS (1 + 2 * (VR_PUB_LEG_FIELDS + VR_DROP_MAX))
 
 /*
  * Forgets what Redis holds (after a reconnect, a dataplane restart): drops the

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "voxrelay/ctl.h"
+
 #include "schema.h"
 
 const char *
@@ -467,5 +469,90 @@ vr_schema_call(const char *key, const char *id, const char *const *f, const char
 			return bad(&c, "clock_rate", s, "is not 1000-192000 Hz");
 		cr->clock_rate = (uint32_t)x;
 	}
+	return 0;
+}
+
+/* "IP:PORT" into ip (network order) and port (host order, 1-65535); 0 or -1. */
+static int
+ip_port(const char *s, uint32_t *ip, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char a[INET_ADDRSTRLEN];
+	char *end;
+	unsigned long p;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(a))
+		return -1;
+	memcpy(a, s, (size_t)(colon - s));
+	a[colon - s] = '\0';
+	if (inet_pton(AF_INET, a, ip) != 1 || colon[1] < '0' || colon[1] > '9')
+		return -1;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int
+vr_schema_latch(const char *peer, const char *ssrc, const char *seq, const char *rtcp_peer,
+	struct vr_ctl_leg *leg, char *err, size_t errlen)
+{
+	uint32_t ip, rip = 0;
+	uint16_t port, rport = 0;
+	unsigned long long x, q;
+	char *end;
+
+	if (leg->flags & VR_CTL_LEG_F_TUNNEL) {
+		snprintf(err, errlen, "a tunnel leg has no latch to restore");
+		return -1;
+	}
+	if (peer == NULL || peer[0] == '\0' || ssrc == NULL || seq == NULL) {
+		snprintf(err, errlen, "no latch was recorded");
+		return -1;
+	}
+	if (ip_port(peer, &ip, &port) < 0 || ip == 0 || ip == 0xffffffff ||
+			(ntohl(ip) >> 28) == 0xe) {
+		snprintf(err, errlen, "recorded peer '%.60s' is not a unicast IPv4:PORT", peer);
+		return -1;
+	}
+	errno = 0;
+	x = strtoull(ssrc, &end, 10);
+	if (errno != 0 || *end != '\0' || ssrc[0] < '0' || ssrc[0] > '9' || x > 0xffffffffull) {
+		snprintf(err, errlen, "recorded SSRC '%.30s' is not a 32-bit number", ssrc);
+		return -1;
+	}
+	q = strtoull(seq, &end, 10);
+	if (errno != 0 || *end != '\0' || seq[0] < '0' || seq[0] > '9' || q > 65535) {
+		snprintf(err, errlen, "recorded sequence '%.30s' is not a 16-bit number", seq);
+		return -1;
+	}
+	if (rtcp_peer != NULL && rtcp_peer[0] != '\0' &&
+			(ip_port(rtcp_peer, &rip, &rport) < 0 || rip != ip)) {
+		snprintf(err, errlen, "recorded RTCP peer '%.60s' is not IPv4:PORT at %.60s's address",
+			rtcp_peer, peer);
+		return -1;
+	}
+	/* RTP Bleed: a restored latch must be one the leg could have learned. */
+	if ((leg->flags & VR_CTL_LEG_F_EXPECT) && (ip != leg->expect_ip ||
+			(leg->expect_lo != 0 && (port < leg->expect_lo || port > leg->expect_hi)))) {
+		snprintf(err, errlen, "recorded peer %.60s is not the leg's expected peer", peer);
+		return -1;
+	}
+	/* The RTCP flow's rule: the same range, or one above a single port. */
+	if ((leg->flags & VR_CTL_LEG_F_EXPECT) && rport != 0 && leg->expect_lo != 0 &&
+			(leg->expect_lo == leg->expect_hi ? rport != leg->expect_lo + 1 :
+			rport < leg->expect_lo || rport > leg->expect_hi)) {
+		snprintf(err, errlen, "recorded RTCP peer %.60s is not the leg's expected RTCP port",
+			rtcp_peer);
+		return -1;
+	}
+	leg->flags |= VR_CTL_LEG_F_LATCHED;
+	leg->latch_ip = ip;
+	leg->latch_port = port;
+	leg->latch_rtcp_port = rport;
+	leg->latch_ssrc = (uint32_t)x;
+	leg->latch_seq = (uint32_t)q;
 	return 0;
 }

@@ -85,6 +85,19 @@ int vr_schema_call(const char *key, const char *id, const char *const *f, const 
 /* Is id a valid record id (1-63 of [A-Za-z0-9._-])? */
 int vr_schema_id_ok(const char *id);
 
+struct vr_ctl_leg;
+
+/*
+ * A leg's latch as another host's control published it in the call's stats
+ * (a_peer "IP:PORT", a_ssrc, a_seq, a_rtcp_peer "IP:PORT" or "", docs/
+ * redis-schema.md), to be restored on a takeover: sets leg's latch fields
+ * and VR_CTL_LEG_F_LATCHED when the values are whole and the peer is one
+ * the leg's rule allows (a tunnel leg has none). 0, or -1 with err saying
+ * why (the leg then learns, as at any bind).
+ */
+int vr_schema_latch(const char *peer, const char *ssrc, const char *seq, const char *rtcp_peer,
+	struct vr_ctl_leg *leg, char *err, size_t errlen);
+
 /* Names for the enums. */
 const char *vr_ext_mode_name(enum vr_ext_mode m);
 const char *vr_suite_name(enum vr_srtp_suite s);

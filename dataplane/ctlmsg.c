@@ -155,6 +155,14 @@ check_latch(const struct vr_ctl_call *c, unsigned int i, char *err, size_t errle
 			"expected peer", c->id, 'a' + i, a, l->latch_port);
 		return -1;
 	}
+	/* The RTCP flow's rule: the same range, or one above a single port. */
+	if ((l->flags & VR_CTL_LEG_F_EXPECT) && l->latch_rtcp_port != 0 && l->expect_lo != 0 &&
+			(l->expect_lo == l->expect_hi ? l->latch_rtcp_port != l->expect_lo + 1 :
+			l->latch_rtcp_port < l->expect_lo || l->latch_rtcp_port > l->expect_hi)) {
+		snprintf(err, errlen, "call '%s' leg %c: restored RTCP latch port %u is not the "
+			"leg's expected RTCP port", c->id, 'a' + i, l->latch_rtcp_port);
+		return -1;
+	}
 	return 0;
 }
 

@@ -7,9 +7,10 @@
 # remote STUN phones, 50 packets a second each way; host b (--takeover)
 # waits with its dataplane --standby. Then:
 #   1. host a's dataplane and control are killed (-9): b takes the lease
-#      once it has been free for a whole lease, binds c1, announces the
-#      address with gratuitous ARP, and the phones' audio resumes; the gap
-#      is measured from the packets each phone missed;
+#      once it has been free for a whole lease, binds c1 with the latches a
+#      recorded in its stats, announces the address with gratuitous ARP,
+#      and the phones' audio resumes; the gap is measured from the packets
+#      each phone missed;
 #   2. host a comes back (--standby, --own the address): b holds the lease,
 #      so a takes nothing, and no packet is relayed twice;
 #   3. b's control is frozen (SIGSTOP) past its lease: a takes the address
@@ -102,6 +103,8 @@ t1=$(date +%s%3N)
 [ "$(active_on "$SOCK2")" = "$RELAY" ] || fail "host b's dataplane does not have $RELAY active"
 [ "$(holder)" = b ] || fail "the lease is '$(rcli GET voxrelay:lease:$RELAY)', not b's"
 grep -q "address $RELAY: lease taken by host b" "$WORK/control2.log" || fail "b's log does not say it took the lease"
+grep -q "latches recorded by the previous holder: 1 of 1 calls" "$WORK/control2.log" ||
+	fail "host b did not restore c1's latches from what a recorded"
 wait "${TALK[@]}" || fail "a phone failed"
 for s in ph1 ph2; do
 	j=$(cat "$WORK/one-$s.json")

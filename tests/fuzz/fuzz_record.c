@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer harness: voxrelay-control's parsers of Redis records
- * (control/schema.c: vr_schema_ext, vr_schema_sbc, vr_schema_call), which
- * take whatever any writer put in Redis. The input is a record: its first
- * byte picks the type, then NUL-separated field, value, field, value...
+ * (control/schema.c: vr_schema_ext, vr_schema_sbc, vr_schema_call, and
+ * vr_schema_latch, the latch another host's stats recorded), which take
+ * whatever any writer put in Redis. The input is a record: its first byte
+ * picks the type, then NUL-separated field, value, field, value...
  * (at most 64 pairs, as HGETALL gives them). A refused record must say why.
  * The product's own functions, no copies. scripts/fuzz.sh builds and runs it.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "voxrelay/ctl.h"
 
 #include "control/schema.h"
 
@@ -47,16 +50,32 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		p += strlen(p) + 1;
 	}
 	err[0] = '\0';
-	switch (d[0] % 3) {
+	switch (d[0] % 4) {
 	case 0:
 		rc = vr_schema_ext("voxrelay:ext:101", "101", f, v, k, &e, err, sizeof(err));
 		break;
 	case 1:
 		rc = vr_schema_sbc("voxrelay:sbc:b1", "b1", f, v, k, &s, err, sizeof(err));
 		break;
-	default:
+	case 2:
 		rc = vr_schema_call("voxrelay:call:c1", "c1", f, v, k, &c, err, sizeof(err));
 		break;
+	default: {
+		/* A leg's latch: the first four strings are peer, SSRC, sequence,
+		 * RTCP peer, against a leg expecting 203.0.113.2:14000-14019. */
+		struct vr_ctl_leg leg = { .flags = VR_CTL_LEG_F_EXPECT, .expect_lo = 14000,
+			.expect_hi = 14019, .expect_ip = 0x020071cb };
+		const char *x[4] = { NULL, NULL, NULL, NULL };
+		size_t j;
+
+		for (j = 0; j < 4 && j < 2 * k; j++)
+			x[j] = j % 2 ? v[j / 2] : f[j / 2];
+		rc = vr_schema_latch(x[0], x[1], x[2], x[3], &leg, err, sizeof(err));
+		if (rc == 0 && (leg.latch_ip != leg.expect_ip || leg.latch_port < 14000 ||
+				leg.latch_port > 14019 || leg.latch_seq > 65535))
+			abort(); /* a latch the rule would not have learned */
+		break;
+	}
 	}
 	if (rc < 0 && err[0] == '\0')
 		abort(); /* refused without a word */

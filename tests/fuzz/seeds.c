@@ -252,6 +252,9 @@ records(void)
 		"b_port", "20002", NULL };
 	static const char *const call_tun[] = { "a_ext", "301", "a_channel", "12", "a_epoch",
 		"9fa0b1c2d3e4", "b_ext", "101", "b_port", "20004", NULL };
+	/* A leg's latch as its stats recorded it: peer, SSRC, sequence, RTCP peer. */
+	static const char *const latch[] = { "203.0.113.2:14004", "2570", "900",
+		"203.0.113.2:14005", NULL };
 	static const char *const call_ep[] = { "a_endpoint", "198.18.0.1:10000-10000", "a_port",
 		"20000", "a_addr", "198.51.100.10", "b_ext", "102", "b_port", "20002",
 		"learn_window_ms", "10000", "clock_rate", "16000", NULL };
@@ -262,6 +265,7 @@ records(void)
 	record("call", 2, call);
 	record("call-tunnel", 2, call_tun);
 	record("call-endpoint", 2, call_ep);
+	record("latch", 3, latch);
 }
 
 int

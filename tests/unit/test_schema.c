@@ -2,8 +2,11 @@
 /* Parsing of Redis records (control/schema.c): every rejection names key, field and value. */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
+
+#include "voxrelay/ctl.h"
 
 #include "control/schema.h"
 
@@ -257,4 +260,51 @@ Test(schema, call_rejections)
 	hash("a_ext", "101", "a_port", "20000", "b_ext", "102", "b_port", "20002", "b_addr",
 		"nowhere", NULL);
 	call_rejected("field 'b_addr': 'nowhere' is not an IPv4 address");
+}
+
+Test(schema, latch)
+{
+	struct vr_ctl_leg leg = { .flags = VR_CTL_LEG_F_EXPECT, .expect_lo = 14000,
+		.expect_hi = 14019 };
+	struct vr_ctl_leg l;
+	char why[256];
+	static const struct {
+		const char *peer, *ssrc, *seq, *rtcp, *named;
+	} bad[] = {
+		{ "", "1", "1", "", "no latch was recorded" },
+		{ "203.0.113.2", "1", "1", "", "'203.0.113.2' is not a unicast IPv4:PORT" },
+		{ "203.0.113.2:0", "1", "1", "", "'203.0.113.2:0' is not" },
+		{ "224.0.0.1:14004", "1", "1", "", "'224.0.0.1:14004' is not" },
+		{ "203.0.113.2:14004", "4294967296", "1", "", "SSRC '4294967296' is not" },
+		{ "203.0.113.2:14004", "-1", "1", "", "SSRC '-1' is not" },
+		{ "203.0.113.2:14004", "1", "65536", "", "sequence '65536' is not" },
+		{ "203.0.113.2:14004", "1", "1", "198.51.100.9:14005", "RTCP peer '198.51.100.9:14005'" },
+		{ "203.0.113.9:14004", "1", "1", "", "203.0.113.9:14004 is not the leg's expected peer" },
+		{ "203.0.113.2:14020", "1", "1", "", "203.0.113.2:14020 is not the leg's expected peer" },
+		{ "203.0.113.2:14004", "1", "1", "203.0.113.2:14030", "not the leg's expected RTCP port" },
+	};
+	size_t i;
+
+	inet_pton(AF_INET, "203.0.113.2", &leg.expect_ip);
+	l = leg;
+	cr_assert_eq(vr_schema_latch("203.0.113.2:14004", "2570", "900", "203.0.113.2:14005", &l,
+		why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(l.flags, VR_CTL_LEG_F_EXPECT | VR_CTL_LEG_F_LATCHED);
+	cr_assert_eq(l.latch_ip, leg.expect_ip);
+	cr_assert_eq(l.latch_port, 14004);
+	cr_assert_eq(l.latch_rtcp_port, 14005);
+	cr_assert_eq(l.latch_ssrc, 2570);
+	cr_assert_eq(l.latch_seq, 900);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		l = leg;
+		why[0] = '\0';
+		cr_assert_eq(vr_schema_latch(bad[i].peer, bad[i].ssrc, bad[i].seq, bad[i].rtcp, &l, why,
+			sizeof(why)), -1, "%s was taken", bad[i].peer);
+		cr_assert(strstr(why, bad[i].named) != NULL, "'%s' does not say '%s'", why,
+			bad[i].named);
+		cr_assert_eq(l.flags, VR_CTL_LEG_F_EXPECT, "a refused latch set the flag");
+	}
+	l = leg;
+	l.flags = VR_CTL_LEG_F_TUNNEL;
+	cr_assert_eq(vr_schema_latch("203.0.113.2:14004", "1", "1", "", &l, why, sizeof(why)), -1);
 }
