@@ -3,14 +3,17 @@
 #
 # End-to-end: two relay hosts on one segment (scripts/topology.sh with
 # vr_topo_relay2), one Redis, relay address 198.51.100.10 held under a lease
-# (docs/ha.md). Host a (--own the address) relays call c1 between the two
-# remote STUN phones, 50 packets a second each way; host b (--takeover)
-# waits with its dataplane --standby. Then:
+# (docs/ha.md). Host a (--own the address) relays the estate of
+# tests/e2e/common.sh, 50 packets a second each way: call c1 between the two
+# remote STUN phones, and t1 between an SBC's phone (through its tunnel)
+# and phone 101's second line; host b (--takeover) waits with its dataplane
+# --standby. Then:
 #   1. host a's dataplane and control are killed (-9): b takes the lease
 #      once it has been free for a whole lease, binds c1 with the latches a
 #      recorded in its stats, announces the address with gratuitous ARP,
-#      and the phones' audio resumes; the gap is measured from the packets
-#      each phone missed;
+#      and the phones' audio resumes, the SBC's too (under b's tunnel epoch,
+#      learned from a hello); the gap is measured from the packets each
+#      phone missed;
 #   2. host a comes back (--standby, --own the address): b holds the lease,
 #      so a takes nothing, and no packet is relayed twice;
 #   3. b's control is frozen (SIGSTOP) past its lease: a takes the address
@@ -76,9 +79,9 @@ talk() {
 
 vr_topo_up
 vr_topo_relay2
+vr_topo_sbc_site sbc1 1
 start_redis
-site_phones rcli
-rcli HSET voxrelay:call:c1 a_ext 101 a_port 20000 b_ext 102 b_port 20002 >/dev/null
+estate_records rcli
 start_a
 wait_for 5 listed c1 || fail "host a did not bind c1"
 wait_for 5 sh -c "[ \"\$(redis-cli -p $RPORT GET voxrelay:lease:$RELAY | cut -d' ' -f1)\" = a ]" ||
@@ -92,22 +95,23 @@ rcli HGET voxrelay:stats:host:b others | grep -q "$RELAY=a " ||
 	fail "stats:host:b does not say a holds $RELAY: '$(rcli HGET voxrelay:stats:host:b others)'"
 
 echo "1. host a killed"
-talk 1000 one
+estate_talk 1000 $PPS
 sleep 5
 t0=$(date +%s%3N)
 kill -9 "$DP_PID" "$CONTROL_PID"
 wait "$DP_PID" "$CONTROL_PID" 2>/dev/null || true
 DP_PID= CONTROL_PID=
 wait_for 10 listed2 c1 || fail "host b did not take c1 over"
+wait_for 5 listed2 t1 || fail "host b did not take t1 (through the SBC's tunnel) over"
 t1=$(date +%s%3N)
 [ "$(active_on "$SOCK2")" = "$RELAY" ] || fail "host b's dataplane does not have $RELAY active"
 [ "$(holder)" = b ] || fail "the lease is '$(rcli GET voxrelay:lease:$RELAY)', not b's"
 grep -q "address $RELAY: lease taken by host b" "$WORK/control2.log" || fail "b's log does not say it took the lease"
-grep -q "latches recorded by the previous holder: 1 of 1 calls" "$WORK/control2.log" ||
+grep -q "latches recorded by the previous holder: 2 of 2 calls" "$WORK/control2.log" ||
 	fail "host b did not restore c1's latches from what a recorded"
-wait "${TALK[@]}" || fail "a phone failed"
-for s in ph1 ph2; do
-	j=$(cat "$WORK/one-$s.json")
+wait "${EST_PIDS[@]}" || fail "a phone or the SBC emulator failed: $(cat "$WORK/sbc.err")"
+for s in ph1 ph2 ph1b; do
+	j=$(cat "$WORK/$s.json")
 	echo "$s: $j"
 	[ "$(num "$j" foreign)" = 0 ] && [ "$(num "$j" bad_tag)" = 0 ] && [ "$(num "$j" dup)" = 0 ] ||
 		fail "$s got packets it should not have: $j"
@@ -117,6 +121,14 @@ for s in ph1 ph2; do
 	[ "$lost" -lt $((2 * PPS)) ] || fail "$s lost $lost packets ($((lost * 1000 / PPS)) ms) over the takeover"
 	echo "$s: $lost packets lost over the takeover, $((lost * 1000 / PPS)) ms of audio"
 done
+j=$(cat "$WORK/sbc.json")
+echo "sbc: $j"
+[ "$(num "$j" last_seq 12)" = 999 ] || fail "the SBC's channel 12 did not resume after the takeover: $j"
+[ "$(num "$j" bad_tag 12)" = 0 ] && [ "$(num "$j" dup 12)" = 0 ] || fail "the SBC got packets it should not have: $j"
+lost=$(num "$j" gap_loss 12)
+[ "$lost" -lt $((2 * PPS)) ] || fail "the SBC lost $lost packets over the takeover: $j"
+echo "sbc channel 12: $lost packets lost over the takeover, $((lost * 1000 / PPS)) ms of audio;" \
+	"the relay's tunnel epoch changed $(num "$j" epoch_changes) time(s)"
 echo "c1 bound on b $((t1 - t0)) ms after the kill"
 
 echo "2. host a back: it takes nothing"
