@@ -944,7 +944,29 @@ host_publish(struct control *c)
 	argv[15] = now;
 	vr_resp_append(c->rc, 16, argv);
 	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
-	for (i = 0; i < 2; i++) {
+	/* The estate's summary says who relays each address; every host writes
+	 * the same, as the leases say. */
+	ol = 0;
+	for (i = 0; i < c->leases.n_addrs; i++) {
+		char ip[INET_ADDRSTRLEN];
+		const char *who = c->leases.held >> i & 1 ? c->leases.host : c->leases.holder[i];
+
+		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
+		if (ol < sizeof(others))
+			ol += (size_t)snprintf(others + ol, sizeof(others) - ol, "%s%s=%.*s",
+				ol ? "," : "", ip, (int)strcspn(who[0] ? who : "free", " "),
+				who[0] ? who : "free");
+	}
+	snprintf(key, sizeof(key), "%sstats:summary", c->o.redis.prefix);
+	argv[0] = "HSET";
+	argv[1] = key;
+	argv[2] = "owners";
+	argv[3] = others;
+	argv[4] = "updated_ms";
+	argv[5] = now;
+	vr_resp_append(c->rc, 6, argv);
+	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
+	for (i = 0; i < 4; i++) {
 		if (redisGetReply(c->rc, (void **)&r) != REDIS_OK) {
 			redis_down(c, c->rc->errstr);
 			return;
@@ -1076,6 +1098,8 @@ main(int argc, char **argv)
 	c.ds.on_end_arg = &c.life;
 	c.redis_backoff_ms = 100;
 	snprintf(c.pub.prefix, sizeof(c.pub.prefix), "%s", c.o.redis.prefix);
+	snprintf(c.pub.own_prefix, sizeof(c.pub.own_prefix), "%s%s%s%s", c.o.redis.prefix,
+		c.leases.host[0] ? "host:" : "", c.leases.host, c.leases.host[0] ? ":" : "");
 	c.pub.ttl_s = c.o.ttl_s;
 	/* Refresh a call's TTL so that it always has stats_spare_ms() left. */
 	c.pub.ttl_every = c.o.interval_ms > 0 &&
@@ -1112,7 +1136,7 @@ main(int argc, char **argv)
 		if (c.rc != NULL && t >= c.health_at_ms) {
 			c.health_at_ms = t + (c.o.interval_ms > 0 ? c.o.interval_ms : 1000);
 			vr_health_sample(&c.health, &c.shm, &c.ds, &c.model);
-			if (vr_health_publish(&c.health, c.rc, c.o.redis.prefix, c.o.ttl_s) < 0)
+			if (vr_health_publish(&c.health, c.rc, c.pub.own_prefix, c.o.ttl_s) < 0)
 				redis_down(&c, c.rc->errstr);
 			else
 				host_publish(&c);

@@ -103,7 +103,7 @@ int
 vr_health_publish(struct vr_health *hl, redisContext *c, const char *prefix, int ttl)
 {
 	const char *argv[2 + 2 * (32 + VR_HEALTH_WORKERS)];
-	char v[32 + VR_HEALTH_WORKERS][48], names[VR_HEALTH_WORKERS][32], key[96];
+	char v[32 + VR_HEALTH_WORKERS][48], names[VR_HEALTH_WORKERS][32], key[192];
 	const struct vr_ctl_health *h = &hl->h;
 	double max_busy = 0;
 	redisReply *r;

@@ -588,7 +588,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 		while ((s = vr_map_next(am, &it)) != NULL) {
 			const struct vr_pub_agg *a = s->val;
 
-			snprintf(key, sizeof(key), "%sstats:%s:%s", pb->prefix, k == 0 ? "site" : "sbc",
+			snprintf(key, sizeof(key), "%sstats:%s:%s", pb->own_prefix, k == 0 ? "site" : "sbc",
 				s->key);
 			hash_start(&hs, key);
 			hash_u64(&hs, "devices", a->devices);
@@ -614,7 +614,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	fwd = vr_shm_sum(h, VR_GC_FWD_PKTS, 0);
 	rx = vr_shm_sum(h, VR_GC_RX_PKTS, 0);
 	secs = pb->last_ms != 0 && now > pb->last_ms ? (double)(now - pb->last_ms) / 1000.0 : 0;
-	snprintf(key, sizeof(key), "%sstats:summary", pb->prefix);
+	snprintf(key, sizeof(key), "%sstats:summary", pb->own_prefix);
 	hash_start(&hs, key);
 	pb->last_active = pb->active;
 	hash_u64(&hs, "active_calls", pb->active);
@@ -656,7 +656,7 @@ pass_end(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h)
 	json_object_set_new(js, "updated_ms", json_integer((json_int_t)now));
 	json = json_dumps(js, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(js);
-	snprintf(key, sizeof(key), "%sstats", pb->prefix);
+	snprintf(key, sizeof(key), "%sstats", pb->own_prefix);
 	if (json != NULL) {
 		const char *argv[] = { "PUBLISH", key, json };
 

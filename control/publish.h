@@ -23,6 +23,11 @@ struct vr_pub_agg {
 /* Publishing state kept between intervals. */
 struct vr_publisher {
 	char prefix[64];
+	/* Where this process's own aggregates go (summary, sites, SBCs, the
+	 * JSON channel): prefix, or with --host prefix + "host:ID:", so that
+	 * hosts sharing a Redis do not overwrite each other's. Calls' stats
+	 * stay under prefix: one host relays a call at a time. */
+	char own_prefix[160];
 	int ttl_s;           /* TTL of the stats hashes */
 	unsigned int ttl_every; /* a call's TTL is refreshed every this many passes (>= 1) */
 	uint64_t last_ms;    /* when the last stats went out */

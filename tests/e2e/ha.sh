@@ -106,6 +106,10 @@ wait_for 5 listed2 t1 || fail "host b did not take t1 (through the SBC's tunnel)
 t1=$(date +%s%3N)
 [ "$(active_on "$SOCK2")" = "$RELAY" ] || fail "host b's dataplane does not have $RELAY active"
 [ "$(holder)" = b ] || fail "the lease is '$(rcli GET voxrelay:lease:$RELAY)', not b's"
+wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:summary owners)\" = $RELAY=b ]" ||
+	fail "the summary says the owners are '$(rcli HGET voxrelay:stats:summary owners)'"
+wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:b:stats:summary calls)\" = 2 ]" ||
+	fail "host b's own summary says '$(rcli HGET voxrelay:host:b:stats:summary calls)' calls"
 grep -q "address $RELAY: lease taken by host b" "$WORK/control2.log" || fail "b's log does not say it took the lease"
 grep -q "latches recorded by the previous holder: 2 of 2 calls" "$WORK/control2.log" ||
 	fail "host b did not restore c1's latches from what a recorded"
