@@ -633,6 +633,7 @@ redis_up(struct control *c)
 	}
 	c->notify = 1;
 	c->redis_backoff_ms = 100;
+	vr_leases_redis_back(&c->leases);
 	c->health.redis_since_ms = vr_unix_ms();
 	snprintf(c->health.redis_primary, sizeof(c->health.redis_primary), "%s", c->primary);
 	if (c->lost_ms != 0 && c->loaded) {

@@ -97,6 +97,13 @@ vr_leases_addrs(struct vr_leases *l, const uint32_t *addrs, unsigned int n)
 	l->next_ms = 0;
 }
 
+void
+vr_leases_redis_back(struct vr_leases *l)
+{
+	memset(l->free_since_ms, 0, sizeof(l->free_since_ms));
+	l->next_ms = 0;
+}
+
 static int
 own(const struct vr_leases *l, uint32_t ip)
 {

@@ -50,6 +50,13 @@ int vr_leases_own(struct vr_leases *l, const char *spec, char *err, size_t errle
 void vr_leases_addrs(struct vr_leases *l, const uint32_t *addrs, unsigned int n);
 
 /*
+ * Redis came back (a restart, a failover): what was seen free before is
+ * forgotten, so that a takeover waits a whole lease again and the holders,
+ * which take theirs back at once, go first.
+ */
+void vr_leases_redis_back(struct vr_leases *l);
+
+/*
  * One round, when its time has come (every lease_ms / 4): renews the
  * leases held, takes the free ones this host may take, reads who holds the
  * others. Sets *gained and *lost (bits of addrs) to what changed. Returns

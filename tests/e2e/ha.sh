@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # End-to-end: two relay hosts on one segment (scripts/topology.sh with
-# vr_topo_relay2), one Redis, relay address 198.51.100.10 held under a lease
+# vr_topo_relay2), Redis as a primary, a replica and three Sentinels (both
+# controls with --sentinel), relay address 198.51.100.10 held under a lease
 # (docs/ha.md). Host a (--own the address) relays the estate of
 # tests/e2e/common.sh, 50 packets a second each way: call c1 between the two
 # remote STUN phones, and t1 between an SBC's phone (through its tunnel)
@@ -19,7 +20,11 @@
 #   3. b's control is frozen (SIGSTOP) past its lease: a takes the address
 #      back (it is a's own and free) and announces it; b's dataplane yields
 #      to that announcement, and b's control, thawed, finds itself fenced
-#      (the lease is a's under a later epoch) and keeps the address off.
+#      (the lease is a's under a later epoch) and keeps the address off;
+#   4. the Redis primary is killed (-9) while the phones talk: the
+#      Sentinels promote the replica, both controls follow, a keeps its
+#      address (b does not take it while the leases lapse), and no packet
+#      is lost.
 #
 # Usage: ha.sh BUILD_DIR
 set -euo pipefail
@@ -36,10 +41,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 DP2_PID=
 CONTROL2_PID=
-trap 'stop "$CONTROL2_PID"; stop "$DP2_PID"; cleanup' EXIT
+trap 'stop "$CONTROL2_PID"; stop "$DP2_PID"; for p in "${SIDE_PIDS[@]}"; do stop "$p"; done; cleanup' EXIT
 
 PPS=50
 LEASE=600
+RPORT2=$((RPORT + 1))
+SPORT=$((RPORT + 2))   # three Sentinels: SPORT, SPORT + 1, SPORT + 2
+MASTER=vrha
+SIDE_PIDS=()
 
 ctl2() { "$CTL" -s "$SOCK2" "$@"; }
 listed2() { ctl2 list | grep -q "^$1 "; }
@@ -47,9 +56,33 @@ active_on() { # SOCKET: the active addresses its dataplane reports
 	"$CTL" -s "$1" --json health | sed -n 's/.*"addrs_active":\[\([^]]*\)\].*/\1/p' | tr -d '"'
 }
 holder() { rcli GET voxrelay:lease:$RELAY | cut -d' ' -f1; }
+SENTINELS="127.0.0.1:$SPORT,127.0.0.1:$((SPORT + 1)),127.0.0.1:$((SPORT + 2))"
+# redis_at PORT [ARGS...]: a redis-server on loopback without persistence.
+redis_at() {
+	local port=$1; shift
+	mkdir -p "$WORK/r$port"
+	redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/r$port" --save "" \
+		--appendonly no --daemonize no "$@" >>"$WORK/redis-$port.log" 2>&1 &
+	LAST_PID=$!
+	wait_for 10 redis-cli -p "$port" ping || fail "redis-server on $port did not start"
+}
+sentinel_at() {
+	local port=$1
+	mkdir -p "$WORK/s$port"
+	printf '%s\n' "port $port" "bind 127.0.0.1" "dir $WORK/s$port" \
+		"sentinel monitor $MASTER 127.0.0.1 $RPORT 2" \
+		"sentinel down-after-milliseconds $MASTER 1000" \
+		"sentinel failover-timeout $MASTER 4000" >"$WORK/s$port/sentinel.conf"
+	redis-server "$WORK/s$port/sentinel.conf" --sentinel >>"$WORK/sentinel-$port.log" 2>&1 &
+	SIDE_PIDS+=($!)
+	wait_for 10 redis-cli -p "$port" ping || fail "sentinel on $port did not start"
+}
 start_a() {
 	DP_ARGS=--standby start_dp
-	start_control --host a --own $RELAY --lease-ms $LEASE
+	"$CONTROL" --sentinel "$SENTINELS" --master $MASTER --ctl "$SOCK" --shm "/$P" --interval 500 \
+		--metrics off --resync 5 --host a --own $RELAY --lease-ms $LEASE \
+		>>"$WORK/control.log" 2>&1 &
+	CONTROL_PID=$!
 }
 start_b() {
 	# shellcheck disable=SC2046
@@ -60,7 +93,7 @@ start_b() {
 	DP2_PID=$!
 	wait_for 15 sh -c "'$CTL' -s '$SOCK2' --json health | grep -q '\"gateway_resolved\":true'" ||
 		fail "host b's voxrelay-dp did not come up"
-	"$CONTROL" --redis 127.0.0.1:"$RPORT" --ctl "$SOCK2" --shm "/${P}b" --interval 500 \
+	"$CONTROL" --sentinel "$SENTINELS" --master $MASTER --ctl "$SOCK2" --shm "/${P}b" --interval 500 \
 		--metrics off --resync 5 --host b --own none --takeover --lease-ms $LEASE \
 		>>"$WORK/control2.log" 2>&1 &
 	CONTROL2_PID=$!
@@ -80,7 +113,11 @@ talk() {
 vr_topo_up
 vr_topo_relay2
 vr_topo_sbc_site sbc1 1
-start_redis
+redis_at "$RPORT"
+REDIS_PID=$LAST_PID
+redis_at "$RPORT2" --replicaof 127.0.0.1 "$RPORT"
+SIDE_PIDS+=($LAST_PID)
+for i in 0 1 2; do sentinel_at $((SPORT + i)); done
 estate_records rcli
 start_a
 wait_for 5 listed c1 || fail "host a did not bind c1"
@@ -171,4 +208,29 @@ for s in ph1 ph2; do
 	[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] && [ "$(num "$j" last_seq)" = 149 ] ||
 		fail "$s, after b was fenced: $j"
 done
-echo "e2e ha: 3 passed, 0 failed"
+echo "4. the Redis primary killed while the phones talk"
+wait_for 5 sh -c "[ \"\$(redis-cli -p $RPORT2 EXISTS voxrelay:lease:$RELAY)\" = 1 ]" ||
+	fail "the replica does not have the lease"
+talk 400 four
+sleep 2
+kill -9 "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null || true
+REDIS_PID=
+wait_for 15 sh -c "[ \"\$(redis-cli -p $SPORT SENTINEL get-master-addr-by-name $MASTER | tail -1)\" = $RPORT2 ]" ||
+	fail "the sentinels did not promote the replica"
+RPORT=$RPORT2
+wait_for 10 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:a:stats:health redis_primary)\" = 127.0.0.1:$RPORT ]" ||
+	fail "host a's control did not follow the new primary"
+wait_for 10 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:b:stats:health redis_primary)\" = 127.0.0.1:$RPORT ]" ||
+	fail "host b's control did not follow the new primary"
+wait "${TALK[@]}" || fail "a phone failed"
+for s in ph1 ph2; do
+	j=$(cat "$WORK/four-$s.json")
+	[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] && [ "$(num "$j" last_seq)" = 399 ] ||
+		fail "$s lost packets over the Redis failover: $j"
+done
+[ "$(holder)" = a ] || fail "the lease moved over the Redis failover: '$(rcli GET voxrelay:lease:$RELAY)'"
+listed c1 || fail "host a unbound c1 over the Redis failover"
+[ "$(active_on "$SOCK")" = "$RELAY" ] || fail "host a lost $RELAY over the Redis failover"
+[ -z "$(active_on "$SOCK2")" ] || fail "host b took $RELAY over the Redis failover"
+echo "e2e ha: 4 passed, 0 failed"
