@@ -118,11 +118,12 @@ send_request(struct vr_dp *dp, uint32_t host)
 }
 
 /*
- * Another host (mac) says it has relay address a, active here: it took the
+ * Another host (mac) announces relay address a, active here: it took the
  * address over (its control holds the lease now, docs/ha.md), and this host
  * yields at once instead of answering for it against that host. Our control
  * sees the address inactive, asks Redis, and makes it active again only if
- * it still holds the lease.
+ * it still holds the lease (so a forged announcement costs a blip and a
+ * lease round, not the address).
  */
 static void
 yield(struct vr_dp *dp, unsigned int a, const struct rte_ether_addr *mac)
@@ -247,8 +248,12 @@ vr_neigh_input(struct vr_dp *dp, struct rte_mbuf *m, uint64_t now)
 		goto out;
 	sip = arp->arp_data.arp_sip;
 	tip = arp->arp_data.arp_tip;
+	/* Only between hosts that hand addresses over (--standby), and only to
+	 * an announcement: an ARP packet that merely names our address as its
+	 * sender (a flood, a misconfigured host) is ignored, as without HA. */
 	a = vr_addr_active_index(dp, sip);
-	if (a >= 0 && !rte_is_same_ether_addr(&arp->arp_data.arp_sha, &dp->mac))
+	if (a >= 0 && dp->cfg.standby && sip == tip &&
+			!rte_is_same_ether_addr(&arp->arp_data.arp_sha, &dp->mac))
 		yield(dp, (unsigned int)a, &arp->arp_data.arp_sha);
 	ours = vr_addr_active_index(dp, tip) >= 0;
 	if (vr_addr_index(dp, sip) >= 0)

@@ -711,3 +711,32 @@ Test(relay_eal, restored_latches_relay_from_the_first_packet_and_only_from_the_r
 	c.leg[0].flags &= (uint16_t)~VR_CTL_LEG_F_LATCHED;
 	ctl(VR_CTL_CALL_ADD, &c, sizeof(c), -EINVAL);
 }
+
+Test(relay_eal, announcements_of_our_address_move_it_only_between_standby_hosts)
+{
+	uint8_t in[64], out[256];
+	const uint8_t other[6] = { 0x02, 0x66, 0x08, 0x00, 0x00, 0x01 };
+
+	resolve_gateway();
+	/* Not a --standby dataplane: a gratuitous ARP for .10 from another MAC
+	 * (a flood, a misconfigured host) changes nothing. */
+	build_arp_request(in, other, "198.51.100.10", "198.51.100.10");
+	inject(in, 60);
+	run();
+	while (sent(out) > 0)
+		;
+	cr_assert_eq(dp.addrs_active & 1, 1, "a dataplane that is not --standby yielded .10");
+	/* A --standby one (hosts that hand addresses over) yields to it, and to
+	 * nothing that is not an announcement. */
+	dp.cfg.standby = 1;
+	build_arp_request(in, other, "198.51.100.10", "198.51.100.11");
+	inject(in, 60);
+	run();
+	cr_assert_eq(dp.addrs_active & 1, 1, "yielded .10 to a request that names it as sender");
+	build_arp_request(in, other, "198.51.100.10", "198.51.100.10");
+	inject(in, 60);
+	run();
+	cr_assert_eq(dp.addrs_active & 1, 0, "a --standby dataplane did not yield .10");
+	cr_assert_eq(dp.addrs_active & 2, 2, ".11 went with .10");
+	dp.cfg.standby = 0;
+}
