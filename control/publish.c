@@ -272,6 +272,25 @@ field_u64(struct hash *hs, uint64_t *cached, int fresh, const char *name, uint64
 	hash_u64(hs, name, v);
 }
 
+/* A latched peer (ip << 16 | port, network order; 0: none) as "IP:PORT" or "", when it changed. */
+static void
+field_peer(struct hash *hs, uint64_t *cached, int fresh, const char *name, uint64_t peer)
+{
+	uint32_t ip = (uint32_t)(peer >> 16);
+	char a[INET_ADDRSTRLEN];
+
+	if ((!fresh && *cached == peer) || hs->nbuf == 96)
+		return;
+	*cached = peer;
+	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	if (peer != 0)
+		snprintf(hs->buf[hs->nbuf], sizeof(hs->buf[0]), "%s:%u", a,
+			ntohs((uint16_t)peer));
+	else
+		hs->buf[hs->nbuf][0] = '\0';
+	hash_str(hs, name, hs->buf[hs->nbuf++]);
+}
+
 /*
  * Publishes call c (slot i): only the fields whose values changed since the
  * last publication of this slot, and the TTL every time.
@@ -286,7 +305,7 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 	static int named;
 	uint64_t *cache = &pb->cache[(size_t)slot * VR_PUB_FIELDS];
 	int fresh = pb->slot_seq[slot] != c->seq;
-	char key[256], ip[INET_ADDRSTRLEN];
+	char key[256];
 	struct hash hs;
 	unsigned int l, k;
 
@@ -332,31 +351,13 @@ publish_call(struct vr_publisher *pb, struct pipe *p, const struct vr_shm_hdr *h
 			hash_milli(&hs, names[l][4], jitter_us);
 		}
 		field_u64(&hs, &lc[5], fresh, names[l][5], (uint64_t)vr_shm_leg_idle(h, c, l));
-		if ((fresh || lc[6] != peer) && hs.nbuf < 96) {
-			lc[6] = peer;
-			inet_ntop(AF_INET, &rtp->peer_ip, ip, sizeof(ip));
-			if (peer != 0)
-				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s:%u", ip,
-					ntohs(rtp->peer_port));
-			else
-				hs.buf[hs.nbuf][0] = '\0';
-			hash_str(&hs, names[l][6], hs.buf[hs.nbuf++]);
-		}
+		field_peer(&hs, &lc[6], fresh, names[l][6], peer);
 		field_u64(&hs, &lc[7], fresh, names[l][7], rtcp->c[VR_FC_PKTS]);
 		/* The latch as a takeover restores it (docs/ha.md): SSRC and highest
 		 * sequence of the latched stream, and the RTCP peer. */
 		field_u64(&hs, &lc[8], fresh, names[l][8], latched ? rtp->ssrc : 0);
 		field_u64(&hs, &lc[9], fresh, names[l][9], latched ? (uint16_t)rtp->rtp_ext_max : 0);
-		if ((fresh || lc[10] != rtcp_peer) && hs.nbuf < 96) {
-			lc[10] = rtcp_peer;
-			inet_ntop(AF_INET, &rtcp->peer_ip, ip, sizeof(ip));
-			if (rtcp_peer != 0)
-				snprintf(hs.buf[hs.nbuf], sizeof(hs.buf[0]), "%s:%u", ip,
-					ntohs(rtcp->peer_port));
-			else
-				hs.buf[hs.nbuf][0] = '\0';
-			hash_str(&hs, names[l][10], hs.buf[hs.nbuf++]);
-		}
+		field_peer(&hs, &lc[10], fresh, names[l][10], rtcp_peer);
 		for (k = 0; k < VR_DROP_MAX; k++) {
 			uint64_t d = rtp->drops[k] + rtcp->drops[k];
 

@@ -73,6 +73,30 @@ start_control() {
 		--resync 5 "$@" >>"$WORK/control.log" 2>&1 &
 	CONTROL_PID=$!
 }
+# redis_at PORT [ARGS...]: a redis-server on loopback without persistence;
+# its PID in LAST_PID.
+redis_at() {
+	local port=$1; shift
+	mkdir -p "$WORK/r$port"
+	redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/r$port" --save "" \
+		--appendonly no --daemonize no "$@" >>"$WORK/redis-$port.log" 2>&1 &
+	LAST_PID=$!
+	wait_for 10 redis-cli -p "$port" ping || fail "redis-server on $port did not start"
+}
+# sentinel_at PORT: a Sentinel on loopback watching the primary at RPORT
+# under the name MASTER (down after 1 s); its PID appended to SIDE_PIDS.
+sentinel_at() {
+	local port=$1
+	mkdir -p "$WORK/s$port"
+	printf '%s\n' "port $port" "bind 127.0.0.1" "dir $WORK/s$port" \
+		"sentinel monitor $MASTER 127.0.0.1 $RPORT 2" \
+		"sentinel down-after-milliseconds $MASTER 1000" \
+		"sentinel failover-timeout $MASTER 4000" \
+		"sentinel parallel-syncs $MASTER 1" >"$WORK/s$port/sentinel.conf"
+	redis-server "$WORK/s$port/sentinel.conf" --sentinel >>"$WORK/sentinel-$port.log" 2>&1 &
+	SIDE_PIDS+=($!)
+	wait_for 10 redis-cli -p "$port" ping || fail "sentinel on $port did not start"
+}
 listed() { ctl list | grep -q "^$1 "; }
 not_listed() { ! ctl list | grep -q "^$1 "; }
 status_is() { [ "$(rcli HGET "voxrelay:status:$1" state)" = "$2" ]; }

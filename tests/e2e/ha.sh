@@ -57,26 +57,6 @@ active_on() { # SOCKET: the active addresses its dataplane reports
 }
 holder() { rcli GET voxrelay:lease:$RELAY | cut -d' ' -f1; }
 SENTINELS="127.0.0.1:$SPORT,127.0.0.1:$((SPORT + 1)),127.0.0.1:$((SPORT + 2))"
-# redis_at PORT [ARGS...]: a redis-server on loopback without persistence.
-redis_at() {
-	local port=$1; shift
-	mkdir -p "$WORK/r$port"
-	redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/r$port" --save "" \
-		--appendonly no --daemonize no "$@" >>"$WORK/redis-$port.log" 2>&1 &
-	LAST_PID=$!
-	wait_for 10 redis-cli -p "$port" ping || fail "redis-server on $port did not start"
-}
-sentinel_at() {
-	local port=$1
-	mkdir -p "$WORK/s$port"
-	printf '%s\n' "port $port" "bind 127.0.0.1" "dir $WORK/s$port" \
-		"sentinel monitor $MASTER 127.0.0.1 $RPORT 2" \
-		"sentinel down-after-milliseconds $MASTER 1000" \
-		"sentinel failover-timeout $MASTER 4000" >"$WORK/s$port/sentinel.conf"
-	redis-server "$WORK/s$port/sentinel.conf" --sentinel >>"$WORK/sentinel-$port.log" 2>&1 &
-	SIDE_PIDS+=($!)
-	wait_for 10 redis-cli -p "$port" ping || fail "sentinel on $port did not start"
-}
 start_a() {
 	DP_ARGS=--standby start_dp
 	"$CONTROL" --sentinel "$SENTINELS" --master $MASTER --ctl "$SOCK" --shm "/$P" --interval 500 \

@@ -38,31 +38,6 @@ trap 'for p in "${SIDE_PIDS[@]}"; do stop "$p"; done; cleanup' EXIT
 PPS=50
 COUNT=1000       # 20 s
 
-# redis_at PORT [ARGS...]: a redis-server on loopback without persistence.
-redis_at() {
-	local port=$1; shift
-	mkdir -p "$WORK/r$port"
-	redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/r$port" --save "" \
-		--appendonly no --daemonize no "$@" >>"$WORK/redis-$port.log" 2>&1 &
-	LAST_PID=$!
-	wait_for 10 redis-cli -p "$port" ping || fail "redis-server on $port did not start"
-}
-sentinel_at() {
-	local port=$1
-	mkdir -p "$WORK/s$port"
-	cat >"$WORK/s$port/sentinel.conf" <<CONF
-port $port
-bind 127.0.0.1
-dir $WORK/s$port
-sentinel monitor $MASTER 127.0.0.1 $RPORT 2
-sentinel down-after-milliseconds $MASTER 1000
-sentinel failover-timeout $MASTER 4000
-sentinel parallel-syncs $MASTER 1
-CONF
-	redis-server "$WORK/s$port/sentinel.conf" --sentinel >>"$WORK/sentinel-$port.log" 2>&1 &
-	SIDE_PIDS+=($!)
-	wait_for 10 redis-cli -p "$port" ping || fail "sentinel on $port did not start"
-}
 primary_port() { redis-cli -p "$SPORT" SENTINEL get-master-addr-by-name $MASTER | tail -1; }
 health() { redis-cli -p "$1" HGET voxrelay:stats:health "$2"; }
 primary_is() { [ "$(health "$1" redis_primary)" = "127.0.0.1:$1" ]; }
