@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "voxrelay/counters.h"
 #include "voxrelay/ctl.h"
 #include "voxrelay/shm.h"
 
@@ -90,6 +91,7 @@ struct control {
 	struct vr_leases leases;
 	uint64_t addr_sent;
 	int addr_sent_ok;
+	uint64_t host_pub_ms, host_pub_fwd; /* stats:host:ID's last write, for its pps */
 };
 
 static volatile sig_atomic_t quit;
@@ -902,14 +904,22 @@ static void
 host_publish(struct control *c)
 {
 	char key[160], held[VR_LEASE_ADDRS * 17], others[VR_LEASE_ADDRS * 100];
-	char calls[24], taken[24], fenced[24], lease[24], now[24];
+	char calls[24], taken[24], fenced[24], lease[24], now[24], fwd_s[24], pps_s[24];
 	size_t hl = 0, ol = 0;
 	unsigned int i;
-	const char *argv[16];
+	const char *argv[22];
 	redisReply *r;
+	uint64_t t = vr_mono_ms(), fwd;
 
 	if (c->leases.host[0] == '\0' || c->rc == NULL)
 		return;
+	/* Its traffic: packets relayed, and the rate since the last write. */
+	fwd = c->shm.hdr != NULL ? vr_shm_sum(c->shm.hdr, VR_GC_FWD_PKTS, 0) : 0;
+	vr_u64_dec(fwd_s, fwd);
+	vr_u64_dec(pps_s, c->host_pub_ms != 0 && t > c->host_pub_ms && fwd >= c->host_pub_fwd ?
+		(fwd - c->host_pub_fwd) * 1000 / (t - c->host_pub_ms) : 0);
+	c->host_pub_ms = t;
+	c->host_pub_fwd = fwd;
 	held[0] = others[0] = '\0';
 	for (i = 0; i < c->leases.n_addrs; i++) {
 		char ip[INET_ADDRSTRLEN];
@@ -943,7 +953,13 @@ host_publish(struct control *c)
 	argv[13] = lease;
 	argv[14] = "updated_ms";
 	argv[15] = now;
-	vr_resp_append(c->rc, 16, argv);
+	argv[16] = "state";
+	argv[17] = !c->ds.up ? "dataplane_unreachable" : c->leases.held != 0 ? "relaying" : "standby";
+	argv[18] = "fwd_pkts";
+	argv[19] = fwd_s;
+	argv[20] = "pps";
+	argv[21] = pps_s;
+	vr_resp_append(c->rc, 22, argv);
 	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
 	/* The estate's summary says who relays each address; every host writes
 	 * the same, as the leases say. */

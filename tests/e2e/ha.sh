@@ -108,6 +108,8 @@ start_b
 sleep 2
 listed2 c1 && fail "host b bound c1 while a holds its address"
 [ -z "$(active_on "$SOCK2")" ] || fail "host b's dataplane has $(active_on "$SOCK2") active"
+[ "$(rcli HGET voxrelay:stats:host:b state)" = standby ] ||
+	fail "stats:host:b's state is '$(rcli HGET voxrelay:stats:host:b state)', not standby"
 rcli HGET voxrelay:stats:host:b others | grep -q "$RELAY=a " ||
 	fail "stats:host:b does not say a holds $RELAY: '$(rcli HGET voxrelay:stats:host:b others)'"
 
@@ -125,6 +127,8 @@ t1=$(date +%s%3N)
 [ "$(holder)" = b ] || fail "the lease is '$(rcli GET voxrelay:lease:$RELAY)', not b's"
 wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:summary owners)\" = $RELAY=b ]" ||
 	fail "the summary says the owners are '$(rcli HGET voxrelay:stats:summary owners)'"
+wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:stats:host:b state)\" = relaying ]" ||
+	fail "stats:host:b's state is '$(rcli HGET voxrelay:stats:host:b state)', not relaying"
 wait_for 3 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:b:stats:summary calls)\" = 2 ]" ||
 	fail "host b's own summary says '$(rcli HGET voxrelay:host:b:stats:summary calls)' calls"
 grep -q "address $RELAY: lease taken by host b" "$WORK/control2.log" || fail "b's log does not say it took the lease"
