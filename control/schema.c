@@ -535,15 +535,11 @@ vr_schema_latch(const char *peer, const char *ssrc, const char *seq, const char 
 		return -1;
 	}
 	/* RTP Bleed: a restored latch must be one the leg could have learned. */
-	if ((leg->flags & VR_CTL_LEG_F_EXPECT) && (ip != leg->expect_ip ||
-			(leg->expect_lo != 0 && (port < leg->expect_lo || port > leg->expect_hi)))) {
+	switch (vr_ctl_latch_fits(leg, ip, port, rport)) {
+	case 1:
 		snprintf(err, errlen, "recorded peer %.60s is not the leg's expected peer", peer);
 		return -1;
-	}
-	/* The RTCP flow's rule: the same range, or one above a single port. */
-	if ((leg->flags & VR_CTL_LEG_F_EXPECT) && rport != 0 && leg->expect_lo != 0 &&
-			(leg->expect_lo == leg->expect_hi ? rport != leg->expect_lo + 1 :
-			rport < leg->expect_lo || rport > leg->expect_hi)) {
+	case 2:
 		snprintf(err, errlen, "recorded RTCP peer %.60s is not the leg's expected RTCP port",
 			rtcp_peer);
 		return -1;

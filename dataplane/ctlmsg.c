@@ -148,17 +148,12 @@ check_latch(const struct vr_ctl_call *c, unsigned int i, char *err, size_t errle
 		return -1;
 	}
 	/* RTP Bleed: a restored latch is held to the same rule as a learned one. */
-	if ((l->flags & VR_CTL_LEG_F_EXPECT) && (l->latch_ip != l->expect_ip ||
-			(l->expect_lo != 0 && (l->latch_port < l->expect_lo ||
-			l->latch_port > l->expect_hi)))) {
+	switch (vr_ctl_latch_fits(l, l->latch_ip, l->latch_port, l->latch_rtcp_port)) {
+	case 1:
 		snprintf(err, errlen, "call '%s' leg %c: restored latch %s:%u is not the leg's "
 			"expected peer", c->id, 'a' + i, a, l->latch_port);
 		return -1;
-	}
-	/* The RTCP flow's rule: the same range, or one above a single port. */
-	if ((l->flags & VR_CTL_LEG_F_EXPECT) && l->latch_rtcp_port != 0 && l->expect_lo != 0 &&
-			(l->expect_lo == l->expect_hi ? l->latch_rtcp_port != l->expect_lo + 1 :
-			l->latch_rtcp_port < l->expect_lo || l->latch_rtcp_port > l->expect_hi)) {
+	case 2:
 		snprintf(err, errlen, "call '%s' leg %c: restored RTCP latch port %u is not the "
 			"leg's expected RTCP port", c->id, 'a' + i, l->latch_rtcp_port);
 		return -1;

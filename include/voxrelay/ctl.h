@@ -104,6 +104,29 @@ struct vr_ctl_leg {
 	uint32_t latch_seq;      /* 0-65535 */
 };
 
+/*
+ * Whether a latch to ip (network order) at port, and RTCP at rtcp_port (0:
+ * none; ports in host order), is one leg l could have learned: 0 when it
+ * is, 1 when the RTP peer is outside l's expected peer, 2 when the RTCP
+ * port is outside the RTCP flow's (the same range, or one above a single
+ * port). The dataplane refuses a VR_CTL_LEG_F_LATCHED leg that does not
+ * fit; voxrelay-control checks a recorded latch the same way first.
+ */
+static inline int
+vr_ctl_latch_fits(const struct vr_ctl_leg *l, uint32_t ip, uint16_t port, uint16_t rtcp_port)
+{
+	if (!(l->flags & VR_CTL_LEG_F_EXPECT))
+		return 0;
+	if (ip != l->expect_ip || (l->expect_lo != 0 &&
+			(port < l->expect_lo || port > l->expect_hi)))
+		return 1;
+	if (rtcp_port != 0 && l->expect_lo != 0 &&
+			(l->expect_lo == l->expect_hi ? rtcp_port != l->expect_lo + 1 :
+			rtcp_port < l->expect_lo || rtcp_port > l->expect_hi))
+		return 2;
+	return 0;
+}
+
 /* A call: the body of VR_CTL_CALL_ADD and VR_CTL_CALL_MOD. */
 struct vr_ctl_call {
 	char id[VR_CALL_ID_MAX];   /* printable, non-empty, NUL-terminated */
