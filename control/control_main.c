@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -899,15 +900,39 @@ leases_step(struct control *c, uint64_t t)
 	addrs_sync(c);
 }
 
-/* With --host: PREFIXstats:host:ID, what this host holds and what it sees. */
+/* Appends an item to the comma-separated list at buf (len bytes, *at used so far). */
+static void
+list_add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+list_add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Room for the comma and a NUL, or the list stays as it is (cut). */
+	if (*at + 1 >= len)
+		return;
+	if (*at > 0)
+		buf[(*at)++] = ',';
+	va_start(ap, fmt);
+	*at += (size_t)vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * With --host: PREFIXstats:host:ID, what this host holds and what it sees,
+ * and the estate's PREFIXstats:summary, who relays each address (every host
+ * writes the same, as the leases say).
+ */
 static void
 host_publish(struct control *c)
 {
-	char key[160], held[VR_LEASE_ADDRS * 17], others[VR_LEASE_ADDRS * 100];
+	char key[160], skey[160], held[VR_LEASE_ADDRS * 17], others[VR_LEASE_ADDRS * 100];
+	char owners[VR_LEASE_ADDRS * 90];
 	char calls[24], taken[24], fenced[24], lease[24], now[24], fwd_s[24], pps_s[24];
-	size_t hl = 0, ol = 0;
+	size_t hl = 0, ol = 0, wl = 0;
 	unsigned int i;
-	const char *argv[22];
 	redisReply *r;
 	uint64_t t = vr_mono_ms(), fwd;
 
@@ -920,69 +945,43 @@ host_publish(struct control *c)
 		(fwd - c->host_pub_fwd) * 1000 / (t - c->host_pub_ms) : 0);
 	c->host_pub_ms = t;
 	c->host_pub_fwd = fwd;
-	held[0] = others[0] = '\0';
+	held[0] = others[0] = owners[0] = '\0';
 	for (i = 0; i < c->leases.n_addrs; i++) {
+		const char *who = c->leases.holder[i][0] ? c->leases.holder[i] : "free";
 		char ip[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
-		if (c->leases.held >> i & 1)
-			hl += (size_t)snprintf(held + hl, sizeof(held) - hl, "%s%s", hl ? "," : "", ip);
-		else if (ol < sizeof(others))
-			ol += (size_t)snprintf(others + ol, sizeof(others) - ol, "%s%s=%s",
-				ol ? "," : "", ip, c->leases.holder[i][0] ? c->leases.holder[i] : "free");
+		if (c->leases.held >> i & 1) {
+			list_add(held, sizeof(held), &hl, "%s", ip);
+			list_add(owners, sizeof(owners), &wl, "%s=%s", ip, c->leases.host);
+		} else {
+			list_add(others, sizeof(others), &ol, "%s=%s", ip, who);
+			/* The holder's id, without its epoch. */
+			list_add(owners, sizeof(owners), &wl, "%s=%.*s", ip,
+				(int)strcspn(who, " "), who);
+		}
 	}
 	snprintf(key, sizeof(key), "%sstats:host:%s", c->o.redis.prefix, c->leases.host);
+	snprintf(skey, sizeof(skey), "%sstats:summary", c->o.redis.prefix);
 	vr_u64_dec(calls, c->ds.programmed.n);
 	vr_u64_dec(taken, c->leases.taken);
 	vr_u64_dec(fenced, c->leases.fenced);
 	vr_u64_dec(lease, c->leases.lease_ms);
 	vr_u64_dec(now, vr_unix_ms());
-	argv[0] = "HSET";
-	argv[1] = key;
-	argv[2] = "addrs";
-	argv[3] = held;
-	argv[4] = "others";
-	argv[5] = others;
-	argv[6] = "calls";
-	argv[7] = calls;
-	argv[8] = "leases_taken";
-	argv[9] = taken;
-	argv[10] = "leases_fenced";
-	argv[11] = fenced;
-	argv[12] = "lease_ms";
-	argv[13] = lease;
-	argv[14] = "updated_ms";
-	argv[15] = now;
-	argv[16] = "state";
-	argv[17] = !c->ds.up ? "dataplane_unreachable" : c->leases.held != 0 ? "relaying" : "standby";
-	argv[18] = "fwd_pkts";
-	argv[19] = fwd_s;
-	argv[20] = "pps";
-	argv[21] = pps_s;
-	vr_resp_append(c->rc, 22, argv);
-	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
-	/* The estate's summary says who relays each address; every host writes
-	 * the same, as the leases say. */
-	ol = 0;
-	for (i = 0; i < c->leases.n_addrs; i++) {
-		char ip[INET_ADDRSTRLEN];
-		const char *who = c->leases.held >> i & 1 ? c->leases.host : c->leases.holder[i];
+	{
+		const char *hargv[] = { "HSET", key, "addrs", held, "others", others,
+			"calls", calls, "leases_taken", taken, "leases_fenced", fenced,
+			"lease_ms", lease, "updated_ms", now,
+			"state", !c->ds.up ? "dataplane_unreachable" :
+				c->leases.held != 0 ? "relaying" : "standby",
+			"fwd_pkts", fwd_s, "pps", pps_s };
+		const char *sargv[] = { "HSET", skey, "owners", owners, "updated_ms", now };
 
-		inet_ntop(AF_INET, &c->leases.addrs[i], ip, sizeof(ip));
-		if (ol < sizeof(others))
-			ol += (size_t)snprintf(others + ol, sizeof(others) - ol, "%s%s=%.*s",
-				ol ? "," : "", ip, (int)strcspn(who[0] ? who : "free", " "),
-				who[0] ? who : "free");
+		vr_resp_append(c->rc, (int)(sizeof(hargv) / sizeof(hargv[0])), hargv);
+		redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
+		vr_resp_append(c->rc, (int)(sizeof(sargv) / sizeof(sargv[0])), sargv);
+		redisAppendCommand(c->rc, "EXPIRE %s %d", skey, c->o.ttl_s);
 	}
-	snprintf(key, sizeof(key), "%sstats:summary", c->o.redis.prefix);
-	argv[0] = "HSET";
-	argv[1] = key;
-	argv[2] = "owners";
-	argv[3] = others;
-	argv[4] = "updated_ms";
-	argv[5] = now;
-	vr_resp_append(c->rc, 6, argv);
-	redisAppendCommand(c->rc, "EXPIRE %s %d", key, c->o.ttl_s);
 	for (i = 0; i < 4; i++) {
 		if (redisGetReply(c->rc, (void **)&r) != REDIS_OK) {
 			redis_down(c, c->rc->errstr);
