@@ -117,26 +117,6 @@ send_request(struct vr_dp *dp, uint32_t host)
 		htonl(dp->neigh.net + host));
 }
 
-/*
- * Another host (mac) announces relay address a, active here: it took the
- * address over (its control holds the lease now, docs/ha.md), and this host
- * yields at once instead of answering for it against that host. Our control
- * sees the address inactive, asks Redis, and makes it active again only if
- * it still holds the lease (so a forged announcement costs a blip and a
- * lease round, not the address).
- */
-static void
-yield(struct vr_dp *dp, unsigned int a, const struct rte_ether_addr *mac)
-{
-	char s[INET_ADDRSTRLEN], m[RTE_ETHER_ADDR_FMT_SIZE];
-
-	__atomic_store_n(&dp->addrs_active, dp->addrs_active & ~(1ull << a), __ATOMIC_RELAXED);
-	dp->announce_again &= ~(1ull << a);
-	inet_ntop(AF_INET, &dp->cfg.addrs[a], s, sizeof(s));
-	rte_ether_format_addr(m, sizeof(m), mac);
-	VR_LOG(WARNING, "relay address %s: %s says it has it: inactive here", s, m);
-}
-
 /* Gratuitous ARP for the addresses in mask: a request and a reply each. */
 static void
 announce(struct vr_dp *dp, uint64_t mask)
@@ -151,11 +131,49 @@ announce(struct vr_dp *dp, uint64_t mask)
 	}
 }
 
+/*
+ * Makes the addresses in bit active (announced now, and once more a second
+ * later for a switch or router that missed it) or inactive.
+ */
+static void
+addr_switch(struct vr_dp *dp, uint64_t bit, int active)
+{
+	uint64_t act = dp->addrs_active;
+
+	__atomic_store_n(&dp->addrs_active, active ? act | bit : act & ~bit, __ATOMIC_RELAXED);
+	if (active) {
+		announce(dp, bit);
+		dp->announce_again |= bit;
+		dp->announce_tsc = rte_rdtsc() + dp->tsc_hz;
+	} else {
+		dp->announce_again &= ~bit;
+	}
+}
+
+/*
+ * Another host (mac) announces relay address a, active here: it took the
+ * address over (its control holds the lease now, docs/ha.md), and this host
+ * yields at once instead of answering for it against that host. Our control
+ * sees the address inactive, asks Redis, and makes it active again only if
+ * it still holds the lease (so a forged announcement costs a blip and a
+ * lease round, not the address).
+ */
+static void
+yield(struct vr_dp *dp, unsigned int a, const struct rte_ether_addr *mac)
+{
+	char s[INET_ADDRSTRLEN], m[RTE_ETHER_ADDR_FMT_SIZE];
+
+	addr_switch(dp, 1ull << a, 0);
+	inet_ntop(AF_INET, &dp->cfg.addrs[a], s, sizeof(s));
+	rte_ether_format_addr(m, sizeof(m), mac);
+	VR_LOG(WARNING, "relay address %s: %s says it has it: inactive here", s, m);
+}
+
 int
 vr_neigh_addr_set(struct vr_dp *dp, uint32_t ip, int active, char *err, size_t errlen)
 {
 	int a = vr_addr_index(dp, ip);
-	uint64_t bit, act = dp->addrs_active;
+	uint64_t bit;
 	char s[INET_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &ip, s, sizeof(s));
@@ -164,17 +182,9 @@ vr_neigh_addr_set(struct vr_dp *dp, uint32_t ip, int active, char *err, size_t e
 		return -EINVAL;
 	}
 	bit = 1ull << a;
-	if (!!(act & bit) == !!active)
+	if (!!(dp->addrs_active & bit) == !!active)
 		return 0;
-	__atomic_store_n(&dp->addrs_active, active ? act | bit : act & ~bit, __ATOMIC_RELAXED);
-	if (active) {
-		/* Now, and once more a second later for a switch or router that missed it. */
-		announce(dp, bit);
-		dp->announce_again |= bit;
-		dp->announce_tsc = rte_rdtsc() + dp->tsc_hz;
-	} else {
-		dp->announce_again &= ~bit;
-	}
+	addr_switch(dp, bit, active);
 	VR_LOG(INFO, "relay address %s %s", s, active ? "active: announced with gratuitous ARP" :
 		"inactive: another host owns it");
 	return 0;

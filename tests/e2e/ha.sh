@@ -78,6 +78,16 @@ start_b() {
 		>>"$WORK/control2.log" 2>&1 &
 	CONTROL2_PID=$!
 }
+# talk_clean NAME COUNT WHEN: the phones of talk NAME got all COUNT packets,
+# none twice, or the test fails saying WHEN.
+talk_clean() {
+	local s j
+	for s in ph1 ph2; do
+		j=$(cat "$WORK/$1-$s.json")
+		[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] &&
+			[ "$(num "$j" last_seq)" = $(($2 - 1)) ] || fail "$s, $3: $j"
+	done
+}
 # talk COUNT NAME: the two phones on c1, COUNT packets each at PPS; PIDs in TALK.
 talk() {
 	local phone=$BUILD/tests/vr_phone
@@ -164,11 +174,7 @@ listed c1 && fail "host a bound c1 though b holds its address"
 [ "$(holder)" = b ] || fail "host a took the lease back: '$(rcli GET voxrelay:lease:$RELAY)'"
 talk 150 two
 wait "${TALK[@]}" || fail "a phone failed"
-for s in ph1 ph2; do
-	j=$(cat "$WORK/two-$s.json")
-	[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] && [ "$(num "$j" last_seq)" = 149 ] ||
-		fail "$s, both hosts up: $j"
-done
+talk_clean two 150 "both hosts up"
 
 echo "3. host b frozen past its lease, then thawed: fenced"
 kill -STOP "$CONTROL2_PID"
@@ -187,11 +193,7 @@ sleep 1
 [ "$(active_on "$SOCK")" = "$RELAY" ] || fail "host a lost $RELAY"
 talk 150 three
 wait "${TALK[@]}" || fail "a phone failed"
-for s in ph1 ph2; do
-	j=$(cat "$WORK/three-$s.json")
-	[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] && [ "$(num "$j" last_seq)" = 149 ] ||
-		fail "$s, after b was fenced: $j"
-done
+talk_clean three 150 "after b was fenced"
 echo "4. the Redis primary killed while the phones talk"
 wait_for 5 sh -c "[ \"\$(redis-cli -p $RPORT2 EXISTS voxrelay:lease:$RELAY)\" = 1 ]" ||
 	fail "the replica does not have the lease"
@@ -208,11 +210,7 @@ wait_for 10 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:a:stats:health 
 wait_for 10 sh -c "[ \"\$(redis-cli -p $RPORT HGET voxrelay:host:b:stats:health redis_primary)\" = 127.0.0.1:$RPORT ]" ||
 	fail "host b's control did not follow the new primary"
 wait "${TALK[@]}" || fail "a phone failed"
-for s in ph1 ph2; do
-	j=$(cat "$WORK/four-$s.json")
-	[ "$(num "$j" dup)" = 0 ] && [ "$(num "$j" gap_loss)" = 0 ] && [ "$(num "$j" last_seq)" = 399 ] ||
-		fail "$s lost packets over the Redis failover: $j"
-done
+talk_clean four 400 "over the Redis failover"
 [ "$(holder)" = a ] || fail "the lease moved over the Redis failover: '$(rcli GET voxrelay:lease:$RELAY)'"
 listed c1 || fail "host a unbound c1 over the Redis failover"
 [ "$(active_on "$SOCK")" = "$RELAY" ] || fail "host a lost $RELAY over the Redis failover"
